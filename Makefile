@@ -1,0 +1,47 @@
+# The two commands: `make run` serves Homefront, `make test` runs the whole suite.
+# Both set up what they need from the lock file; nothing downloads an interpreter.
+
+SHELL := /bin/bash
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON_PREFERENCE := only-system
+UV_VERSION := 0.13.9
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+PYTHON ?= python3
+
+.PHONY: run test lint check-migrations pytest setup clean help
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make run    serve Homefront on http://127.0.0.1:8000 (demo household in an empty database)"
+	@echo "make test   lint, type-check and run the whole test suite (DATABASE_URL picks PostgreSQL)"
+
+# uv itself comes from PyPI into a private tools folder when the machine has none.
+.tools/bin/uv:
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	@touch $@
+
+setup: .venv/.synced
+
+run: setup
+	$(UV) run --frozen homefront setup
+	$(UV) run --frozen homefront serve
+
+lint: setup
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+	$(UV) run --frozen mypy homefront
+
+check-migrations: setup
+	$(UV) run --frozen homefront makemigrations --check --dry-run --settings=homefront.settings_test
+
+pytest: setup
+	$(UV) run --frozen pytest $(PYTEST_ARGS)
+
+test: lint check-migrations pytest
+
+clean:
+	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache

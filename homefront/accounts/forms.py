@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
+
+from homefront.accounts.models import User
+from homefront.core.tasks import send_email
+from homefront.households.forms import AccessibleErrorsMixin, TimeZoneInput
+
+
+class SignupForm(AccessibleErrorsMixin, UserCreationForm):
+    class Meta:
+        model = User
+        fields = ["name", "email"]
+        widgets = {"email": forms.EmailInput(attrs={"autocomplete": "email"})}
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                "An account with this email exists already. Log in, or reset its password."
+            )
+        return email
+
+
+class AccountForm(AccessibleErrorsMixin, forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["name", "time_zone"]
+        widgets = {"time_zone": TimeZoneInput()}
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Sends the reset email from the background worker, so a slow mail server
+    never holds up the page."""
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        from django.template import loader
+
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        send_email.enqueue(subject=subject, body=body, to=[to_email])

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from homefront.accounts.forms import AccountForm, SignupForm
+
+
+def _safe_next(request: HttpRequest) -> str | None:
+    wanted = request.POST.get("next") or request.GET.get("next")
+    if wanted and url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return wanted
+    return None
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    if not settings.SIGNUP_OPEN:
+        raise Http404("Sign-up is closed on this installation; ask for an invitation.")
+    if request.user.is_authenticated:
+        return redirect("core:home")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"Welcome, {user.get_short_name()}.")
+        return redirect(_safe_next(request) or "households:create")
+    return render(
+        request,
+        "accounts/signup.html",
+        {"form": form, "next": _safe_next(request) or ""},
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    form = AccountForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your account is saved.")
+        return redirect("accounts:account")
+    return render(
+        request, "accounts/account.html", {"form": form}, status=422 if form.errors else 200
+    )

@@ -1,0 +1,134 @@
+"""Fixtures shared by every app's tests.
+
+`family` builds, in code, the household the tests act on: a parent, a
+caregiver, and an outsider who is a parent of another household.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date, time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from homefront.accounts.models import User
+from homefront.households.models import (
+    Child,
+    Contact,
+    ContactRole,
+    Food,
+    FoodKind,
+    Household,
+    HouseNote,
+    Invitation,
+    Medicine,
+    Membership,
+    Role,
+    Routine,
+    RoutineKind,
+    Severity,
+)
+
+# live_server runs Django in a thread beside Playwright's event loop.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    if not CHROMIUM.exists():
+        pytest.fail(
+            "Browser tests need Debian's Chromium at /usr/bin/chromium "
+            "(apt-get install chromium); .ci/run installs it."
+        )
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_FLAGS}
+
+
+@dataclass
+class Family:
+    household: Household
+    parent: User
+    caregiver: User
+    outsider: User
+    other_household: Household
+    child: Child
+    routine: Routine
+    allergy: Food
+    medicine: Medicine
+    contact: Contact
+    note: HouseNote
+    secret_note: HouseNote
+    invitation: Invitation
+
+    def client_for(self, user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+
+def make_user(email: str, name: str) -> User:
+    return User.objects.create_user(email=email, password="a long test password", name=name)
+
+
+@pytest.fixture
+def family(db: None) -> Family:
+    household = Household.objects.create(name="The Testers", time_zone="America/New_York")
+    parent = make_user("parent@example.com", "Pat Parent")
+    caregiver = make_user("carer@example.com", "Cam Carer")
+    outsider = make_user("outsider@example.com", "Otto Outsider")
+    Membership.objects.create(household=household, user=parent, role=Role.PARENT)
+    Membership.objects.create(household=household, user=caregiver, role=Role.CAREGIVER)
+    other = Household.objects.create(name="The Others", time_zone="Europe/London")
+    Membership.objects.create(household=other, user=outsider, role=Role.PARENT)
+
+    child = Child.objects.create(household=household, name="Maya", birth_date=date(2022, 5, 12))
+    routine = Routine.objects.create(
+        child=child, kind=RoutineKind.BEDTIME, time=time(19, 30), steps="Two books\nLights off"
+    )
+    allergy = Food.objects.create(
+        child=child,
+        name="Peanuts",
+        kind=FoodKind.ALLERGY,
+        severity=Severity.SEVERE,
+        what_to_do="EpiPen, then call 911.",
+    )
+    medicine = Medicine.objects.create(
+        child=child, name="Vitamin D", dose="1 gummy", times=["08:00"]
+    )
+    contact = Contact(
+        household=household, name="Grandma", phone="+1 619 555 0187", roles=[ContactRole.BACKUP]
+    )
+    contact.save()
+    note = HouseNote.objects.create(household=household, title="Wi-Fi", text="Password: moon")
+    secret = HouseNote.objects.create(
+        household=household, title="Alarm", text="Code 4815", sensitive=True
+    )
+    invitation, _token = Invitation.issue(household, Role.CAREGIVER, parent, "Sitter")
+    return Family(
+        household=household,
+        parent=parent,
+        caregiver=caregiver,
+        outsider=outsider,
+        other_household=other,
+        child=child,
+        routine=routine,
+        allergy=allergy,
+        medicine=medicine,
+        contact=contact,
+        note=note,
+        secret_note=secret,
+        invitation=invitation,
+    )

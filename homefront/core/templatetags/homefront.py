@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django import template
+
+from homefront.households.validators import time_zone_names
+
+register = template.Library()
+
+
+@register.simple_tag
+def time_zone_choices() -> list[str]:
+    """The tz database names, for the time zone box's suggestions (no query)."""
+    return sorted(time_zone_names())

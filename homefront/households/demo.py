@@ -1,0 +1,258 @@
+"""The demo household: the family of Homefront's founding story.
+
+A mother, the primary caretaker, takes her first long trip away; the father,
+who travels for work a few times a month, covers; their daughters are 4½ and 3.
+Birth dates are counted back from today so the ages stay true.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from homefront.accounts.models import User
+from homefront.households.models import (
+    SCHOOL_DAYS,
+    Child,
+    Contact,
+    ContactRole,
+    Food,
+    FoodKind,
+    Household,
+    HouseNote,
+    Medicine,
+    Membership,
+    Role,
+    Routine,
+    RoutineKind,
+    Severity,
+)
+
+DEMO_HOUSEHOLD_NAME = "The Levins (demo)"
+DEMO_PEOPLE = [
+    ("rachel@demo.homefront.invalid", "Rachel Levin", Role.PARENT),
+    ("david@demo.homefront.invalid", "David Levin", Role.PARENT),
+    ("judy@demo.homefront.invalid", "Judy Stern", Role.CAREGIVER),
+]
+
+
+def DEMO_LOGINS_FILE() -> Path:
+    return Path(settings.DATA_DIR) / "demo-logins.txt"
+
+
+def _months_ago(today: date, months: int, day: int) -> date:
+    year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
+    return date(year, month + 1, min(day, 28))
+
+
+@transaction.atomic
+def load_demo(out: Any) -> Household:
+    # A fresh random password per installation: the demo has no shared
+    # default credential, and the logins are printed, never hidden.
+    password = secrets.token_urlsafe(9)
+    household = Household.objects.create(name=DEMO_HOUSEHOLD_NAME, time_zone="America/New_York")
+    users = {}
+    for email, name, role in DEMO_PEOPLE:
+        user = User.objects.create_user(email=email, password=password, name=name, time_zone="")
+        Membership.objects.create(household=household, user=user, role=role)
+        users[email] = user
+
+    today = household.today()
+    maya = Child.objects.create(
+        household=household,
+        name="Maya",
+        birth_date=_months_ago(today, 54, 12),
+        notes="Sleeps with Bunny. Afraid of the vacuum cleaner. Calls her blanket “blankie-moon”.",
+    )
+    noa = Child.objects.create(
+        household=household,
+        name="Noa",
+        birth_date=_months_ago(today, 37, 3),
+        notes="Still naps on weekends. Needs the hall light on at night.",
+    )
+    bedtime_steps = "Pyjamas\nBrush teeth\nTwo books\nThe moon song\nLights off, door ajar"
+    last_bath = today - timedelta(days=1)
+    Routine.objects.bulk_create(
+        [
+            Routine(child=maya, kind=RoutineKind.WAKE, time=time(6, 45)),
+            Routine(child=maya, kind=RoutineKind.BREAKFAST, time=time(7, 15)),
+            Routine(
+                child=maya,
+                kind=RoutineKind.DROP_OFF,
+                label="Drop-off at Little Acorns preschool",
+                time=time(8, 30),
+                weekdays=SCHOOL_DAYS,
+            ),
+            Routine(
+                child=maya,
+                kind=RoutineKind.PICK_UP,
+                label="Pick-up at Little Acorns preschool",
+                time=time(15, 0),
+                weekdays=SCHOOL_DAYS,
+            ),
+            Routine(child=maya, kind=RoutineKind.SNACK, time=time(15, 30)),
+            Routine(child=maya, kind=RoutineKind.DINNER, time=time(17, 45)),
+            Routine(
+                child=maya,
+                kind=RoutineKind.BATH,
+                time=time(18, 45),
+                every_n_days=2,
+                starts_on=last_bath,
+                steps="Both girls together\nNo hair wash unless needed\nTowels on the door hook",
+            ),
+            Routine(child=maya, kind=RoutineKind.BEDTIME, time=time(19, 30), steps=bedtime_steps),
+            Routine(child=noa, kind=RoutineKind.WAKE, time=time(6, 30)),
+            Routine(child=noa, kind=RoutineKind.BREAKFAST, time=time(7, 15)),
+            Routine(
+                child=noa,
+                kind=RoutineKind.DROP_OFF,
+                label="Drop-off at Little Acorns (Mon, Wed, Fri)",
+                time=time(8, 30),
+                weekdays=0b0010101,
+            ),
+            Routine(
+                child=noa,
+                kind=RoutineKind.PICK_UP,
+                label="Pick-up at Little Acorns",
+                time=time(15, 0),
+                weekdays=0b0010101,
+            ),
+            Routine(
+                child=noa,
+                kind=RoutineKind.NAP,
+                time=time(13, 0),
+                weekdays=0b1101010,
+                steps="White noise on\nBunny and blankie\nAbout 1½ hours; wake her by 3",
+            ),
+            Routine(child=noa, kind=RoutineKind.DINNER, time=time(17, 45)),
+            Routine(
+                child=noa,
+                kind=RoutineKind.BATH,
+                time=time(18, 45),
+                every_n_days=2,
+                starts_on=last_bath,
+            ),
+            Routine(
+                child=noa,
+                kind=RoutineKind.BEDTIME,
+                time=time(19, 0),
+                steps="Pyjamas\nBrush teeth\nOne book\nThe moon song\nHall light on",
+            ),
+        ]
+    )
+    Food.objects.bulk_create(
+        [
+            Food(child=maya, name="Raw currants", kind=FoodKind.LIKE),
+            Food(child=maya, name="Pasta with butter", kind=FoodKind.LIKE),
+            Food(child=maya, name="Mushrooms", kind=FoodKind.DISLIKE),
+            Food(child=noa, name="Raw currants", kind=FoodKind.LIKE),
+            Food(child=noa, name="Scrambled eggs", kind=FoodKind.LIKE),
+            Food(child=noa, name="Anything spicy", kind=FoodKind.DISLIKE),
+            Food(
+                child=noa,
+                name="Peanuts",
+                kind=FoodKind.ALLERGY,
+                severity=Severity.SEVERE,
+                what_to_do=(
+                    "Hives or itching: 2.5 ml cetirizine. Swollen lips, coughing or trouble "
+                    "breathing: EpiPen Jr (kitchen drawer by the fridge) in the outer thigh, "
+                    "then call 911."
+                ),
+            ),
+        ]
+    )
+    Medicine.objects.bulk_create(
+        [
+            Medicine(child=maya, name="Vitamin D", dose="1 gummy", times=["08:00"]),
+            Medicine(
+                child=noa,
+                name="Cetirizine (children's)",
+                dose="2.5 ml",
+                as_needed=True,
+                min_interval_hours=24,
+                notes="For hives or itching. In the medicine cabinet, top shelf.",
+            ),
+        ]
+    )
+    contacts = [
+        Contact(
+            household=household,
+            name="Sarah Cohen",
+            relation="Neighbour and friend, two doors down",
+            phone="+1 617 555 0142",
+            roles=[ContactRole.BACKUP, ContactRole.NEIGHBOUR],
+        ),
+        Contact(
+            household=household,
+            name="Judy Stern",
+            relation="Grandma (Rachel's mother), San Diego, California",
+            phone="+1 619 555 0187",
+            email="judy@demo.homefront.invalid",
+            roles=[ContactRole.BACKUP],
+        ),
+        Contact(
+            household=household,
+            name="Alan Stern",
+            relation="Grandpa (Rachel's father), San Diego, California",
+            phone="+1 619 555 0188",
+            roles=[ContactRole.BACKUP],
+        ),
+        Contact(
+            household=household,
+            name="Dr. Anita Patel",
+            relation="Paediatrician, Brookline Pediatrics",
+            phone="+1 617 555 0100",
+            address="1 Harvard St, Brookline, MA",
+            roles=[ContactRole.DOCTOR, ContactRole.EMERGENCY],
+        ),
+        Contact(
+            household=household,
+            name="Little Acorns preschool",
+            relation="Ms. Ortiz's class",
+            phone="+1 617 555 0125",
+            roles=[ContactRole.SCHOOL],
+        ),
+    ]
+    for contact in contacts:
+        contact.save()  # one by one: save() numbers the phone tree in this order
+    HouseNote.objects.bulk_create(
+        [
+            HouseNote(
+                household=household,
+                title="Wi-Fi",
+                text="Network: Levin-home\nPassword: moonsong-2017",
+            ),
+            HouseNote(
+                household=household, title="Alarm code", text="4 8 1 5, then OFF", sensitive=True
+            ),
+            HouseNote(
+                household=household,
+                title="Where things are",
+                text=(
+                    "Spare key: with Sarah (two doors down).\n"
+                    "Night lights: hall closet, top shelf.\n"
+                    "Pull-ups for Noa's nights: bathroom cabinet."
+                ),
+            ),
+            HouseNote(household=household, title="Trash", text="Bins out Tuesday night."),
+        ]
+    )
+    logins = "\n".join(
+        [
+            f"Demo household “{DEMO_HOUSEHOLD_NAME}” is loaded. Log in as:",
+            *(f"  {name:<14} {email}  ({role})" for email, name, role in DEMO_PEOPLE),
+            f"  password for all three: {password}",
+            "",
+        ]
+    )
+    login_file = DEMO_LOGINS_FILE()
+    login_file.parent.mkdir(parents=True, exist_ok=True)
+    login_file.touch(mode=0o600)
+    login_file.write_text(logins, encoding="utf-8")
+    out.write(logins)
+    return household

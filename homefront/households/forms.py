@@ -1,0 +1,182 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from homefront.households.models import (
+    EVERY_DAY,
+    Child,
+    Contact,
+    ContactRole,
+    Food,
+    Household,
+    HouseNote,
+    Invitation,
+    Medicine,
+    Role,
+    Routine,
+    Weekday,
+)
+from homefront.households.validators import parse_times
+
+
+class AccessibleErrorsMixin:
+    """Marks fields with errors so Pico shows them in red and screen readers announce them."""
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        for name in self.errors:  # type: ignore[attr-defined]
+            if name in self.fields:  # type: ignore[attr-defined]
+                attrs = self.fields[name].widget.attrs  # type: ignore[attr-defined]
+                attrs["aria-invalid"] = "true"
+                attrs["aria-describedby"] = f"{self[name].auto_id}_errors"  # type: ignore[index]
+
+
+class TimeZoneInput(forms.TextInput):
+    """A text box with the tz database as suggestions: type “New Y” to find New York."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            attrs={"list": "time-zone-names", "autocomplete": "off", "spellcheck": "false"}
+        )
+
+
+class HouseholdForm(AccessibleErrorsMixin, forms.ModelForm):
+    class Meta:
+        model = Household
+        fields = ["name", "time_zone"]
+        widgets = {"time_zone": TimeZoneInput()}
+        labels = {"name": "Household name"}
+        help_texts = {"name": "e.g. “The Garcias” — it is only shown to your family."}
+
+
+class InvitationForm(AccessibleErrorsMixin, forms.ModelForm):
+    role = forms.ChoiceField(
+        choices=Role.choices,
+        widget=forms.RadioSelect,
+        initial=Role.CAREGIVER,
+        help_text="A parent can change everything; a caregiver reads the profile.",
+    )
+
+    class Meta:
+        model = Invitation
+        fields = ["invitee", "role"]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%d")
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self) -> None:
+        super().__init__(format="%H:%M")
+
+
+class ChildForm(AccessibleErrorsMixin, forms.ModelForm):
+    class Meta:
+        model = Child
+        fields = ["name", "birth_date", "notes"]
+        widgets = {"birth_date": DateInput(), "notes": forms.Textarea(attrs={"rows": 3})}
+
+
+class RoutineForm(AccessibleErrorsMixin, forms.ModelForm):
+    weekdays = forms.TypedMultipleChoiceField(
+        choices=Weekday.choices,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "weekday"}),
+        initial=list(range(7)),
+        label="On these days",
+        error_messages={"required": "Pick at least one day."},
+    )
+
+    class Meta:
+        model = Routine
+        fields = [
+            "kind",
+            "label",
+            "time",
+            "weekdays",
+            "every_n_days",
+            "starts_on",
+            "steps",
+            "notes",
+        ]
+        widgets = {
+            "time": TimeInput(),
+            "starts_on": DateInput(),
+            "steps": forms.Textarea(attrs={"rows": 4}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+        error_messages = {"time": {"required": "When does it happen? Give a time."}}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["weekdays"] = self.instance.day_list
+
+    def clean_weekdays(self) -> int:
+        days = self.cleaned_data["weekdays"]
+        mask = sum(1 << day for day in set(days))
+        return mask or EVERY_DAY
+
+
+class FoodForm(AccessibleErrorsMixin, forms.ModelForm):
+    class Meta:
+        model = Food
+        fields = ["name", "kind", "severity", "what_to_do"]
+        widgets = {"kind": forms.RadioSelect, "what_to_do": forms.Textarea(attrs={"rows": 3})}
+        labels = {"name": "Food", "kind": "This child…", "what_to_do": "What to do"}
+
+
+class MedicineForm(AccessibleErrorsMixin, forms.ModelForm):
+    times = forms.CharField(
+        required=False,
+        label="Times",
+        help_text="Home time, e.g. 8:00, 19:30 — or tick “as needed”.",
+    )
+
+    class Meta:
+        model = Medicine
+        fields = ["name", "dose", "times", "as_needed", "min_interval_hours", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["times"] = ", ".join(f"{t:%H:%M}" for t in self.instance.time_list)
+
+    def clean_times(self) -> list[str]:
+        return [value.strftime("%H:%M") for value in parse_times(self.cleaned_data["times"])]
+
+
+class ContactForm(AccessibleErrorsMixin, forms.ModelForm):
+    roles = forms.MultipleChoiceField(
+        choices=ContactRole.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Backup caregivers form the phone tree, called in order.",
+    )
+
+    class Meta:
+        model = Contact
+        fields = ["name", "relation", "phone", "other_phone", "email", "roles", "address", "notes"]
+        widgets = {
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+            "other_phone": forms.TextInput(attrs={"type": "tel"}),
+            "address": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class HouseNoteForm(AccessibleErrorsMixin, forms.ModelForm):
+    class Meta:
+        model = HouseNote
+        fields = ["title", "text", "sensitive"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 4})}
+        labels = {"sensitive": "Sensitive (a code or a password)"}

@@ -1,0 +1,541 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import date, time, timedelta
+from typing import TYPE_CHECKING, Any, Self
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.db import models, transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from homefront.households.validators import parse_times, validate_phone, validate_time_zone
+
+if TYPE_CHECKING:
+    from homefront.accounts.models import User
+
+NAME_LENGTH = 100
+NOTE_LENGTH = 2000
+
+
+def long_text(max_length: int = NOTE_LENGTH, **kwargs: Any) -> models.TextField:
+    """A free-text field whose limit holds for the model, the forms and the API."""
+    return models.TextField(
+        blank=True, max_length=max_length, validators=[MaxLengthValidator(max_length)], **kwargs
+    )
+
+
+class HouseholdScopedQuerySet(models.QuerySet):
+    household_path = "household"
+
+    def in_household(self, household: Household) -> Self:
+        return self.filter(**{self.household_path: household})
+
+
+class ChildScopedQuerySet(HouseholdScopedQuerySet):
+    household_path = "child__household"
+
+
+class Household(models.Model):
+    name = models.CharField(max_length=NAME_LENGTH)
+    time_zone = models.CharField(
+        "home time zone",
+        max_length=64,
+        validators=[validate_time_zone],
+        help_text="Where the children live. Times of routines are in this zone.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    def today(self) -> date:
+        return timezone.localdate(timezone=self.zone)
+
+
+class Role(models.TextChoices):
+    PARENT = "parent", "Parent"
+    CAREGIVER = "caregiver", "Caregiver"
+
+
+class Membership(models.Model):
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    objects = HouseholdScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["household", "user"], name="one_membership_per_user"),
+            models.CheckConstraint(
+                condition=Q(role__in=Role.values), name="membership_role_is_known"
+            ),
+        ]
+        ordering = ["role", "joined_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}) in {self.household}"
+
+    @property
+    def is_parent(self) -> bool:
+        return self.role == Role.PARENT
+
+    def is_last_parent(self) -> bool:
+        return (
+            self.is_parent
+            and not Membership.objects.filter(household_id=self.household_id, role=Role.PARENT)
+            .exclude(pk=self.pk)
+            .exists()
+        )
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class InvitationQuerySet(HouseholdScopedQuerySet):
+    def pending(self) -> InvitationQuerySet:
+        return self.filter(accepted_at=None, revoked_at=None, expires_at__gt=timezone.now())
+
+
+class Invitation(models.Model):
+    """A single-use link that makes whoever opens it a member with the given role.
+
+    Only a hash of the token is stored, so a leaked database cannot be turned
+    into working invitations.
+    """
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="invitations")
+    role = models.CharField(max_length=16, choices=Role.choices)
+    invitee = models.CharField(
+        "who is it for?",
+        max_length=NAME_LENGTH,
+        blank=True,
+        help_text="Only for your list, e.g. “Grandma Ruth”.",
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation to {self.household} as {self.role}"
+
+    @classmethod
+    def issue(
+        cls, household: Household, role: str, created_by: User, invitee: str = ""
+    ) -> tuple[Invitation, str]:
+        token = secrets.token_urlsafe(32)
+        invitation = cls.objects.create(
+            household=household,
+            role=role,
+            invitee=invitee,
+            token_hash=hash_token(token),
+            created_by=created_by,
+            expires_at=timezone.now() + timedelta(days=settings.INVITATION_DAYS),
+        )
+        return invitation, token
+
+    @classmethod
+    def find_pending(cls, token: str) -> Invitation | None:
+        if not 20 <= len(token) <= 100:
+            return None
+        return (
+            cls.objects.pending().select_related("household").filter(token_hash=hash_token(token))
+        ).first()
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"
+
+    def accept(self, user: User) -> Membership:
+        """Claims the invitation for the user; a second claim finds nothing to claim."""
+        with transaction.atomic():
+            claimed = (
+                Invitation.objects.pending()
+                .filter(pk=self.pk)
+                .update(accepted_at=timezone.now(), accepted_by=user)
+            )
+            if not claimed:
+                raise ValidationError("This invitation has already been used or has expired.")
+            membership, created = Membership.objects.get_or_create(
+                household_id=self.household_id, user=user, defaults={"role": self.role}
+            )
+            if not created and self.role == Role.PARENT and not membership.is_parent:
+                membership.role = Role.PARENT
+                membership.save(update_fields=["role"])
+        return membership
+
+
+def age_label(birth_date: date, today: date) -> str:
+    """A child's age as parents say it: "8 months", "4½", "3", "7"."""
+    months = (today.year - birth_date.year) * 12 + today.month - birth_date.month
+    if today.day < birth_date.day:
+        months -= 1
+    if months < 0:
+        return "not born yet"
+    if months < 24:
+        return f"{months} month" + ("" if months == 1 else "s")
+    years, rest = divmod(months, 12)
+    if years < 6 and rest >= 6:
+        return f"{years}½"
+    return str(years)
+
+
+class Child(models.Model):
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="children")
+    name = models.CharField(max_length=NAME_LENGTH)
+    birth_date = models.DateField()
+    notes = long_text(help_text="Anything a caregiver should know: comfort toy, fears, words.")
+
+    objects = HouseholdScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "household", name="unique_child_name"),
+        ]
+        ordering = ["birth_date", "name"]
+        verbose_name_plural = "children"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.household_id and self.birth_date:
+            if self.birth_date > self.household.today():
+                errors["birth_date"] = "A birth date cannot be in the future."
+            elif self.birth_date < self.household.today() - timedelta(days=365 * 25):
+                errors["birth_date"] = "Homefront is for children; check the year."
+        if self.household_id and self.name:
+            siblings = Child.objects.filter(household_id=self.household_id, name__iexact=self.name)
+            if siblings.exclude(pk=self.pk).exists():
+                errors["name"] = "A child with this name is already in your household."
+        if errors:
+            raise ValidationError(errors)
+
+    def age(self, today: date | None = None) -> str:
+        return age_label(self.birth_date, today or self.household.today())
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Mon"
+    TUESDAY = 1, "Tue"
+    WEDNESDAY = 2, "Wed"
+    THURSDAY = 3, "Thu"
+    FRIDAY = 4, "Fri"
+    SATURDAY = 5, "Sat"
+    SUNDAY = 6, "Sun"
+
+
+EVERY_DAY = 0b1111111
+SCHOOL_DAYS = 0b0011111
+
+
+class RoutineKind(models.TextChoices):
+    WAKE = "wake", "Wake up"
+    BREAKFAST = "breakfast", "Breakfast"
+    DROP_OFF = "drop_off", "Daycare/school drop-off"
+    SNACK = "snack", "Snack"
+    LUNCH = "lunch", "Lunch"
+    NAP = "nap", "Nap"
+    PICK_UP = "pick_up", "Daycare/school pick-up"
+    DINNER = "dinner", "Dinner"
+    BATH = "bath", "Bath"
+    BEDTIME = "bedtime", "Bedtime"
+    OTHER = "other", "Other"
+
+
+class Routine(models.Model):
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="routines")
+    kind = models.CharField(max_length=16, choices=RoutineKind.choices)
+    label = models.CharField(
+        max_length=NAME_LENGTH, blank=True, help_text="Optional, e.g. “Little Acorns daycare”."
+    )
+    time = models.TimeField()
+    weekdays = models.PositiveSmallIntegerField(
+        default=EVERY_DAY,
+        validators=[MinValueValidator(1, "Pick at least one day."), MaxValueValidator(EVERY_DAY)],
+    )
+    every_n_days = models.PositiveSmallIntegerField(
+        "repeats",
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(14)],
+        help_text="1 = on each chosen day; 2 = every other day, and so on.",
+    )
+    starts_on = models.DateField(
+        null=True, blank=True, help_text="A day it happened, to count “every other day” from."
+    )
+    steps = long_text(help_text="One step per line: bath, two books, the moon song, lights off.")
+    notes = long_text()
+
+    objects = ChildScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["time", "kind"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weekdays__gte=1, weekdays__lte=EVERY_DAY), name="routine_has_a_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(every_n_days=1) | Q(starts_on__isnull=False),
+                name="routine_interval_has_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} at {self.time:%H:%M}"
+
+    @property
+    def title(self) -> str:
+        return self.label or self.get_kind_display()
+
+    @property
+    def step_list(self) -> list[str]:
+        return [line.strip() for line in self.steps.splitlines() if line.strip()]
+
+    @property
+    def day_list(self) -> list[int]:
+        return [day for day in range(7) if self.weekdays & (1 << day)]
+
+    def schedule_label(self) -> str:
+        if self.every_n_days > 1:
+            every = (
+                "every other day" if self.every_n_days == 2 else f"every {self.every_n_days} days"
+            )
+            if self.weekdays == EVERY_DAY:
+                return every
+            return f"{every}, on " + ", ".join(Weekday(d).label for d in self.day_list)
+        if self.weekdays == EVERY_DAY:
+            return "every day"
+        if self.weekdays == SCHOOL_DAYS:
+            return "weekdays"
+        if self.weekdays == 0b1100000:
+            return "weekends"
+        return ", ".join(Weekday(d).label for d in self.day_list)
+
+    def clean(self) -> None:
+        if self.every_n_days and self.every_n_days > 1 and not self.starts_on:
+            raise ValidationError(
+                {"starts_on": "Give a day it happened, so we can count the days from it."}
+            )
+
+    def occurs_on(self, day: date) -> bool:
+        if not self.weekdays & (1 << day.weekday()):
+            return False
+        if self.every_n_days > 1 and self.starts_on:
+            return (day - self.starts_on).days % self.every_n_days == 0
+        return True
+
+
+class FoodKind(models.TextChoices):
+    LIKE = "like", "Likes"
+    DISLIKE = "dislike", "Dislikes"
+    ALLERGY = "allergy", "Allergy"
+
+
+class Severity(models.TextChoices):
+    MILD = "mild", "Mild"
+    MODERATE = "moderate", "Moderate"
+    SEVERE = "severe", "Severe (can be life-threatening)"
+
+
+class Food(models.Model):
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="foods")
+    name = models.CharField(max_length=NAME_LENGTH)
+    kind = models.CharField(max_length=16, choices=FoodKind.choices)
+    severity = models.CharField(max_length=16, choices=Severity.choices, blank=True)
+    what_to_do = long_text(
+        help_text="For an allergy: the signs, and what to do (e.g. antihistamine, call 911)."
+    )
+
+    objects = ChildScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="allergy") | ~Q(severity=""), name="allergy_has_severity"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.kind == FoodKind.ALLERGY:
+            errors = {}
+            if not self.severity:
+                errors["severity"] = "How serious is this allergy?"
+            if not self.what_to_do.strip():
+                errors["what_to_do"] = "Tell the caregiver what to do if it happens."
+            if errors:
+                raise ValidationError(errors)
+        else:
+            self.severity = ""
+
+
+class Medicine(models.Model):
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="medicines")
+    name = models.CharField(max_length=NAME_LENGTH)
+    dose = models.CharField(max_length=NAME_LENGTH, help_text="e.g. 5 ml, one tablet")
+    times = models.JSONField(default=list, blank=True)
+    as_needed = models.BooleanField("as needed", default=False)
+    min_interval_hours = models.PositiveSmallIntegerField(
+        "at least … hours apart",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(72)],
+    )
+    notes = long_text(help_text="What it is for, with food or not, where it is kept.")
+
+    objects = ChildScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.dose}"
+
+    @property
+    def time_list(self) -> list[time]:
+        return [time.fromisoformat(value) for value in self.times]
+
+    def set_times_from_text(self, text: str) -> None:
+        self.times = [value.strftime("%H:%M") for value in parse_times(text)]
+
+    def clean(self) -> None:
+        if self.as_needed and self.times:
+            raise ValidationError(
+                {"times": "An as-needed medicine has no fixed times; clear them or untick it."}
+            )
+        if self.as_needed and not self.min_interval_hours:
+            raise ValidationError(
+                {"min_interval_hours": "How many hours must pass between two doses?"}
+            )
+        if not self.as_needed and not self.times:
+            raise ValidationError({"times": "Give the times it is taken, or tick “as needed”."})
+
+
+class ContactRole(models.TextChoices):
+    BACKUP = "backup", "Backup caregiver"
+    DOCTOR = "doctor", "Doctor"
+    DENTIST = "dentist", "Dentist"
+    SCHOOL = "school", "Daycare/school"
+    NEIGHBOUR = "neighbour", "Neighbour"
+    EMERGENCY = "emergency", "Emergency"
+
+
+class ContactQuerySet(HouseholdScopedQuerySet):
+    def backups(self) -> ContactQuerySet:
+        return self.filter(backup_order__isnull=False).order_by("backup_order")
+
+
+class Contact(models.Model):
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=NAME_LENGTH)
+    relation = models.CharField(
+        max_length=NAME_LENGTH, blank=True, help_text="e.g. Grandma, paediatrician, neighbour"
+    )
+    phone = models.CharField(max_length=32, blank=True, validators=[validate_phone])
+    other_phone = models.CharField(max_length=32, blank=True, validators=[validate_phone])
+    email = models.EmailField(blank=True)
+    address = long_text(max_length=500)
+    roles = models.JSONField(default=list, blank=True)
+    backup_order = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    notes = long_text()
+
+    objects = ContactQuerySet.as_manager()
+
+    class Meta:
+        ordering = [models.F("backup_order").asc(nulls_last=True), "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The phone tree is the backups in order; a new backup joins at the end.
+        if self.is_backup and self.backup_order is None:
+            last = (
+                Contact.objects.in_household(self.household)
+                .exclude(pk=self.pk)
+                .aggregate(models.Max("backup_order"))["backup_order__max"]
+            )
+            self.backup_order = (last or 0) + 1
+        elif not self.is_backup:
+            self.backup_order = None
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        unknown = [role for role in self.roles if role not in ContactRole.values]
+        if unknown:
+            raise ValidationError({"roles": f"Unknown role: {', '.join(map(str, unknown))}."})
+        if not self.phone and not self.email:
+            raise ValidationError({"phone": "Give a phone number or an email address."})
+
+    @property
+    def is_backup(self) -> bool:
+        return ContactRole.BACKUP in self.roles
+
+    def role_labels(self) -> list[str]:
+        return [ContactRole(role).label for role in self.roles if role in ContactRole.values]
+
+
+class HouseNoteQuerySet(HouseholdScopedQuerySet):
+    def visible_to(self, membership: Membership) -> Self:
+        from homefront.households.permissions import can_see_sensitive_notes
+
+        notes = self.in_household(membership.household)
+        if can_see_sensitive_notes(membership):
+            return notes
+        return notes.filter(sensitive=False)
+
+
+class HouseNote(models.Model):
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="house_notes")
+    title = models.CharField(max_length=NAME_LENGTH)
+    text = long_text(max_length=5000)
+    sensitive = models.BooleanField(
+        default=False,
+        help_text="Alarm or door codes: hidden until revealed, and only for parents.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = HouseNoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sensitive", "title"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,477 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.forms import ModelForm
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from homefront.households import access
+from homefront.households.access import MemberRequest, member_required, parent_required
+from homefront.households.forms import (
+    ChildForm,
+    ContactForm,
+    FoodForm,
+    HouseholdForm,
+    HouseNoteForm,
+    InvitationForm,
+    MedicineForm,
+    RoutineForm,
+)
+from homefront.households.middleware import SESSION_KEY
+from homefront.households.models import (
+    Child,
+    Contact,
+    FoodKind,
+    Household,
+    HouseNote,
+    Invitation,
+    Membership,
+    Role,
+)
+from homefront.households.schedule import day_plan
+
+# -- Households and members ---------------------------------------------------
+
+
+@login_required
+def create_household(request: MemberRequest) -> HttpResponse:
+    form = HouseholdForm(request.POST or None, initial={"time_zone": "America/New_York"})
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            household = form.save()
+            Membership.objects.create(household=household, user=request.user, role=Role.PARENT)
+        request.session[SESSION_KEY] = household.pk
+        messages.success(request, f"Welcome to {household.name}. Start with your children.")
+        return redirect("households:profile")
+    return render(request, "households/household_create.html", {"form": form})
+
+
+@login_required
+@require_POST
+def switch_household(request: MemberRequest) -> HttpResponse:
+    wanted = request.POST.get("household", "")
+    membership = next(
+        (m for m in request.memberships if str(m.household_id) == wanted),
+        None,
+    )
+    if membership is None:
+        messages.error(request, "You are not a member of that household.")
+    else:
+        request.session[SESSION_KEY] = membership.household_id
+        messages.success(request, f"Now showing {membership.household.name}.")
+    return redirect("core:home")
+
+
+@parent_required
+def household_settings(request: MemberRequest) -> HttpResponse:
+    form = HouseholdForm(request.POST or None, instance=request.household)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Household saved.")
+        return redirect("households:members")
+    return render(request, "households/household_settings.html", {"form": form})
+
+
+@member_required
+def members(request: MemberRequest) -> HttpResponse:
+    household: Household = request.household
+    context: dict[str, Any] = {
+        "members": Membership.objects.in_household(household).select_related("user"),
+    }
+    if request.membership.is_parent:
+        context["invitations"] = Invitation.objects.in_household(household).pending()
+        context["form"] = InvitationForm()
+    return render(request, "households/members.html", context)
+
+
+@parent_required
+@require_POST
+def invite(request: MemberRequest) -> HttpResponse:
+    household: Household = request.household
+    form = InvitationForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "households/members.html",
+            {
+                "members": Membership.objects.in_household(household).select_related("user"),
+                "invitations": Invitation.objects.in_household(household).pending(),
+                "form": form,
+            },
+            status=422,
+        )
+    invitation, token = Invitation.issue(
+        household,
+        form.cleaned_data["role"],
+        request.user,
+        form.cleaned_data["invitee"],
+    )
+    link = request.build_absolute_uri(reverse("households:accept", args=[token]))
+    return render(
+        request,
+        "households/invitation_created.html",
+        {"invitation": invitation, "link": link, "days": settings.INVITATION_DAYS},
+    )
+
+
+@parent_required
+@require_POST
+def revoke_invitation(request: MemberRequest, pk: int) -> HttpResponse:
+    invitation = access.get_invitation(request, pk)
+    Invitation.objects.pending().filter(pk=invitation.pk).update(revoked_at=timezone.now())
+    messages.success(request, "Invitation cancelled; its link no longer works.")
+    return redirect("households:members")
+
+
+@parent_required
+@require_POST
+def remove_member(request: MemberRequest, pk: int) -> HttpResponse:
+    membership = access.get_membership(request, pk)
+    if membership.is_last_parent():
+        messages.error(request, "A household needs at least one parent. Invite another first.")
+    else:
+        membership.delete()
+        messages.success(request, f"{membership.user} no longer has access to this household.")
+    return redirect("households:members")
+
+
+@member_required
+def leave_household(request: MemberRequest) -> HttpResponse:
+    membership: Membership = request.membership
+    if request.method == "POST":
+        if membership.is_last_parent():
+            messages.error(
+                request, "You are the last parent. Invite another parent before you leave."
+            )
+            return redirect("households:members")
+        membership.delete()
+        request.session.pop(SESSION_KEY, None)
+        messages.success(request, f"You left {membership.household.name}.")
+        return redirect("core:home")
+    return render(request, "households/leave.html", {"last_parent": membership.is_last_parent()})
+
+
+def accept_invitation(request: MemberRequest, token: str) -> HttpResponse:
+    invitation = Invitation.find_pending(token)
+    if invitation is None:
+        return render(request, "households/invitation_invalid.html", status=404)
+    if not request.user.is_authenticated:
+        return render(request, "households/invitation_welcome.html", {"invitation": invitation})
+    if request.method == "POST":
+        try:
+            membership = invitation.accept(request.user)
+        except ValidationError:
+            return render(request, "households/invitation_invalid.html", status=404)
+        request.session[SESSION_KEY] = membership.household_id
+        messages.success(request, f"You joined {membership.household.name}.")
+        return redirect("core:home")
+    return render(request, "households/invitation_accept.html", {"invitation": invitation})
+
+
+# -- The household profile ------------------------------------------------------
+
+
+def _children_with_profile(household: Household) -> Any:
+    return (
+        Child.objects.in_household(household)
+        .select_related("household")
+        .prefetch_related("routines", "foods", "medicines")
+    )
+
+
+@member_required
+def profile(request: MemberRequest) -> HttpResponse:
+    household: Household = request.household
+    return render(
+        request,
+        "households/profile.html",
+        {
+            "children": list(Child.objects.in_household(household).select_related("household")),
+            "contacts": list(Contact.objects.in_household(household)),
+            "notes": list(HouseNote.objects.visible_to(request.membership)),
+            "today": household.today(),
+        },
+    )
+
+
+@member_required
+def at_a_glance(request: MemberRequest) -> HttpResponse:
+    household: Household = request.household
+    children = list(_children_with_profile(household))
+    allergies = [
+        (child, food)
+        for child in children
+        for food in child.foods.all()
+        if food.kind == FoodKind.ALLERGY
+    ]
+    return render(
+        request,
+        "households/glance.html",
+        {
+            "children": children,
+            "allergies": allergies,
+            "contacts": list(Contact.objects.in_household(household)),
+            "notes": list(HouseNote.objects.visible_to(request.membership)),
+            "today": household.today(),
+        },
+    )
+
+
+@member_required
+def today(request: MemberRequest) -> HttpResponse:
+    household: Household = request.household
+    day = household.today()
+    children = list(
+        Child.objects.in_household(household)
+        .select_related("household")
+        .prefetch_related("routines", "medicines")
+    )
+    return render(
+        request,
+        "households/today.html",
+        {"day": day, "plans": [(child, day_plan(child, day)) for child in children]},
+    )
+
+
+@member_required
+def child_detail(request: MemberRequest, pk: int) -> HttpResponse:
+    child = access.get_child(request, pk)
+    return render(
+        request,
+        "households/child_detail.html",
+        {
+            "child": child,
+            "routines": list(child.routines.all()),
+            "foods": list(child.foods.all()),
+            "medicines": list(child.medicines.all()),
+            "today": child.household.today(),
+        },
+    )
+
+
+def _edit(
+    request: MemberRequest,
+    form: ModelForm,
+    *,
+    title: str,
+    back: str,
+    saved: str,
+    delete_url: str | None = None,
+) -> HttpResponse:
+    """The one form page of the profile: save and go back, or show the errors in place."""
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, saved)
+            return redirect(back)
+        status = 422
+    else:
+        status = 200
+    return render(
+        request,
+        "households/form.html",
+        {"form": form, "title": title, "back": back, "delete_url": delete_url},
+        status=status,
+    )
+
+
+def _delete(request: MemberRequest, obj: Any, *, back: str, what: str) -> HttpResponse:
+    """Confirm on GET, delete on POST; an htmx POST gets an empty body to swap the row out."""
+    if request.method == "POST":
+        obj.delete()
+        if request.headers.get("HX-Request"):
+            return HttpResponse("")
+        messages.success(request, f"{what} deleted.")
+        return redirect(back)
+    return render(
+        request, "households/confirm_delete.html", {"object": obj, "back": back, "what": what}
+    )
+
+
+def _instance_in(
+    form_class: type[ModelForm], request: MemberRequest, **instance_fields: Any
+) -> ModelForm:
+    instance = form_class._meta.model(**instance_fields)
+    return form_class(request.POST or None, instance=instance)
+
+
+@parent_required
+def child_create(request: MemberRequest) -> HttpResponse:
+    form = _instance_in(ChildForm, request, household=request.household)
+    return _edit(
+        request, form, title="Add a child", back=reverse("households:profile"), saved="Child added."
+    )
+
+
+@parent_required
+def child_edit(request: MemberRequest, pk: int) -> HttpResponse:
+    child = access.get_child(request, pk)
+    back = reverse("households:child", args=[child.pk])
+    return _edit(
+        request,
+        ChildForm(request.POST or None, instance=child),
+        title=f"Edit {child.name}",
+        back=back,
+        saved="Saved.",
+        delete_url=reverse("households:child_delete", args=[child.pk]),
+    )
+
+
+@parent_required
+def child_delete(request: MemberRequest, pk: int) -> HttpResponse:
+    child = access.get_child(request, pk)
+    return _delete(request, child, back=reverse("households:profile"), what=child.name)
+
+
+def _child_part_views(
+    form_class: type[ModelForm], getter: Any, noun: str, url_prefix: str
+) -> tuple[Any, Any, Any]:
+    """Create, edit and delete views for one kind of thing that belongs to a child."""
+
+    @parent_required
+    def create(request: MemberRequest, child_pk: int) -> HttpResponse:
+        child = access.get_child(request, child_pk)
+        return _edit(
+            request,
+            _instance_in(form_class, request, child=child),
+            title=f"Add a {noun} for {child.name}",
+            back=reverse("households:child", args=[child.pk]),
+            saved=f"{noun.capitalize()} added.",
+        )
+
+    @parent_required
+    def edit(request: MemberRequest, pk: int) -> HttpResponse:
+        obj = getter(request, pk)
+        return _edit(
+            request,
+            form_class(request.POST or None, instance=obj),
+            title=f"Edit {noun} for {obj.child.name}",
+            back=reverse("households:child", args=[obj.child_id]),
+            saved="Saved.",
+            delete_url=reverse(f"households:{url_prefix}_delete", args=[obj.pk]),
+        )
+
+    @parent_required
+    def delete(request: MemberRequest, pk: int) -> HttpResponse:
+        obj = getter(request, pk)
+        return _delete(
+            request, obj, back=reverse("households:child", args=[obj.child_id]), what=str(obj)
+        )
+
+    return create, edit, delete
+
+
+routine_create, routine_edit, routine_delete = _child_part_views(
+    RoutineForm, access.get_routine, "routine", "routine"
+)
+food_create, food_edit, food_delete = _child_part_views(FoodForm, access.get_food, "food", "food")
+medicine_create, medicine_edit, medicine_delete = _child_part_views(
+    MedicineForm, access.get_medicine, "medicine", "medicine"
+)
+
+
+@parent_required
+def contact_create(request: MemberRequest) -> HttpResponse:
+    form = _instance_in(ContactForm, request, household=request.household)
+    return _edit(
+        request,
+        form,
+        title="Add a contact",
+        back=reverse("households:profile"),
+        saved="Contact added.",
+    )
+
+
+@parent_required
+def contact_edit(request: MemberRequest, pk: int) -> HttpResponse:
+    contact = access.get_contact(request, pk)
+    return _edit(
+        request,
+        ContactForm(request.POST or None, instance=contact),
+        title=f"Edit {contact.name}",
+        back=reverse("households:profile"),
+        saved="Saved.",
+        delete_url=reverse("households:contact_delete", args=[contact.pk]),
+    )
+
+
+@parent_required
+def contact_delete(request: MemberRequest, pk: int) -> HttpResponse:
+    contact = access.get_contact(request, pk)
+    return _delete(request, contact, back=reverse("households:profile"), what=contact.name)
+
+
+@parent_required
+@require_POST
+def contact_move_up(request: MemberRequest, pk: int) -> HttpResponse:
+    """Swaps a backup caregiver with the one called before them in the phone tree."""
+    contact = access.get_contact(request, pk)
+    household: Household = request.household
+    with transaction.atomic():
+        before = (
+            Contact.objects.in_household(household)
+            .backups()
+            .filter(backup_order__lt=contact.backup_order or 0)
+            .last()
+        )
+        if contact.backup_order is not None and before is not None:
+            contact.backup_order, before.backup_order = before.backup_order, contact.backup_order
+            contact.save(update_fields=["backup_order"])
+            before.save(update_fields=["backup_order"])
+    if request.headers.get("HX-Request"):
+        return render(
+            request,
+            "households/profile.html#contacts",
+            {"contacts": list(Contact.objects.in_household(household))},
+        )
+    return redirect("households:profile")
+
+
+@parent_required
+def note_create(request: MemberRequest) -> HttpResponse:
+    form = _instance_in(HouseNoteForm, request, household=request.household)
+    return _edit(
+        request,
+        form,
+        title="Add a house note",
+        back=reverse("households:profile"),
+        saved="Note added.",
+    )
+
+
+@parent_required
+def note_edit(request: MemberRequest, pk: int) -> HttpResponse:
+    note = access.get_house_note(request, pk)
+    return _edit(
+        request,
+        HouseNoteForm(request.POST or None, instance=note),
+        title=f"Edit “{note.title}”",
+        back=reverse("households:profile"),
+        saved="Saved.",
+        delete_url=reverse("households:note_delete", args=[note.pk]),
+    )
+
+
+@parent_required
+def note_delete(request: MemberRequest, pk: int) -> HttpResponse:
+    note = access.get_house_note(request, pk)
+    return _delete(request, note, back=reverse("households:profile"), what=f"“{note.title}”")
+
+
+@member_required
+def note_reveal(request: MemberRequest, pk: int) -> HttpResponse:
+    """Shows a sensitive note's text; the same visibility rule as the lists."""
+    note = access.get_house_note(request, pk)
+    if not HouseNote.objects.visible_to(request.membership).filter(pk=note.pk).exists():
+        raise PermissionDenied("Only parents can see this note.")
+    template = "profile.html#note_text" if request.headers.get("HX-Request") else "note_reveal.html"
+    return render(request, f"households/{template}", {"note": note, "revealed": True})

@@ -1,0 +1,7 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("homefront.core.urls")),
+    path("", include("homefront.households.urls")),
+    path("account/", include("homefront.accounts.urls")),
+]
