@@ -6,9 +6,11 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import Resolver404, resolve
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from homefront.accounts.forms import AccountForm, SignupForm
+from homefront.households.models import Invitation
 
 
 def _safe_next(request: HttpRequest) -> str | None:
@@ -20,8 +22,21 @@ def _safe_next(request: HttpRequest) -> str | None:
     return None
 
 
+def _invited(next_url: str | None) -> bool:
+    """Whether the visitor arrives through a working invitation link."""
+    if not next_url:
+        return False
+    try:
+        match = resolve(next_url)
+    except Resolver404:
+        return False
+    return match.view_name == "households:accept" and (
+        Invitation.find_pending(match.kwargs["token"]) is not None
+    )
+
+
 def signup(request: HttpRequest) -> HttpResponse:
-    if not settings.SIGNUP_OPEN:
+    if not settings.SIGNUP_OPEN and not _invited(_safe_next(request)):
         raise Http404("Sign-up is closed on this installation; ask for an invitation.")
     if request.user.is_authenticated:
         return redirect("core:home")

@@ -46,6 +46,7 @@ def DEMO_LOGINS_FILE() -> Path:
 
 
 def _months_ago(today: date, months: int, day: int) -> date:
+    """A date in the month `months` back; the age in whole months is `months` or one less."""
     year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
     return date(year, month + 1, min(day, 28))
 
@@ -66,13 +67,13 @@ def load_demo(out: Any) -> Household:
     maya = Child.objects.create(
         household=household,
         name="Maya",
-        birth_date=_months_ago(today, 54, 12),
+        birth_date=_months_ago(today, 55, 12),
         notes="Sleeps with Bunny. Afraid of the vacuum cleaner. Calls her blanket “blankie-moon”.",
     )
     noa = Child.objects.create(
         household=household,
         name="Noa",
-        birth_date=_months_ago(today, 37, 3),
+        birth_date=_months_ago(today, 38, 3),
         notes="Still naps on weekends. Needs the hall light on at night.",
     )
     bedtime_steps = "Pyjamas\nBrush teeth\nTwo books\nThe moon song\nLights off, door ajar"

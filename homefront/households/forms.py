@@ -117,7 +117,9 @@ class RoutineForm(AccessibleErrorsMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
+        # The model's bitmask (127 for a new routine) means nothing to the
+        # checkboxes: tick the days it stands for.
+        if isinstance(self.initial.get("weekdays"), int):
             self.initial["weekdays"] = self.instance.day_list
 
     def clean_weekdays(self) -> int:

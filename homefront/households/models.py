@@ -281,7 +281,7 @@ class Routine(models.Model):
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="routines")
     kind = models.CharField(max_length=16, choices=RoutineKind.choices)
     label = models.CharField(
-        max_length=NAME_LENGTH, blank=True, help_text="Optional, e.g. “Little Acorns daycare”."
+        max_length=NAME_LENGTH, blank=True, help_text="e.g. “Drop-off at Little Acorns”."
     )
     time = models.TimeField()
     weekdays = models.PositiveSmallIntegerField(
@@ -291,8 +291,9 @@ class Routine(models.Model):
     every_n_days = models.PositiveSmallIntegerField(
         "repeats",
         default=1,
+        choices=[(1, "On each chosen day"), (2, "Every other day")]
+        + [(n, f"Every {n} days") for n in range(3, 15)],
         validators=[MinValueValidator(1), MaxValueValidator(14)],
-        help_text="1 = on each chosen day; 2 = every other day, and so on.",
     )
     starts_on = models.DateField(
         null=True, blank=True, help_text="A day it happened, to count “every other day” from."

@@ -1,0 +1,159 @@
+"""Configuration: typed environment readers, and production settings that pass Django's
+deployment checks with no warning."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from homefront.env import (
+    ConfigurationError,
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_optional_str,
+)
+
+PROJECT = Path(__file__).resolve().parents[3]
+
+
+def run_homefront(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("HOMEFRONT_", "DJANGO_"))}
+    clean.pop("DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "homefront.cli", *args],
+        env={**clean, **env},
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_env_readers(monkeypatch, tmp_path):
+    monkeypatch.setenv("HF_FLAG", "yes")
+    assert env_bool("HF_FLAG", False) is True
+    monkeypatch.setenv("HF_FLAG", "maybe")
+    with pytest.raises(ConfigurationError, match="HF_FLAG must be true or false"):
+        env_bool("HF_FLAG", False)
+    monkeypatch.setenv("HF_NUMBER", "seven")
+    with pytest.raises(ConfigurationError, match="HF_NUMBER must be a whole number"):
+        env_int("HF_NUMBER", 1)
+    monkeypatch.setenv("HF_NUMBER", "0")
+    with pytest.raises(ConfigurationError, match="at least 1"):
+        env_int("HF_NUMBER", 1, minimum=1)
+    monkeypatch.setenv("HF_LIST", " a.example, ,b.example ")
+    assert env_list("HF_LIST", []) == ["a.example", "b.example"]
+    monkeypatch.setenv("HF_ENV", "staging")
+    with pytest.raises(ConfigurationError, match="one of local, production"):
+        env_choice("HF_ENV", "local", ("local", "production"))
+
+
+def test_file_variant_reads_secrets_from_a_file(monkeypatch, tmp_path):
+    secret = tmp_path / "secret"
+    secret.write_text("from-a-file\n")
+    monkeypatch.setenv("HF_SECRET_FILE", str(secret))
+    assert env_optional_str("HF_SECRET") == "from-a-file"
+    monkeypatch.setenv("HF_SECRET", "both")
+    with pytest.raises(ConfigurationError, match="either HF_SECRET or HF_SECRET_FILE"):
+        env_optional_str("HF_SECRET")
+
+
+def test_production_passes_deploy_checks_without_warning(tmp_path):
+    result = run_homefront(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env={
+            "HOMEFRONT_ENV": "production",
+            "HOMEFRONT_DATA_DIR": str(tmp_path),
+            "HOMEFRONT_ALLOWED_HOSTS": "home.example.org",
+        },
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_without_allowed_hosts_is_an_error(tmp_path):
+    result = run_homefront(
+        "check",
+        "--deploy",
+        env={"HOMEFRONT_ENV": "production", "HOMEFRONT_DATA_DIR": str(tmp_path)},
+    )
+    assert result.returncode != 0
+    assert "homefront.E001" in result.stderr
+
+
+def test_a_bad_value_stops_start_up_with_the_variable_name(tmp_path):
+    result = run_homefront(
+        "check", env={"HOMEFRONT_DATA_DIR": str(tmp_path), "HOMEFRONT_SIGNUP_OPEN": "perhaps"}
+    )
+    assert result.returncode != 0
+    assert "HOMEFRONT_SIGNUP_OPEN must be true or false" in result.stderr
+
+
+def test_secret_key_is_generated_once_and_kept(tmp_path):
+    first = run_homefront(
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        "from django.conf import settings; print(settings.SECRET_KEY)",
+        env={"HOMEFRONT_DATA_DIR": str(tmp_path)},
+    )
+    second = run_homefront(
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        "from django.conf import settings; print(settings.SECRET_KEY)",
+        env={"HOMEFRONT_DATA_DIR": str(tmp_path)},
+    )
+    assert first.returncode == 0, first.stderr
+    key = first.stdout.strip()
+    assert len(key) >= 50
+    assert second.stdout.strip() == key
+    key_file = tmp_path / "secret_key"
+    assert key_file.read_text() == key
+    assert key_file.stat().st_mode & 0o077 == 0
+
+
+def test_sqlite_is_tuned_for_concurrent_use(tmp_path):
+    result = run_homefront(
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        "from django.db import connection\n"
+        "c = connection.cursor()\n"
+        "print(c.execute('PRAGMA journal_mode').fetchone()[0],"
+        " c.execute('PRAGMA busy_timeout').fetchone()[0],"
+        " connection.settings_dict['OPTIONS']['transaction_mode'])",
+        env={"HOMEFRONT_DATA_DIR": str(tmp_path)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["wal", "20000", "IMMEDIATE"]
+
+
+def test_database_url_selects_postgresql(tmp_path):
+    result = run_homefront(
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        "from django.conf import settings; d = settings.DATABASES['default'];"
+        " print(d['ENGINE'], d['NAME'], d['HOST'])",
+        env={
+            "HOMEFRONT_DATA_DIR": str(tmp_path),
+            "DATABASE_URL": "postgres://family@db.internal:5432/homefront",
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.db.backends.postgresql", "homefront", "db.internal"]
