@@ -59,6 +59,7 @@ CSRF_TRUSTED_ORIGINS = env_list("HOMEFRONT_CSRF_TRUSTED_ORIGINS", [])
 INSTALLED_APPS = [
     "homefront.accounts",
     "homefront.households",
+    "homefront.trips",
     "homefront.core",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -182,6 +183,9 @@ INVITATION_DAYS = env_int("HOMEFRONT_INVITATION_DAYS", 7, minimum=1)
 AXES_FAILURE_LIMIT = env_int("HOMEFRONT_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env_int("HOMEFRONT_LOGIN_COOLOFF_MINUTES", 15, minimum=1) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The login form posts the email in "username"; axes would otherwise look for
+# "email" (USERNAME_FIELD), find nothing, and count every failure against no one.
+AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False

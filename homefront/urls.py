@@ -3,5 +3,6 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("homefront.core.urls")),
     path("", include("homefront.households.urls")),
+    path("", include("homefront.trips.urls")),
     path("account/", include("homefront.accounts.urls")),
 ]

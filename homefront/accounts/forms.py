@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, UserCreationForm
 
 from homefront.accounts.models import User
 from homefront.core.tasks import send_email
@@ -23,6 +23,16 @@ class SignupForm(AccessibleErrorsMixin, UserCreationForm):
                 "An account with this email exists already. Log in, or reset its password."
             )
         return email
+
+
+class LoginForm(AuthenticationForm):
+    """Emails are stored in lower case; "Parent@Example.com" is the same account.
+
+    Lower-casing here also gives the login throttle one counter per account,
+    whatever the case of the attempts."""
+
+    def clean_username(self) -> str:
+        return self.cleaned_data["username"].strip().lower()
 
 
 class AccountForm(AccessibleErrorsMixin, forms.ModelForm):

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from homefront.accounts import views
-from homefront.accounts.forms import QueuedPasswordResetForm
+from homefront.accounts.forms import LoginForm, QueuedPasswordResetForm
 
 app_name = "accounts"
 
@@ -11,7 +11,9 @@ urlpatterns = [
     path(
         "login/",
         auth_views.LoginView.as_view(
-            template_name="accounts/login.html", redirect_authenticated_user=True
+            template_name="accounts/login.html",
+            authentication_form=LoginForm,
+            redirect_authenticated_user=True,
         ),
         name="login",
     ),

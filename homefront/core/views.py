@@ -1,13 +1,20 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from homefront.households.access import MemberRequest
 from homefront.households.models import Child, Contact, Household
 from homefront.households.schedule import day_plan
+from homefront.trips.cover import FamilyNights
+from homefront.trips.models import TripState
+
+HORIZON_DAYS = 60
 
 
 def home(request: MemberRequest) -> HttpResponse:
@@ -23,6 +30,12 @@ def home(request: MemberRequest) -> HttpResponse:
         .prefetch_related("routines", "medicines")
     )
     has_backup = Contact.objects.in_household(household).backups().exists()
+    family = FamilyNights.load(
+        household, day - timedelta(days=1), day + timedelta(days=HORIZON_DAYS)
+    )
+    now = timezone.now()
+    away_now = [trip for trip in family.trips if trip.state(now) == TripState.AWAY]
+    upcoming = [trip for trip in family.trips if trip.state(now) == TripState.UPCOMING]
     return render(
         request,
         "core/home.html",
@@ -30,6 +43,10 @@ def home(request: MemberRequest) -> HttpResponse:
             "day": day,
             "plans": [(child, day_plan(child, day)) for child in children],
             "has_backup": has_backup,
+            "away_now": away_now,
+            "next_trip": upcoming[0] if upcoming else None,
+            "tonight": family.night(day),
+            "uncovered": family.uncovered_between(day, day + timedelta(days=HORIZON_DAYS)),
         },
     )
 

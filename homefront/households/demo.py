@@ -8,7 +8,7 @@ Birth dates are counted back from today so the ages stay true.
 from __future__ import annotations
 
 import secrets
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -243,6 +243,7 @@ def load_demo(out: Any) -> Household:
             HouseNote(household=household, title="Trash", text="Bins out Tuesday night."),
         ]
     )
+    _add_demo_trips(household, users["rachel@demo.homefront.invalid"], users["david@demo.homefront.invalid"])
     logins = "\n".join(
         [
             f"Demo household “{DEMO_HOUSEHOLD_NAME}” is loaded. Log in as:",
@@ -257,3 +258,58 @@ def load_demo(out: Any) -> Household:
     login_file.write_text(logins, encoding="utf-8")
     out.write(logins)
     return household
+
+
+def _add_demo_trips(household: Household, mother: User, father: User) -> None:
+    """The story's trip and two shorter ones before it (1, 2, 3 nights), and the
+    father's next work trip."""
+    from homefront.trips.models import Trip, TripKind
+
+    zone = household.zone
+    today = household.today()
+    # "Two weeks ago": the Thursday two to three weeks back.
+    story_thursday = today - timedelta(days=14 + (today.weekday() - 3) % 7)
+
+    def at(day: date, hour: int, minute: int = 0) -> datetime:
+        return datetime.combine(day, time(hour, minute), tzinfo=zone)
+
+    def trip(traveller: User, leaves: datetime, back: datetime, **fields: Any) -> None:
+        Trip.objects.create(
+            household=household, traveller=traveller, starts_at=leaves, ends_at=back, **fields
+        )
+
+    first = story_thursday - timedelta(weeks=30)
+    trip(
+        mother,
+        at(first, 10),
+        at(first + timedelta(days=1), 16),
+        destination="Cape Cod",
+        destination_zone="America/New_York",
+        notes="A night at the beach with Sarah.",
+    )
+    second = story_thursday - timedelta(weeks=14)
+    trip(
+        mother,
+        at(second, 9),
+        at(second + timedelta(days=2), 18),
+        destination="New York City",
+        destination_zone="America/New_York",
+    )
+    trip(
+        mother,
+        at(story_thursday, 7, 30),
+        at(story_thursday + timedelta(days=3), 21),
+        destination="Albuquerque, New Mexico",
+        destination_zone="America/Denver",
+        notes="Home state, by myself. David has the girls.",
+    )
+    next_tuesday = today + timedelta(days=(1 - today.weekday()) % 7 or 7)
+    trip(
+        father,
+        at(next_tuesday, 6),
+        at(next_tuesday + timedelta(days=2), 20),
+        destination="Chicago",
+        destination_zone="America/Chicago",
+        kind=TripKind.WORK,
+        notes="Client visit. Back Thursday evening.",
+    )

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 from homefront.households.models import Membership
 
@@ -36,4 +37,8 @@ class CurrentHouseholdMiddleware:
             request.memberships = memberships  # type: ignore[attr-defined]
             request.membership = current  # type: ignore[attr-defined]
             request.household = current.household if current else None  # type: ignore[attr-defined]
-        return self.get_response(request)
+        if request.household is None:  # type: ignore[attr-defined]
+            return self.get_response(request)
+        # Pages show times at home unless they say otherwise.
+        with timezone.override(request.household.zone):  # type: ignore[attr-defined]
+            return self.get_response(request)

@@ -52,7 +52,12 @@ def create_household(request: MemberRequest) -> HttpResponse:
         request.session[SESSION_KEY] = household.pk
         messages.success(request, f"Welcome to {household.name}. Start with your children.")
         return redirect("households:profile")
-    return render(request, "households/household_create.html", {"form": form})
+    return render(
+        request,
+        "households/household_create.html",
+        {"form": form},
+        status=422 if form.errors else 200,
+    )
 
 
 @login_required
@@ -78,7 +83,12 @@ def household_settings(request: MemberRequest) -> HttpResponse:
         form.save()
         messages.success(request, "Household saved.")
         return redirect("households:members")
-    return render(request, "households/household_settings.html", {"form": form})
+    return render(
+        request,
+        "households/household_settings.html",
+        {"form": form},
+        status=422 if form.errors else 200,
+    )
 
 
 @member_required

@@ -171,10 +171,10 @@ def test_serve_runs_the_production_server_and_the_worker(tmp_path):
         health = wait_for(f"http://127.0.0.1:{port}/healthz")
         assert health.status == 200
         assert health.headers["Server"].startswith("gunicorn")
-        login = urllib.request.urlopen(f"http://127.0.0.1:{port}/account/login/", timeout=5)  # noqa: S310
+        login = urllib.request.urlopen(f"http://127.0.0.1:{port}/account/login/", timeout=5)
         page = login.read().decode()
         stylesheet = re.search(r'href="(/static/homefront/app\.[0-9a-f]+\.css)"', page)[1]
-        css = urllib.request.urlopen(f"http://127.0.0.1:{port}{stylesheet}", timeout=5)  # noqa: S310
+        css = urllib.request.urlopen(f"http://127.0.0.1:{port}{stylesheet}", timeout=5)
         assert "max-age=315360000" in css.headers["Cache-Control"]  # whitenoise, hashed name
 
         queued = run(

@@ -1,0 +1,21 @@
+"""Scoped getters for trips, as households/access.py does for the profile."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+
+from homefront.households.access import MemberRequest
+from homefront.trips.models import CalendarFeed, Trip
+
+
+def get_trip(request: MemberRequest, pk: int) -> Trip:
+    return get_object_or_404(
+        Trip.objects.in_household(request.household).select_related("traveller", "household"),
+        pk=pk,
+    )
+
+
+def get_feed(request: MemberRequest, pk: int) -> CalendarFeed:
+    return get_object_or_404(
+        CalendarFeed.objects.in_household(request.household).filter(user=request.user), pk=pk
+    )

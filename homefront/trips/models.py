@@ -1,0 +1,272 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any, Self
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from homefront.households.models import (
+    NAME_LENGTH,
+    Contact,
+    Household,
+    HouseholdScopedQuerySet,
+    Membership,
+    Role,
+    long_text,
+)
+from homefront.households.validators import validate_time_zone
+
+if TYPE_CHECKING:
+    from homefront.accounts.models import User
+
+MAX_NIGHTS = 60
+# A parent is away for the night of day D when they are away at 03:00 on D+1:
+# leaving Thursday morning and coming home Sunday evening is 3 nights. 03:00
+# exists on every day, DST changes included, in the zones families live in.
+NIGHT_MOMENT = time(3, 0)
+
+
+def night_moment(night: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(night + timedelta(days=1), NIGHT_MOMENT, tzinfo=zone)
+
+
+class TripKind(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    WORK = "work", "Work"
+    SHORT_NOTICE = "short_notice", "Short notice"
+
+
+class TripState(models.TextChoices):
+    UPCOMING = "upcoming", "Upcoming"
+    AWAY = "away", "Away now"
+    BACK = "back", "Back"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class TripQuerySet(HouseholdScopedQuerySet):
+    def active(self) -> Self:
+        return self.filter(cancelled_at__isnull=True)
+
+    def overlapping(self, start: datetime, end: datetime) -> Self:
+        return self.filter(starts_at__lt=end, ends_at__gt=start)
+
+
+class Trip(models.Model):
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="trips")
+    traveller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="trips"
+    )
+    starts_at = models.DateTimeField("leaves")
+    ends_at = models.DateTimeField("back")
+    destination = models.CharField(max_length=NAME_LENGTH, blank=True)
+    destination_zone = models.CharField(
+        "time zone there", max_length=64, validators=[validate_time_zone]
+    )
+    kind = models.CharField(max_length=16, choices=TripKind.choices, default=TripKind.PLANNED)
+    notes = long_text()
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Stable identity for calendar feeds, and the source event of an import.
+    uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    imported_uid = models.CharField(max_length=255, blank=True, editable=False)
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TripQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="trip_ends_after_start"
+            ),
+            models.UniqueConstraint(
+                fields=["household", "traveller", "imported_uid"],
+                condition=~Q(imported_uid=""),
+                name="one_trip_per_imported_event",
+            ),
+        ]
+        indexes = [models.Index(fields=["household", "starts_at", "ends_at"])]
+
+    def __str__(self) -> str:
+        place = f" to {self.destination}" if self.destination else ""
+        return f"{self.traveller}{place}, {self.local_start:%a %-d %b}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk:
+            self.sequence += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "sequence", "updated_at"}
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
+        if self.starts_at and self.ends_at:
+            if self.ends_at <= self.starts_at:
+                errors.setdefault("ends_at", []).append("The return must be after the departure.")
+            elif self.nights > MAX_NIGHTS:
+                errors.setdefault("ends_at", []).append(
+                    f"That is {self.nights} nights; a trip can be at most {MAX_NIGHTS} nights. "
+                    "Split a longer absence into several trips."
+                )
+        if self.household_id and self.traveller_id:
+            if not Membership.objects.filter(
+                household_id=self.household_id, user_id=self.traveller_id, role=Role.PARENT
+            ).exists():
+                errors.setdefault("traveller", []).append(
+                    "The traveller must be a parent of this household."
+                )
+            elif self.starts_at and self.ends_at and self.ends_at > self.starts_at:
+                clash = (
+                    Trip.objects.filter(
+                        household_id=self.household_id, traveller_id=self.traveller_id
+                    )
+                    .active()
+                    .overlapping(self.starts_at, self.ends_at)
+                    .exclude(pk=self.pk)
+                    .first()
+                )
+                if clash is not None:
+                    errors.setdefault("starts_at", []).append(
+                        f"{self.traveller.get_short_name()} is already away then: {clash}. "
+                        "Change the dates, or edit that trip."
+                    )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def home_zone(self) -> ZoneInfo:
+        return self.household.zone
+
+    @property
+    def away_zone(self) -> ZoneInfo:
+        return ZoneInfo(self.destination_zone)
+
+    @property
+    def local_start(self) -> datetime:
+        return self.starts_at.astimezone(self.home_zone)
+
+    @property
+    def local_end(self) -> datetime:
+        return self.ends_at.astimezone(self.home_zone)
+
+    @property
+    def nights_list(self) -> list[date]:
+        """The nights the traveller is away, each named by the date the evening falls on."""
+        zone = self.home_zone
+        first = self.local_start.date() - timedelta(days=1)
+        last = self.local_end.date()
+        nights = []
+        day = first
+        while day <= last:
+            if self.starts_at <= night_moment(day, zone) < self.ends_at:
+                nights.append(day)
+            day += timedelta(days=1)
+        return nights
+
+    @property
+    def nights(self) -> int:
+        return len(self.nights_list)
+
+    def state(self, now: datetime | None = None) -> TripState:
+        now = now or timezone.now()
+        if self.cancelled_at:
+            return TripState.CANCELLED
+        if now < self.starts_at:
+            return TripState.UPCOMING
+        if now < self.ends_at:
+            return TripState.AWAY
+        return TripState.BACK
+
+    def is_away_on_night(self, night: date) -> bool:
+        return (
+            not self.cancelled_at
+            and self.starts_at <= night_moment(night, self.home_zone) < self.ends_at
+        )
+
+
+class CoverQuerySet(HouseholdScopedQuerySet):
+    pass
+
+
+class Cover(models.Model):
+    """The adult named in charge of the children on one night.
+
+    One per household and night, whichever trips make that night need it;
+    without one, a parent at home covers.
+    """
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="covers")
+    night = models.DateField()
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="covers"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CoverQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["household", "night"], name="one_cover_per_night"),
+            models.CheckConstraint(
+                condition=Q(member__isnull=True, contact__isnull=False)
+                | Q(member__isnull=False, contact__isnull=True),
+                name="cover_is_one_adult",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.adult_name} on {self.night:%a %-d %b}"
+
+    @property
+    def adult_name(self) -> str:
+        if self.member_id:
+            return str(self.member)
+        return str(self.contact)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class CalendarFeed(models.Model):
+    """A private, revocable address of one person's copy of the family calendar."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="feeds")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_fetched_at = models.DateTimeField(null=True, blank=True)
+
+    objects = HouseholdScopedQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.user} for {self.household}"
+
+    @classmethod
+    def issue(cls, household: Household, user: User) -> tuple[CalendarFeed, str]:
+        token = secrets.token_urlsafe(32)
+        feed = cls.objects.create(household=household, user=user, token_hash=hash_token(token))
+        return feed, token
+
+    @classmethod
+    def find(cls, token: str) -> CalendarFeed | None:
+        if not 20 <= len(token) <= 100:
+            return None
+        return (
+            cls.objects.filter(token_hash=hash_token(token), revoked_at__isnull=True)
+            .select_related("household", "user")
+            .first()
+        )

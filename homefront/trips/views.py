@@ -1,0 +1,295 @@
+from __future__ import annotations
+
+import calendar as month_calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from homefront.households.access import MemberRequest, member_required, parent_required
+from homefront.households.models import Child
+from homefront.trips import access
+from homefront.trips.calls import call_days
+from homefront.trips.charts import nights_chart
+from homefront.trips.cover import FamilyNights, Night
+from homefront.trips.forms import CoverForm, TripForm
+from homefront.trips.models import CalendarFeed, Cover, Trip, TripState
+
+AGENDA_DAYS = 60
+
+
+@member_required
+def trip_list(request: MemberRequest) -> HttpResponse:
+    now = timezone.now()
+    trips = list(
+        Trip.objects.in_household(request.household)
+        .active()
+        .filter(ends_at__gt=now)
+        .select_related("traveller", "household")
+    )
+    today = request.household.today()
+    family = FamilyNights.load(request.household, today, today + timedelta(days=AGENDA_DAYS))
+    uncovered = {
+        night.night
+        for night in family.uncovered_between(today, today + timedelta(days=AGENDA_DAYS))
+    }
+    rows = [
+        (trip, trip.state(now), [n for n in trip.nights_list if n in uncovered]) for trip in trips
+    ]
+    return render(request, "trips/trip_list.html", {"rows": rows})
+
+
+@member_required
+def trip_history(request: MemberRequest) -> HttpResponse:
+    past = list(
+        Trip.objects.in_household(request.household)
+        .active()
+        .filter(ends_at__lte=timezone.now())
+        .select_related("traveller", "household")
+        .order_by("starts_at")
+    )
+    return render(
+        request,
+        "trips/history.html",
+        {"trips": list(reversed(past)), "chart": nights_chart(past)},
+    )
+
+
+@parent_required
+def trip_create(request: MemberRequest) -> HttpResponse:
+    form = TripForm(
+        request.POST or None,
+        household=request.household,
+        initial={"traveller": request.user.pk},
+    )
+    if request.method == "POST" and form.is_valid():
+        trip = form.save()
+        messages.success(
+            request, f"Trip planned: {trip.nights} night{'s' if trip.nights != 1 else ''} away."
+        )
+        return redirect("trips:detail", pk=trip.pk)
+    return render(
+        request,
+        "trips/trip_form.html",
+        {"form": form, "title": "Plan a trip"},
+        status=422 if form.errors else 200,
+    )
+
+
+@parent_required
+def trip_edit(request: MemberRequest, pk: int) -> HttpResponse:
+    trip = access.get_trip(request, pk)
+    form = TripForm(request.POST or None, instance=trip, household=request.household)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Trip saved.")
+        return redirect("trips:detail", pk=trip.pk)
+    return render(
+        request,
+        "trips/trip_form.html",
+        {"form": form, "title": "Edit trip", "trip": trip},
+        status=422 if form.errors else 200,
+    )
+
+
+@parent_required
+@require_POST
+def trip_cancel(request: MemberRequest, pk: int) -> HttpResponse:
+    trip = access.get_trip(request, pk)
+    if trip.cancelled_at is None:
+        trip.cancelled_at = timezone.now()
+        trip.save(update_fields=["cancelled_at"])
+        messages.success(request, "Trip cancelled.")
+    return redirect("trips:list")
+
+
+@member_required
+def trip_detail(request: MemberRequest, pk: int) -> HttpResponse:
+    trip = access.get_trip(request, pk)
+    nights = _trip_nights(trip)
+    children = list(
+        Child.objects.in_household(request.household)
+        .select_related("household")
+        .prefetch_related("routines")
+    )
+    return render(
+        request,
+        "trips/trip_detail.html",
+        {
+            "trip": trip,
+            "state": trip.state(),
+            "nights": nights,
+            "uncovered": [n for n in nights if n.uncovered],
+            "cover_form": CoverForm(household=request.household)
+            if request.membership.is_parent
+            else None,
+            "call_days": call_days(trip, children) if trip.destination_zone else [],
+            "zones_differ": trip.destination_zone != request.household.time_zone,
+        },
+    )
+
+
+def _trip_nights(trip: Trip) -> list[Night]:
+    dates = trip.nights_list
+    if not dates or trip.cancelled_at:
+        return []
+    family = FamilyNights.load(trip.household, dates[0], dates[-1])
+    return [n for n in (family.night(d) for d in dates) if n is not None]
+
+
+@parent_required
+@require_POST
+def set_cover(request: MemberRequest, pk: int, night: str) -> HttpResponse:
+    trip = access.get_trip(request, pk)
+    try:
+        night_date = date.fromisoformat(night)
+    except ValueError:
+        raise Http404("No such night.") from None
+    if night_date not in trip.nights_list:
+        raise Http404("The traveller is not away that night.")
+    form = CoverForm(request.POST, household=request.household)
+    error = None
+    if form.is_valid():
+        try:
+            member, contact = form.chosen()
+        except ValidationError as problem:
+            error = str(problem.messages[0])
+        else:
+            with transaction.atomic():
+                Cover.objects.in_household(request.household).filter(night=night_date).delete()
+                if member or contact:
+                    Cover.objects.create(
+                        household=request.household,
+                        night=night_date,
+                        member=member,
+                        contact=contact,
+                    )
+    else:
+        error = str(form.errors["adult"][0])
+    if not request.headers.get("HX-Request"):
+        if error:
+            messages.error(request, error)
+        return redirect(reverse("trips:detail", args=[trip.pk]) + f"#night-{night}")
+    plan = FamilyNights.load(trip.household, night_date, night_date).night(night_date)
+    return render(
+        request,
+        "trips/trip_detail.html#night",
+        {
+            "trip": trip,
+            "night": plan,
+            "cover_form": CoverForm(household=request.household),
+            "cover_error": error,
+        },
+        status=422 if error else 200,
+    )
+
+
+@dataclass
+class CalendarDay:
+    day: date
+    in_month: bool
+    trips: list[Trip]
+    night: Night | None
+
+
+@member_required
+def family_calendar(
+    request: MemberRequest, year: int | None = None, month: int | None = None
+) -> HttpResponse:
+    today = request.household.today()
+    year, month = year or today.year, month or today.month
+    if not (1 <= month <= 12 and 1900 < year < 3000):
+        raise Http404("No such month.")
+    weeks = month_calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+    first, last = weeks[0][0], weeks[-1][-1]
+    agenda_end = today + timedelta(days=AGENDA_DAYS)
+    family = FamilyNights.load(request.household, min(first, today), max(last, agenda_end))
+    zone = request.household.zone
+    colour_of = {parent.pk: index % 6 for index, parent in enumerate(family.parents)}
+    for trip in family.trips:
+        trip.colour = colour_of.get(trip.traveller_id, 5)  # type: ignore[attr-defined]
+
+    def trips_on(day: date) -> list[Trip]:
+        return [
+            trip
+            for trip in family.trips
+            if trip.starts_at.astimezone(zone).date() <= day <= trip.ends_at.astimezone(zone).date()
+        ]
+
+    grid = [
+        [CalendarDay(day, day.month == month, trips_on(day), family.night(day)) for day in week]
+        for week in weeks
+    ]
+    agenda = [
+        CalendarDay(day, True, trips_on(day), family.night(day))
+        for day in (today + timedelta(days=n) for n in range(AGENDA_DAYS))
+    ]
+    agenda = [entry for entry in agenda if entry.trips or entry.night]
+    previous = date(year, month, 1) - timedelta(days=1)
+    following = date(year, month, 28) + timedelta(days=7)
+    return render(
+        request,
+        "trips/calendar.html",
+        {
+            "month": date(year, month, 1),
+            "weeks": grid,
+            "agenda": agenda,
+            "today": today,
+            "previous": previous,
+            "following": following,
+            "state_away": TripState.AWAY,
+        },
+    )
+
+
+@member_required
+def feeds(request: MemberRequest) -> HttpResponse:
+    """The member's private calendar addresses: make one, see when it was used, revoke it."""
+    links = None
+    if request.method == "POST":
+        _feed, token = CalendarFeed.issue(request.household, request.user)
+        https = request.build_absolute_uri(reverse("trips:feed", args=[token]))
+        links = {"https": https, "webcal": "webcal://" + https.split("://", 1)[1]}
+    return render(
+        request,
+        "trips/feeds.html",
+        {
+            "links": links,
+            "feeds": CalendarFeed.objects.in_household(request.household)
+            .filter(user=request.user, revoked_at__isnull=True)
+            .order_by("-created_at"),
+        },
+    )
+
+
+@member_required
+@require_POST
+def revoke_feed(request: MemberRequest, pk: int) -> HttpResponse:
+    feed = access.get_feed(request, pk)
+    feed.revoked_at = timezone.now()
+    feed.save(update_fields=["revoked_at"])
+    messages.success(request, "That calendar address no longer works.")
+    return redirect("trips:feeds")
+
+
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """Public by design: the unguessable token is the credential. Unknown, revoked
+    or tampered tokens all get the same bare 404."""
+    feed = CalendarFeed.find(token)
+    if feed is None or not feed.household.memberships.filter(user_id=feed.user_id).exists():
+        raise Http404()
+    CalendarFeed.objects.filter(pk=feed.pk).update(last_fetched_at=timezone.now())
+    response = HttpResponse(
+        family_calendar(feed.household), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'inline; filename="homefront.ics"'
+    response["Cache-Control"] = "private, max-age=300"
+    response["X-Robots-Tag"] = "noindex"
+    return response
