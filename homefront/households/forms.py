@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from homefront.households.models import (
     EVERY_DAY,
@@ -22,7 +23,22 @@ from homefront.households.validators import parse_times
 
 
 class AccessibleErrorsMixin:
-    """Marks fields with errors so Pico shows them in red and screen readers announce them."""
+    """One clear message per field, marked so Pico shows it in red and screen readers
+    announce it."""
+
+    def _update_errors(self, errors: ValidationError) -> None:
+        # The model's clean() runs even when a field failed already, seeing the
+        # old value; its message about that field would contradict the first.
+        if hasattr(errors, "error_dict"):
+            fresh = {
+                name: messages
+                for name, messages in errors.error_dict.items()
+                if name not in self._errors  # type: ignore[attr-defined]
+            }
+            if not fresh:
+                return
+            errors = ValidationError(fresh)
+        super()._update_errors(errors)  # type: ignore[misc]
 
     def full_clean(self) -> None:
         super().full_clean()  # type: ignore[misc]
@@ -150,7 +166,8 @@ class MedicineForm(AccessibleErrorsMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
+        # The model's list ([] for a new medicine, shown as “[]”) as text to edit.
+        if isinstance(self.initial.get("times"), list):
             self.initial["times"] = ", ".join(f"{t:%H:%M}" for t in self.instance.time_list)
 
     def clean_times(self) -> list[str]:

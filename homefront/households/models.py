@@ -487,6 +487,7 @@ class Contact(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         # The phone tree is the backups in order; a new backup joins at the end.
+        leaving_tree = not self.is_backup and self.backup_order is not None
         if self.is_backup and self.backup_order is None:
             last = (
                 Contact.objects.in_household(self.household)
@@ -497,6 +498,21 @@ class Contact(models.Model):
         elif not self.is_backup:
             self.backup_order = None
         super().save(*args, **kwargs)
+        if leaving_tree:
+            Contact.renumber_phone_tree(self.household_id)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        result = super().delete(*args, **kwargs)
+        Contact.renumber_phone_tree(self.household_id)
+        return result
+
+    @staticmethod
+    def renumber_phone_tree(household_id: int) -> None:
+        """Closes gaps, so the first to call is always number 1."""
+        backups = Contact.objects.filter(household_id=household_id, backup_order__isnull=False)
+        for position, contact in enumerate(backups.order_by("backup_order", "pk"), start=1):
+            if contact.backup_order != position:
+                Contact.objects.filter(pk=contact.pk).update(backup_order=position)
 
     def clean(self) -> None:
         unknown = [role for role in self.roles if role not in ContactRole.values]

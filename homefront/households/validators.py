@@ -30,7 +30,8 @@ def validate_time_zone(value: str) -> None:
 def validate_phone(value: str) -> None:
     # A phone number library would need each household's country to parse
     # local numbers like "505-555-0134"; we only check that it can be dialled.
-    digits = re.sub(r"\D", "", value.split("x")[0].split("ext")[0])
+    # The extension ("x12", "EXT. 12": any case, as the pattern allows) is not counted.
+    digits = re.sub(r"\D", "", re.split(r"x|ext", value, maxsplit=1, flags=re.IGNORECASE)[0])
     if not _PHONE_ALLOWED.match(value.strip()) or not 5 <= len(digits) <= 15:
         raise ValidationError(
             "Enter a phone number with 5 to 15 digits, for example +1 505 555 0134.",

@@ -78,7 +78,9 @@ def switch_household(request: MemberRequest) -> HttpResponse:
 
 @parent_required
 def household_settings(request: MemberRequest) -> HttpResponse:
-    form = HouseholdForm(request.POST or None, instance=request.household)
+    # A copy, so a refused name does not show in the page's own header.
+    household = Household.objects.get(pk=request.household.pk)
+    form = HouseholdForm(request.POST or None, instance=household)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Household saved.")

@@ -35,7 +35,8 @@ class LocalMoment:
         moment = self.naive.replace(tzinfo=self.zone)
         if not _exists(moment):
             before = (moment.replace(fold=0) - timedelta(hours=1)).strftime("%-I:%M %p")
-            after = moment.replace(fold=1).astimezone(UTC).astimezone(self.zone)
+            # In a gap, fold=0 reads the time with the offset before the jump: past the gap.
+            after = moment.replace(fold=0).astimezone(UTC).astimezone(self.zone)
             raise ValidationError(
                 f"{moment:%-I:%M %p} does not exist on {moment:%-d %B} in {self.zone.key}: "
                 f"the clocks jump forward that night. Choose {before} or {after:%-I:%M %p}.",
@@ -161,7 +162,7 @@ class TripForm(AccessibleErrorsMixin, forms.ModelForm):
             for name, messages in errors.error_dict.items():
                 remapped.setdefault(moved.get(name, name), []).extend(messages)
             errors = ValidationError(remapped)
-        super()._update_errors(errors)  # type: ignore[misc]
+        super()._update_errors(errors)
 
 
 class CoverForm(forms.Form):
