@@ -243,7 +243,9 @@ def load_demo(out: Any) -> Household:
             HouseNote(household=household, title="Trash", text="Bins out Tuesday night."),
         ]
     )
-    _add_demo_trips(household, users["rachel@demo.homefront.invalid"], users["david@demo.homefront.invalid"])
+    _add_demo_trips(
+        household, users["rachel@demo.homefront.invalid"], users["david@demo.homefront.invalid"]
+    )
     logins = "\n".join(
         [
             f"Demo household “{DEMO_HOUSEHOLD_NAME}” is loaded. Log in as:",

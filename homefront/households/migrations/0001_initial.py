@@ -3,9 +3,10 @@
 import django.core.validators
 import django.db.models.deletion
 import django.db.models.functions.text
-import homefront.households.validators
 from django.conf import settings
 from django.db import migrations, models
+
+import homefront.households.validators
 
 
 class Migration(migrations.Migration):
