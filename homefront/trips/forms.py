@@ -62,12 +62,12 @@ FOLD_CHOICES = [
 
 class TripForm(AccessibleErrorsMixin, forms.ModelForm):
     start_date = forms.DateField(label="Leaves on", widget=DateInput())
-    start_time = forms.TimeField(label="at", widget=TimeInput(), initial=time(8, 0))
+    start_time = forms.TimeField(label="Leaves at", widget=TimeInput(), initial=time(8, 0))
     start_fold = forms.ChoiceField(
         label="Which departure time?", choices=FOLD_CHOICES, required=False
     )
     end_date = forms.DateField(label="Back on", widget=DateInput())
-    end_time = forms.TimeField(label="at", widget=TimeInput(), initial=time(18, 0))
+    end_time = forms.TimeField(label="Back at", widget=TimeInput(), initial=time(18, 0))
     end_fold = forms.ChoiceField(label="Which return time?", choices=FOLD_CHOICES, required=False)
 
     class Meta:
@@ -127,12 +127,16 @@ class TripForm(AccessibleErrorsMixin, forms.ModelForm):
 
     def _needs_fold(self, name: str) -> bool:
         prefix = name.removesuffix("_fold")
+        if not self.is_bound:
+            # Editing a saved time that happens twice: show which one it is.
+            saved = getattr(self.instance, f"{prefix}s_at", None) if self.instance.pk else None
+            return saved is not None and _ambiguous(saved.astimezone(self.household.zone))
         try:
             day = self.fields[f"{prefix}_date"].clean(self.data.get(f"{prefix}_date"))
             at = self.fields[f"{prefix}_time"].clean(self.data.get(f"{prefix}_time"))
         except ValidationError:
             return False
-        if not self.is_bound or day is None or at is None:
+        if day is None or at is None:
             return False
         return _ambiguous(datetime.combine(day, at, tzinfo=self.household.zone))
 

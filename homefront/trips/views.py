@@ -19,6 +19,7 @@ from homefront.trips import access
 from homefront.trips.calls import call_days
 from homefront.trips.charts import nights_chart
 from homefront.trips.cover import FamilyNights, Night
+from homefront.trips.feeds import family_calendar as family_calendar_ics
 from homefront.trips.forms import CoverForm, TripForm
 from homefront.trips.models import CalendarFeed, Cover, Trip, TripState
 
@@ -177,15 +178,19 @@ def set_cover(request: MemberRequest, pk: int, night: str) -> HttpResponse:
         if error:
             messages.error(request, error)
         return redirect(reverse("trips:detail", args=[trip.pk]) + f"#night-{night}")
-    plan = FamilyNights.load(trip.household, night_date, night_date).night(night_date)
+    # The whole nights section comes back, so the uncovered warning above the
+    # rows stays true.
+    nights = _trip_nights(trip)
     return render(
         request,
-        "trips/trip_detail.html#night",
+        "trips/trip_detail.html#nights",
         {
             "trip": trip,
-            "night": plan,
+            "nights": nights,
+            "uncovered": [n for n in nights if n.uncovered],
             "cover_form": CoverForm(household=request.household),
             "cover_error": error,
+            "error_night": night_date,
         },
         status=422 if error else 200,
     )
@@ -287,7 +292,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404()
     CalendarFeed.objects.filter(pk=feed.pk).update(last_fetched_at=timezone.now())
     response = HttpResponse(
-        family_calendar(feed.household), content_type="text/calendar; charset=utf-8"
+        family_calendar_ics(feed.household), content_type="text/calendar; charset=utf-8"
     )
     response["Content-Disposition"] = 'inline; filename="homefront.ics"'
     response["Cache-Control"] = "private, max-age=300"
