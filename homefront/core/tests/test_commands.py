@@ -207,3 +207,24 @@ def test_serve_runs_the_production_server_and_the_worker(tmp_path):
         output, _ = server.communicate(timeout=60)
     assert server.returncode == 0, output
     assert f"Homefront is at http://127.0.0.1:{port}/" in output
+
+
+@pytest.mark.django_db
+@time_machine.travel("2026-11-24 15:00:00+00:00", tick=False)
+def test_demo_has_the_story_trip_and_the_fathers_next_work_trip():
+    from homefront.trips.models import TripKind, TripState
+
+    household = load_demo(StringIO())
+    trips = list(household.trips.select_related("traveller").order_by("starts_at"))
+    story = next(trip for trip in trips if trip.destination.startswith("Albuquerque"))
+    assert story.traveller.name == "Rachel Levin"
+    assert story.destination_zone == "America/Denver"
+    assert story.state() == TripState.BACK
+    assert (story.local_start.strftime("%A"), story.local_end.strftime("%A")) == (
+        "Thursday",
+        "Sunday",
+    )
+    assert story.nights == 3
+    assert [trip.nights for trip in trips if trip.traveller_id == story.traveller_id] == [1, 2, 3]
+    upcoming = [trip for trip in trips if trip.state() == TripState.UPCOMING]
+    assert [(t.traveller.name, t.kind) for t in upcoming] == [("David Levin", TripKind.WORK)]
