@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "homefront.accounts",
     "homefront.households",
     "homefront.trips",
+    "homefront.prep",
     "homefront.core",
     "django.contrib.auth",
     "django.contrib.contenttypes",

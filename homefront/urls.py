@@ -4,5 +4,6 @@ urlpatterns = [
     path("", include("homefront.core.urls")),
     path("", include("homefront.households.urls")),
     path("", include("homefront.trips.urls")),
+    path("", include("homefront.prep.urls")),
     path("account/", include("homefront.accounts.urls")),
 ]

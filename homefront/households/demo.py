@@ -275,13 +275,13 @@ def _add_demo_trips(household: Household, mother: User, father: User) -> None:
     def at(day: date, hour: int, minute: int = 0) -> datetime:
         return datetime.combine(day, time(hour, minute), tzinfo=zone)
 
-    def trip(traveller: User, leaves: datetime, back: datetime, **fields: Any) -> None:
-        Trip.objects.create(
+    def trip(traveller: User, leaves: datetime, back: datetime, **fields: Any) -> Trip:
+        return Trip.objects.create(
             household=household, traveller=traveller, starts_at=leaves, ends_at=back, **fields
         )
 
     first = story_thursday - timedelta(weeks=30)
-    trip(
+    cape_cod = trip(
         mother,
         at(first, 10),
         at(first + timedelta(days=1), 16),
@@ -290,14 +290,14 @@ def _add_demo_trips(household: Household, mother: User, father: User) -> None:
         notes="A night at the beach with Sarah.",
     )
     second = story_thursday - timedelta(weeks=14)
-    trip(
+    new_york = trip(
         mother,
         at(second, 9),
         at(second + timedelta(days=2), 18),
         destination="New York City",
         destination_zone="America/New_York",
     )
-    trip(
+    story = trip(
         mother,
         at(story_thursday, 7, 30),
         at(story_thursday + timedelta(days=3), 21),
@@ -305,7 +305,10 @@ def _add_demo_trips(household: Household, mother: User, father: User) -> None:
         destination_zone="America/Denver",
         notes="Home state, by myself. David has the girls.",
     )
-    next_tuesday = today + timedelta(days=(1 - today.weekday()) % 7 or 7)
+    for past in (cape_cod, new_york, story):
+        _prepared_as_in_the_story(past, comfort=past is story)
+    # Far enough ahead for a calm prep plan: the Tuesday of next week.
+    next_tuesday = today + timedelta(days=(1 - today.weekday()) % 7 + 7)
     trip(
         father,
         at(next_tuesday, 6),
@@ -315,3 +318,48 @@ def _add_demo_trips(household: Household, mother: User, father: User) -> None:
         kind=TripKind.WORK,
         notes="Client visit. Back Thursday evening.",
     )
+
+
+UNNEEDED_IN_THE_STORY = {"Comfort notes or small presents for the kids", "Tidy up the house"}
+
+
+def _prepared_as_in_the_story(trip: Any, *, comfort: bool) -> None:
+    """Prep made four days ahead and all done; the presents, cards and tidying
+    turned out not to be needed."""
+    from homefront.prep.models import Category, PrepTask, Who
+    from homefront.prep.planning import plan_trip
+
+    departure = trip.local_start.date()
+    plan_trip(trip, today=departure - timedelta(days=4))
+    if comfort:
+        nights = trip.nights_list
+        PrepTask.objects.bulk_create(
+            [
+                PrepTask(
+                    trip=trip,
+                    title="A card for each girl, to read on Friday at bedtime",
+                    category=Category.COMFORT,
+                    due_on=departure - timedelta(days=2),
+                    who=Who.TRAVELLER,
+                    comfort_night=nights[1],
+                ),
+                PrepTask(
+                    trip=trip,
+                    title="Small presents and new books, for when they miss me",
+                    category=Category.COMFORT,
+                    due_on=departure - timedelta(days=3),
+                    who=Who.TRAVELLER,
+                    comfort_when_missed=True,
+                ),
+            ]
+        )
+    done_at = datetime.combine(departure, time(7, 0), tzinfo=trip.household.zone)
+    tasks = list(trip.prep_tasks.all())
+    for task in tasks:
+        task.done_at = done_at
+        task.needed = not (
+            task.title in UNNEEDED_IN_THE_STORY
+            or (task.category == Category.COMFORT and not task.essential)
+        )
+    PrepTask.objects.bulk_update(tasks, ["done_at", "needed"])
+    trip.packing_items.update(packed=True)

@@ -59,12 +59,19 @@ class TimeZoneInput(forms.TextInput):
 
 
 class HouseholdForm(AccessibleErrorsMixin, forms.ModelForm):
+    """A new household: only what Homefront cannot guess."""
+
     class Meta:
         model = Household
         fields = ["name", "time_zone"]
         widgets = {"time_zone": TimeZoneInput()}
         labels = {"name": "Household name"}
         help_texts = {"name": "e.g. “The Garcias” — it is only shown to your family."}
+
+
+class HouseholdSettingsForm(HouseholdForm):
+    class Meta(HouseholdForm.Meta):
+        fields = ["name", "time_zone", "prep_tasks_per_day"]
 
 
 class InvitationForm(AccessibleErrorsMixin, forms.ModelForm):

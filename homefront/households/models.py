@@ -49,6 +49,15 @@ class Household(models.Model):
         validators=[validate_time_zone],
         help_text="Where the children live. Times of routines are in this zone.",
     )
+    prep_tasks_per_day = models.PositiveSmallIntegerField(
+        "prep tasks a day",
+        default=3,
+        validators=[
+            MinValueValidator(1, "At least one task a day."),
+            MaxValueValidator(10, "At most 10 a day: the point is a calm plan."),
+        ],
+        help_text="The most preparation Homefront plans for one day before a trip.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

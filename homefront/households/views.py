@@ -21,6 +21,7 @@ from homefront.households.forms import (
     ContactForm,
     FoodForm,
     HouseholdForm,
+    HouseholdSettingsForm,
     HouseNoteForm,
     InvitationForm,
     MedicineForm,
@@ -80,7 +81,7 @@ def switch_household(request: MemberRequest) -> HttpResponse:
 def household_settings(request: MemberRequest) -> HttpResponse:
     # A copy, so a refused name does not show in the page's own header.
     household = Household.objects.get(pk=request.household.pk)
-    form = HouseholdForm(request.POST or None, instance=household)
+    form = HouseholdSettingsForm(request.POST or None, instance=household)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Household saved.")
@@ -270,7 +271,7 @@ def child_detail(request: MemberRequest, pk: int) -> HttpResponse:
     )
 
 
-def _edit(
+def edit_page(
     request: MemberRequest,
     form: ModelForm,
     *,
@@ -296,7 +297,7 @@ def _edit(
     )
 
 
-def _delete(request: MemberRequest, obj: Any, *, back: str, what: str) -> HttpResponse:
+def delete_page(request: MemberRequest, obj: Any, *, back: str, what: str) -> HttpResponse:
     """Confirm on GET, delete on POST; an htmx POST gets an empty body to swap the row out."""
     if request.method == "POST":
         obj.delete()
@@ -319,7 +320,7 @@ def _instance_in(
 @parent_required
 def child_create(request: MemberRequest) -> HttpResponse:
     form = _instance_in(ChildForm, request, household=request.household)
-    return _edit(
+    return edit_page(
         request, form, title="Add a child", back=reverse("households:profile"), saved="Child added."
     )
 
@@ -328,7 +329,7 @@ def child_create(request: MemberRequest) -> HttpResponse:
 def child_edit(request: MemberRequest, pk: int) -> HttpResponse:
     child = access.get_child(request, pk)
     back = reverse("households:child", args=[child.pk])
-    return _edit(
+    return edit_page(
         request,
         ChildForm(request.POST or None, instance=child),
         title=f"Edit {child.name}",
@@ -341,7 +342,7 @@ def child_edit(request: MemberRequest, pk: int) -> HttpResponse:
 @parent_required
 def child_delete(request: MemberRequest, pk: int) -> HttpResponse:
     child = access.get_child(request, pk)
-    return _delete(request, child, back=reverse("households:profile"), what=child.name)
+    return delete_page(request, child, back=reverse("households:profile"), what=child.name)
 
 
 def _child_part_views(
@@ -352,7 +353,7 @@ def _child_part_views(
     @parent_required
     def create(request: MemberRequest, child_pk: int) -> HttpResponse:
         child = access.get_child(request, child_pk)
-        return _edit(
+        return edit_page(
             request,
             _instance_in(form_class, request, child=child),
             title=f"Add a {noun} for {child.name}",
@@ -363,7 +364,7 @@ def _child_part_views(
     @parent_required
     def edit(request: MemberRequest, pk: int) -> HttpResponse:
         obj = getter(request, pk)
-        return _edit(
+        return edit_page(
             request,
             form_class(request.POST or None, instance=obj),
             title=f"Edit {noun} for {obj.child.name}",
@@ -375,7 +376,7 @@ def _child_part_views(
     @parent_required
     def delete(request: MemberRequest, pk: int) -> HttpResponse:
         obj = getter(request, pk)
-        return _delete(
+        return delete_page(
             request, obj, back=reverse("households:child", args=[obj.child_id]), what=str(obj)
         )
 
@@ -394,7 +395,7 @@ medicine_create, medicine_edit, medicine_delete = _child_part_views(
 @parent_required
 def contact_create(request: MemberRequest) -> HttpResponse:
     form = _instance_in(ContactForm, request, household=request.household)
-    return _edit(
+    return edit_page(
         request,
         form,
         title="Add a contact",
@@ -406,7 +407,7 @@ def contact_create(request: MemberRequest) -> HttpResponse:
 @parent_required
 def contact_edit(request: MemberRequest, pk: int) -> HttpResponse:
     contact = access.get_contact(request, pk)
-    return _edit(
+    return edit_page(
         request,
         ContactForm(request.POST or None, instance=contact),
         title=f"Edit {contact.name}",
@@ -419,7 +420,7 @@ def contact_edit(request: MemberRequest, pk: int) -> HttpResponse:
 @parent_required
 def contact_delete(request: MemberRequest, pk: int) -> HttpResponse:
     contact = access.get_contact(request, pk)
-    return _delete(request, contact, back=reverse("households:profile"), what=contact.name)
+    return delete_page(request, contact, back=reverse("households:profile"), what=contact.name)
 
 
 @parent_required
@@ -451,7 +452,7 @@ def contact_move_up(request: MemberRequest, pk: int) -> HttpResponse:
 @parent_required
 def note_create(request: MemberRequest) -> HttpResponse:
     form = _instance_in(HouseNoteForm, request, household=request.household)
-    return _edit(
+    return edit_page(
         request,
         form,
         title="Add a house note",
@@ -463,7 +464,7 @@ def note_create(request: MemberRequest) -> HttpResponse:
 @parent_required
 def note_edit(request: MemberRequest, pk: int) -> HttpResponse:
     note = access.get_house_note(request, pk)
-    return _edit(
+    return edit_page(
         request,
         HouseNoteForm(request.POST or None, instance=note),
         title=f"Edit “{note.title}”",
@@ -476,7 +477,7 @@ def note_edit(request: MemberRequest, pk: int) -> HttpResponse:
 @parent_required
 def note_delete(request: MemberRequest, pk: int) -> HttpResponse:
     note = access.get_house_note(request, pk)
-    return _delete(request, note, back=reverse("households:profile"), what=f"“{note.title}”")
+    return delete_page(request, note, back=reverse("households:profile"), what=f"“{note.title}”")
 
 
 @member_required

@@ -978,14 +978,18 @@ def test_parent_changes_the_household_settings(family, parent):
     url = reverse("households:settings")
     page = FormPage(parent.get(url).content.decode())
     assert (page.value("name"), page.value("time_zone")) == ("The Testers", "America/New_York")
-    response = parent.post(url, {"name": "The Testers 🏡", "time_zone": "Europe/Lisbon"})
+    assert page.value("prep_tasks_per_day") == "3"
+    response = parent.post(
+        url, {"name": "The Testers 🏡", "time_zone": "Europe/Lisbon", "prep_tasks_per_day": "4"}
+    )
     assert response.status_code == 302
     assert response["Location"] == reverse("households:members")
     family.household.refresh_from_db()
-    assert (family.household.name, family.household.time_zone) == (
-        "The Testers 🏡",
-        "Europe/Lisbon",
-    )
+    assert (
+        family.household.name,
+        family.household.time_zone,
+        family.household.prep_tasks_per_day,
+    ) == ("The Testers 🏡", "Europe/Lisbon", 4)
 
 
 @pytest.mark.parametrize(
@@ -1001,10 +1005,19 @@ def test_parent_changes_the_household_settings(family, parent):
         ),
         ({"name": "", "time_zone": "Europe/Paris"}, {"name": "This field is required."}),
         ({"name": LONG, "time_zone": "Europe/Paris"}, {"name": "at most 100 characters"}),
+        (
+            {"name": "The Testers", "time_zone": "Europe/Paris", "prep_tasks_per_day": "0"},
+            {"prep_tasks_per_day": "At least one task a day."},
+        ),
+        (
+            {"name": "The Testers", "time_zone": "Europe/Paris", "prep_tasks_per_day": "100"},
+            {"prep_tasks_per_day": "At most 10 a day: the point is a calm plan."},
+        ),
     ],
 )
 def test_bad_household_settings_are_refused(family, parent, data, errors):
     before = Unchanged(family.household)
+    data = {"prep_tasks_per_day": "3", **data}
     response = parent.post(reverse("households:settings"), data)
     page = assert_rejected(response, errors)
     assert page.value("name") == data["name"]

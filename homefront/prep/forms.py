@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from homefront.households.forms import AccessibleErrorsMixin, DateInput
+from homefront.prep.models import MAX_LEAD_DAYS, PackingItem, PrepTask, TemplateItem
+from homefront.trips.models import Trip, TripKind
+
+WHEN_MISSED = "missed"
+
+
+class TemplateItemForm(AccessibleErrorsMixin, forms.ModelForm):
+    days_before = forms.IntegerField(
+        label="Days before leaving",
+        initial=1,
+        help_text="0 = on the day you leave.",
+        error_messages={"required": "How many days before leaving?"},
+    )
+    trip_kinds = forms.MultipleChoiceField(
+        label="For trips that are",
+        choices=TripKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=list(TripKind.values),
+        error_messages={"required": "Choose at least one kind of trip."},
+    )
+
+    class Meta:
+        model = TemplateItem
+        fields = [
+            "title",
+            "category",
+            "essential",
+            "days_before",
+            "who",
+            "trip_kinds",
+            "per_night",
+            "extra",
+        ]
+        labels = {"per_night": "Packing: how many per night", "extra": "Packing: how many on top"}
+
+    def clean_days_before(self) -> int:
+        days = self.cleaned_data["days_before"]
+        if days < 0:
+            raise forms.ValidationError(
+                "Prep is done before leaving: use 0 for the day itself, never after departure."
+            )
+        if days > MAX_LEAD_DAYS:
+            raise forms.ValidationError(f"At most {MAX_LEAD_DAYS} days ahead; nobody needs more.")
+        return days
+
+
+class PrepTaskForm(AccessibleErrorsMixin, forms.ModelForm):
+    give_on = forms.ChoiceField(
+        label="Comfort item: when to give it",
+        required=False,
+        help_text="Shown to the caregiver at the right moment.",
+    )
+
+    class Meta:
+        model = PrepTask
+        fields = ["title", "due_on", "who", "essential", "give_on", "notes"]
+        widgets = {"due_on": DateInput(), "notes": forms.Textarea(attrs={"rows": 2})}
+        labels = {"due_on": "Do it on"}
+
+    def __init__(self, *args: Any, trip: Trip, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.trip = trip
+        self.instance.trip = trip
+        self.fields["give_on"].choices = [  # type: ignore[attr-defined]
+            ("", "Not a comfort item"),
+            (WHEN_MISSED, "For when they miss you"),
+            *((night.isoformat(), f"The night of {night:%A %-d %B}") for night in trip.nights_list),
+        ]
+        if self.instance.comfort_when_missed:
+            self.initial["give_on"] = WHEN_MISSED
+        elif self.instance.comfort_night:
+            self.initial["give_on"] = self.instance.comfort_night.isoformat()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        give_on = data.get("give_on", "")
+        self.instance.comfort_when_missed = give_on == WHEN_MISSED
+        self.instance.comfort_night = (
+            None if give_on in ("", WHEN_MISSED) else forms.DateField().clean(give_on)
+        )
+        return data
+
+
+class PackingItemForm(AccessibleErrorsMixin, forms.ModelForm):
+    class Meta:
+        model = PackingItem
+        fields = ["name", "per_night", "extra"]
+        labels = {"name": "Add an item", "per_night": "per night", "extra": "+ extra"}

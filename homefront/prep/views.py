@@ -1,0 +1,294 @@
+from __future__ import annotations
+
+from collections import Counter
+from itertools import groupby
+
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from homefront.households.access import MemberRequest, member_required, parent_required
+from homefront.households.models import Membership, Role
+from homefront.households.views import delete_page, edit_page
+from homefront.prep import access
+from homefront.prep.forms import PackingItemForm, PrepTaskForm, TemplateItemForm
+from homefront.prep.models import Category, PackingItem, PrepTask, TemplateItem
+from homefront.prep.planning import unneeded_suggestions
+from homefront.trips import access as trip_access
+from homefront.trips.models import Trip, TripState
+
+
+def _parents(request: MemberRequest) -> list:
+    return [
+        m.user
+        for m in Membership.objects.in_household(request.household)
+        .filter(role=Role.PARENT)
+        .select_related("user")
+    ]
+
+
+def _is_htmx(request: MemberRequest) -> bool:
+    return bool(request.headers.get("HX-Request"))
+
+
+@member_required
+def trip_prep(request: MemberRequest, pk: int) -> HttpResponse:
+    trip = trip_access.get_trip(request, pk)
+    tasks = list(trip.prep_tasks.all())
+    per_day = request.household.prep_tasks_per_day
+    load = Counter(task.due_on for task in tasks)
+    parents = _parents(request)
+    for task in tasks:
+        task.who_name = task.who_label(trip, parents)
+    days = [(day, list(group)) for day, group in groupby(tasks, key=lambda t: t.due_on)]
+    done = sum(1 for task in tasks if task.done)
+    return render(
+        request,
+        "prep/trip_prep.html",
+        {
+            "trip": trip,
+            "days": days,
+            "done": done,
+            "total": len(tasks),
+            "crowded_days": sorted(day for day, count in load.items() if count > per_day),
+            "per_day": per_day,
+            "today": request.household.today(),
+            "is_back": trip.state() == TripState.BACK,
+        },
+    )
+
+
+@member_required
+def prep_today(request: MemberRequest) -> HttpResponse:
+    """Today's prep across every coming trip, with what is overdue, and how far each trip is."""
+    today = request.household.today()
+    trips = list(
+        Trip.objects.in_household(request.household)
+        .active()
+        .filter(ends_at__gt=timezone.now())
+        .select_related("traveller", "household")
+        .annotate(
+            task_count=Count("prep_tasks"),
+            done_count=Count("prep_tasks", filter=Q(prep_tasks__done_at__isnull=False)),
+        )
+    )
+    trips = [trip for trip in trips if trip.local_start.date() >= today]
+    tasks = list(
+        PrepTask.objects.filter(trip__in=trips, due_on__lte=today)
+        .filter(Q(done_at__isnull=True) | Q(due_on=today))
+        .select_related("trip__traveller", "trip__household")
+    )
+    parents = _parents(request)
+    for task in tasks:
+        task.who_name = task.who_label(task.trip, parents)
+    overdue = [t for t in tasks if t.due_on < today and not t.done]
+    return render(
+        request,
+        "prep/today.html",
+        {
+            "today": today,
+            "due_today": [t for t in tasks if t.due_on == today],
+            "overdue": overdue,
+            "trips": trips,
+        },
+    )
+
+
+def _task_row(request: MemberRequest, task: PrepTask) -> HttpResponse:
+    task.who_name = task.who_label(task.trip, _parents(request))  # type: ignore[attr-defined]
+    return render(
+        request,
+        "prep/trip_prep.html#task",
+        {"task": task, "trip": task.trip, "is_back": task.trip.state() == TripState.BACK},
+    )
+
+
+@member_required
+@require_POST
+def tick_task(request: MemberRequest, pk: int) -> HttpResponse:
+    """Idempotent, so two people ticking at once both see it done and nobody sees an error."""
+    task = access.get_task(request, pk)
+    if request.POST.get("done") == "0":
+        PrepTask.objects.filter(pk=task.pk).update(done_at=None, done_by=None)
+    else:
+        PrepTask.objects.filter(pk=task.pk, done_at__isnull=True).update(
+            done_at=timezone.now(), done_by=request.user
+        )
+    task.refresh_from_db(fields=["done_at", "done_by"])
+    if _is_htmx(request):
+        return _task_row(request, task)
+    return redirect(request.POST.get("back") or reverse("prep:trip", args=[task.trip_id]))
+
+
+@parent_required
+@require_POST
+def mark_needed(request: MemberRequest, pk: int) -> HttpResponse:
+    task = access.get_task(request, pk)
+    answer = request.POST.get("needed", "")
+    task.needed = {"yes": True, "no": False}.get(answer)
+    task.save(update_fields=["needed"])
+    if _is_htmx(request):
+        return _task_row(request, task)
+    return redirect(reverse("prep:trip", args=[task.trip_id]) + f"#task-{task.pk}")
+
+
+@parent_required
+def task_create(request: MemberRequest, pk: int) -> HttpResponse:
+    trip = trip_access.get_trip(request, pk)
+    form = PrepTaskForm(
+        request.POST or None, trip=trip, initial={"due_on": request.household.today()}
+    )
+    return edit_page(
+        request,
+        form,
+        title="Add a prep task",
+        back=reverse("prep:trip", args=[trip.pk]),
+        saved="Task added.",
+    )
+
+
+@parent_required
+def task_edit(request: MemberRequest, pk: int) -> HttpResponse:
+    task = access.get_task(request, pk)
+    return edit_page(
+        request,
+        PrepTaskForm(request.POST or None, instance=task, trip=task.trip),
+        title="Edit prep task",
+        back=reverse("prep:trip", args=[task.trip_id]),
+        saved="Saved.",
+        delete_url=reverse("prep:task_delete", args=[task.pk]),
+    )
+
+
+@parent_required
+def task_delete(request: MemberRequest, pk: int) -> HttpResponse:
+    task = access.get_task(request, pk)
+    return delete_page(
+        request, task, back=reverse("prep:trip", args=[task.trip_id]), what=f"“{task}”"
+    )
+
+
+@member_required
+def packing(request: MemberRequest, pk: int) -> HttpResponse:
+    trip = trip_access.get_trip(request, pk)
+    return _packing_page(request, trip, PackingItemForm())
+
+
+@parent_required
+@require_POST
+def packing_add(request: MemberRequest, pk: int) -> HttpResponse:
+    """Adds to this trip's list; the traveller's next trip starts from this list."""
+    trip = trip_access.get_trip(request, pk)
+    form = PackingItemForm(request.POST, instance=PackingItem(trip=trip))
+    if not form.is_valid():
+        return _packing_page(request, trip, form)
+    last = trip.packing_items.order_by("-position").first()
+    form.instance.position = (last.position + 1) if last else 0
+    form.save()
+    return redirect("prep:packing", pk=trip.pk)
+
+
+def _packing_page(request: MemberRequest, trip: Trip, form: PackingItemForm) -> HttpResponse:
+    items = list(trip.packing_items.all())
+    nights = trip.nights
+    for item in items:
+        item.count = item.quantity(nights)
+    return render(
+        request,
+        "prep/packing.html",
+        {
+            "trip": trip,
+            "items": items,
+            "form": form,
+            "packed": sum(1 for item in items if item.packed),
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+@parent_required
+@require_POST
+def toggle_packed(request: MemberRequest, pk: int) -> HttpResponse:
+    item = access.get_packing_item(request, pk)
+    PackingItem.objects.filter(pk=item.pk).update(packed=request.POST.get("packed") != "0")
+    item.refresh_from_db(fields=["packed"])
+    if _is_htmx(request):
+        item.count = item.quantity(item.trip.nights)  # type: ignore[attr-defined]
+        return render(request, "prep/packing.html#item", {"item": item, "trip": item.trip})
+    return redirect("prep:packing", pk=item.trip_id)
+
+
+@parent_required
+@require_POST
+def remove_packing_item(request: MemberRequest, pk: int) -> HttpResponse:
+    item = access.get_packing_item(request, pk)
+    item.delete()
+    if _is_htmx(request):
+        return HttpResponse("")
+    return redirect("prep:packing", pk=item.trip_id)
+
+
+@member_required
+def template(request: MemberRequest) -> HttpResponse:
+    items = list(
+        TemplateItem.objects.in_household(request.household).annotate(
+            needed_count=Count("tasks", filter=Q(tasks__needed=True)),
+            not_needed_count=Count("tasks", filter=Q(tasks__needed=False)),
+        )
+    )
+    suggestions = unneeded_suggestions(request.household)
+    for item in items:
+        item.suggest_dropping = item.pk in suggestions
+    order = list(Category.values)
+    items.sort(
+        key=lambda item: (order.index(item.category), -item.days_before, item.position, item.pk)
+    )
+    groups = [
+        (Category(category).label, list(group))
+        for category, group in groupby(items, key=lambda item: item.category)
+    ]
+    return render(request, "prep/template.html", {"groups": groups})
+
+
+@parent_required
+def template_item_create(request: MemberRequest) -> HttpResponse:
+    form = TemplateItemForm(
+        request.POST or None, instance=TemplateItem(household=request.household)
+    )
+    return edit_page(
+        request, form, title="Add to the checklist", back=reverse("prep:template"), saved="Added."
+    )
+
+
+@parent_required
+def template_item_edit(request: MemberRequest, pk: int) -> HttpResponse:
+    item = access.get_template_item(request, pk)
+    return edit_page(
+        request,
+        TemplateItemForm(request.POST or None, instance=item),
+        title=f"Edit “{item.title}”",
+        back=reverse("prep:template"),
+        saved="Saved. Trips planned from now on use it.",
+        delete_url=reverse("prep:template_item_delete", args=[item.pk]),
+    )
+
+
+@parent_required
+def template_item_delete(request: MemberRequest, pk: int) -> HttpResponse:
+    item = access.get_template_item(request, pk)
+    return delete_page(request, item, back=reverse("prep:template"), what=f"“{item}”")
+
+
+@parent_required
+@require_POST
+def make_optional(request: MemberRequest, pk: int) -> HttpResponse:
+    """Takes up the suggestion for an item that keeps proving unnecessary."""
+    item = access.get_template_item(request, pk)
+    item.essential = False
+    item.save(update_fields=["essential"])
+    messages.success(request, f"“{item.title}” is optional now.")
+    return redirect("prep:template")
