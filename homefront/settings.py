@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "homefront.households",
     "homefront.trips",
     "homefront.prep",
+    "homefront.handoff",
     "homefront.core",
     "django.contrib.auth",
     "django.contrib.contenttypes",

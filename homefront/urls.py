@@ -5,5 +5,6 @@ urlpatterns = [
     path("", include("homefront.households.urls")),
     path("", include("homefront.trips.urls")),
     path("", include("homefront.prep.urls")),
+    path("", include("homefront.handoff.urls")),
     path("account/", include("homefront.accounts.urls")),
 ]

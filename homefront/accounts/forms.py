@@ -38,7 +38,7 @@ class LoginForm(AuthenticationForm):
 class AccountForm(AccessibleErrorsMixin, forms.ModelForm):
     class Meta:
         model = User
-        fields = ["name", "time_zone"]
+        fields = ["name", "phone", "time_zone"]
         widgets = {"time_zone": TimeZoneInput()}
 
 

@@ -6,7 +6,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
 
-from homefront.households.validators import validate_time_zone
+from homefront.households.validators import validate_phone, validate_time_zone
 
 
 class UserManager(BaseUserManager["User"]):
@@ -39,6 +39,13 @@ class User(AbstractUser):
     last_name = None  # type: ignore[assignment]
     email = models.EmailField("email address", unique=True)
     name = models.CharField("your name", max_length=100)
+    phone = models.CharField(
+        "your phone",
+        max_length=32,
+        blank=True,
+        validators=[validate_phone],
+        help_text="Shown in the brief, so whoever covers can reach you while you are away.",
+    )
     time_zone = models.CharField(
         max_length=64,
         blank=True,

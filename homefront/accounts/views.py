@@ -10,6 +10,7 @@ from django.urls import Resolver404, resolve
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from homefront.accounts.forms import AccountForm, SignupForm
+from homefront.core.forms import posted
 from homefront.households.models import Invitation
 
 
@@ -40,7 +41,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         raise Http404("Sign-up is closed on this installation; ask for an invitation.")
     if request.user.is_authenticated:
         return redirect("core:home")
-    form = SignupForm(request.POST or None)
+    form = SignupForm(posted(request))
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -56,7 +57,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
-    form = AccountForm(request.POST or None, instance=request.user)
+    form = AccountForm(posted(request), instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Your account is saved.")

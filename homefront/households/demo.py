@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from homefront.accounts.models import User
 from homefront.households.models import (
@@ -39,6 +40,11 @@ DEMO_PEOPLE = [
     ("david@demo.homefront.invalid", "David Levin", Role.PARENT),
     ("judy@demo.homefront.invalid", "Judy Stern", Role.CAREGIVER),
 ]
+DEMO_PHONES = {
+    "rachel@demo.homefront.invalid": "+1 617 555 0111",
+    "david@demo.homefront.invalid": "+1 617 555 0112",
+    "judy@demo.homefront.invalid": "+1 619 555 0187",
+}
 
 
 def DEMO_LOGINS_FILE() -> Path:
@@ -59,18 +65,23 @@ def load_demo(out: Any) -> Household:
     household = Household.objects.create(name=DEMO_HOUSEHOLD_NAME, time_zone="America/New_York")
     users = {}
     for email, name, role in DEMO_PEOPLE:
-        user = User.objects.create_user(email=email, password=password, name=name, time_zone="")
+        user = User.objects.create_user(
+            email=email, password=password, name=name, phone=DEMO_PHONES[email], time_zone=""
+        )
         Membership.objects.create(household=household, user=user, role=role)
         users[email] = user
 
     today = household.today()
+    reviewed = timezone.now() - timedelta(days=20)
     maya = Child.objects.create(
+        health_reviewed_at=reviewed,
         household=household,
         name="Maya",
         birth_date=_months_ago(today, 55, 12),
         notes="Sleeps with Bunny. Afraid of the vacuum cleaner. Calls her blanket “blankie-moon”.",
     )
     noa = Child.objects.create(
+        health_reviewed_at=reviewed,
         household=household,
         name="Noa",
         birth_date=_months_ago(today, 38, 3),
@@ -213,6 +224,14 @@ def load_demo(out: Any) -> Household:
         ),
         Contact(
             household=household,
+            name="Boston Children's Hospital",
+            relation="Emergency department, open all night",
+            phone="+1 617 555 0199",
+            address="300 Longwood Ave, Boston, MA",
+            roles=[ContactRole.HOSPITAL],
+        ),
+        Contact(
+            household=household,
             name="Little Acorns preschool",
             relation="Ms. Ortiz's class",
             phone="+1 617 555 0125",
@@ -307,6 +326,9 @@ def _add_demo_trips(household: Household, mother: User, father: User) -> None:
     )
     for past in (cape_cod, new_york, story):
         _prepared_as_in_the_story(past, comfort=past is story)
+    from homefront.handoff.models import ShareLink
+
+    ShareLink.issue(story, mother, label="Grandma Judy", days_before=2, days_after=1)
     # Far enough ahead for a calm prep plan: the Tuesday of next week.
     next_tuesday = today + timedelta(days=(1 - today.weekday()) % 7 + 7)
     trip(

@@ -58,6 +58,7 @@ class Household(models.Model):
         ],
         help_text="The most preparation Homefront plans for one day before a trip.",
     )
+    emergency_card_printed_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -227,6 +228,9 @@ class Child(models.Model):
     name = models.CharField(max_length=NAME_LENGTH)
     birth_date = models.DateField()
     notes = long_text(help_text="Anything a caregiver should know: comfort toy, fears, words.")
+    health_reviewed_at = models.DateTimeField(
+        "allergies and medicines last confirmed", null=True, blank=True, editable=False
+    )
 
     objects = HouseholdScopedQuerySet.as_manager()
 
@@ -465,6 +469,7 @@ class ContactRole(models.TextChoices):
     SCHOOL = "school", "Daycare/school"
     NEIGHBOUR = "neighbour", "Neighbour"
     EMERGENCY = "emergency", "Emergency"
+    HOSPITAL = "hospital", "Nearest hospital"
 
 
 class ContactQuerySet(HouseholdScopedQuerySet):

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from homefront.core.forms import posted
 from homefront.households import access
 from homefront.households.access import MemberRequest, member_required, parent_required
 from homefront.households.forms import (
@@ -45,7 +46,7 @@ from homefront.households.schedule import day_plan
 
 @login_required
 def create_household(request: MemberRequest) -> HttpResponse:
-    form = HouseholdForm(request.POST or None, initial={"time_zone": "America/New_York"})
+    form = HouseholdForm(posted(request), initial={"time_zone": "America/New_York"})
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             household = form.save()
@@ -81,7 +82,7 @@ def switch_household(request: MemberRequest) -> HttpResponse:
 def household_settings(request: MemberRequest) -> HttpResponse:
     # A copy, so a refused name does not show in the page's own header.
     household = Household.objects.get(pk=request.household.pk)
-    form = HouseholdSettingsForm(request.POST or None, instance=household)
+    form = HouseholdSettingsForm(posted(request), instance=household)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Household saved.")
@@ -314,7 +315,7 @@ def _instance_in(
     form_class: type[ModelForm], request: MemberRequest, **instance_fields: Any
 ) -> ModelForm:
     instance = form_class._meta.model(**instance_fields)
-    return form_class(request.POST or None, instance=instance)
+    return form_class(posted(request), instance=instance)
 
 
 @parent_required
@@ -331,7 +332,7 @@ def child_edit(request: MemberRequest, pk: int) -> HttpResponse:
     back = reverse("households:child", args=[child.pk])
     return edit_page(
         request,
-        ChildForm(request.POST or None, instance=child),
+        ChildForm(posted(request), instance=child),
         title=f"Edit {child.name}",
         back=back,
         saved="Saved.",
@@ -366,7 +367,7 @@ def _child_part_views(
         obj = getter(request, pk)
         return edit_page(
             request,
-            form_class(request.POST or None, instance=obj),
+            form_class(posted(request), instance=obj),
             title=f"Edit {noun} for {obj.child.name}",
             back=reverse("households:child", args=[obj.child_id]),
             saved="Saved.",
@@ -409,7 +410,7 @@ def contact_edit(request: MemberRequest, pk: int) -> HttpResponse:
     contact = access.get_contact(request, pk)
     return edit_page(
         request,
-        ContactForm(request.POST or None, instance=contact),
+        ContactForm(posted(request), instance=contact),
         title=f"Edit {contact.name}",
         back=reverse("households:profile"),
         saved="Saved.",
@@ -466,7 +467,7 @@ def note_edit(request: MemberRequest, pk: int) -> HttpResponse:
     note = access.get_house_note(request, pk)
     return edit_page(
         request,
-        HouseNoteForm(request.POST or None, instance=note),
+        HouseNoteForm(posted(request), instance=note),
         title=f"Edit “{note.title}”",
         back=reverse("households:profile"),
         saved="Saved.",

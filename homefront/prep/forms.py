@@ -78,6 +78,14 @@ class PrepTaskForm(AccessibleErrorsMixin, forms.ModelForm):
         elif self.instance.comfort_night:
             self.initial["give_on"] = self.instance.comfort_night.isoformat()
 
+    def _update_errors(self, errors: forms.ValidationError) -> None:
+        # The model speaks of comfort_night; the form asks "when to give it".
+        if hasattr(errors, "error_dict") and "comfort_night" in errors.error_dict:
+            moved = dict(errors.error_dict)
+            moved["give_on"] = moved.pop("comfort_night")
+            errors = forms.ValidationError(moved)
+        super()._update_errors(errors)
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         give_on = data.get("give_on", "")

@@ -109,7 +109,11 @@ def plan_trip(trip: Trip, today: date | None = None) -> schedule.Plan:
             essential=item.essential,
             days_before=item.days_before,
             who=item.who,
-            due_on=result.due[str(item.pk)],
+            due_on=(
+                due_times[index].astimezone(household.zone).date()
+                if sudden
+                else result.due[str(item.pk)]
+            ),
             due_at=due_times[index] if sudden else None,
         )
         for index, item in enumerate(planned)
@@ -126,8 +130,15 @@ def replan_open_tasks(trip: Trip) -> schedule.Plan:
     result = schedule.plan(
         wanted, household.today(), trip.local_start.date(), household.prep_tasks_per_day
     )
+    left_out = set(result.left_out)
     for task in open_tasks:
-        new_day = result.due.get(str(task.pk), min(task.due_on, trip.local_start.date()))
+        key = str(task.pk)
+        if key in left_out and task.template_item_id and not task.notes:
+            # An optional task from the checklist that no longer fits: dropped, as
+            # it would not have been planned for a trip this close.
+            task.delete()
+            continue
+        new_day = result.due.get(key, min(task.due_on, trip.local_start.date()))
         if task.due_on != new_day:
             task.due_on = new_day
             task.save(update_fields=["due_on"])

@@ -9,8 +9,10 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from homefront.core.forms import posted
 from homefront.households.access import MemberRequest, member_required, parent_required
 from homefront.households.models import Membership, Role
 from homefront.households.views import delete_page, edit_page
@@ -103,7 +105,12 @@ def _task_row(request: MemberRequest, task: PrepTask) -> HttpResponse:
     return render(
         request,
         "prep/trip_prep.html#task",
-        {"task": task, "trip": task.trip, "is_back": task.trip.state() == TripState.BACK},
+        {
+            "task": task,
+            "trip": task.trip,
+            "is_back": task.trip.state() == TripState.BACK,
+            "back": request.POST.get("back", ""),
+        },
     )
 
 
@@ -121,7 +128,10 @@ def tick_task(request: MemberRequest, pk: int) -> HttpResponse:
     task.refresh_from_db(fields=["done_at", "done_by"])
     if _is_htmx(request):
         return _task_row(request, task)
-    return redirect(request.POST.get("back") or reverse("prep:trip", args=[task.trip_id]))
+    back = request.POST.get("back", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("prep:trip", args=[task.trip_id])
+    return redirect(back)
 
 
 @parent_required
@@ -139,9 +149,7 @@ def mark_needed(request: MemberRequest, pk: int) -> HttpResponse:
 @parent_required
 def task_create(request: MemberRequest, pk: int) -> HttpResponse:
     trip = trip_access.get_trip(request, pk)
-    form = PrepTaskForm(
-        request.POST or None, trip=trip, initial={"due_on": request.household.today()}
-    )
+    form = PrepTaskForm(posted(request), trip=trip, initial={"due_on": request.household.today()})
     return edit_page(
         request,
         form,
@@ -156,7 +164,7 @@ def task_edit(request: MemberRequest, pk: int) -> HttpResponse:
     task = access.get_task(request, pk)
     return edit_page(
         request,
-        PrepTaskForm(request.POST or None, instance=task, trip=task.trip),
+        PrepTaskForm(posted(request), instance=task, trip=task.trip),
         title="Edit prep task",
         back=reverse("prep:trip", args=[task.trip_id]),
         saved="Saved.",
@@ -256,8 +264,12 @@ def template(request: MemberRequest) -> HttpResponse:
 
 @parent_required
 def template_item_create(request: MemberRequest) -> HttpResponse:
+    last = TemplateItem.objects.in_household(request.household).order_by("-position").first()
     form = TemplateItemForm(
-        request.POST or None, instance=TemplateItem(household=request.household)
+        posted(request),
+        instance=TemplateItem(
+            household=request.household, position=(last.position + 1) if last else 0
+        ),
     )
     return edit_page(
         request, form, title="Add to the checklist", back=reverse("prep:template"), saved="Added."
@@ -269,7 +281,7 @@ def template_item_edit(request: MemberRequest, pk: int) -> HttpResponse:
     item = access.get_template_item(request, pk)
     return edit_page(
         request,
-        TemplateItemForm(request.POST or None, instance=item),
+        TemplateItemForm(posted(request), instance=item),
         title=f"Edit “{item.title}”",
         back=reverse("prep:template"),
         saved="Saved. Trips planned from now on use it.",

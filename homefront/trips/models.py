@@ -270,3 +270,26 @@ class CalendarFeed(models.Model):
             .select_related("household", "user")
             .first()
         )
+
+
+class CalendarImport(models.Model):
+    """An uploaded work calendar between its preview and its confirm.
+
+    `events` holds the candidate events read from the file (see trips/imports.py):
+    uid, summary, location, start/end as ISO strings with their offset, zone,
+    all_day. The row is deleted once the import is confirmed.
+    """
+
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="calendar_imports"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    events = models.JSONField(default=list)
+
+    objects = HouseholdScopedQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"Calendar import by {self.created_by} for {self.household}"

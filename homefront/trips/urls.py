@@ -1,6 +1,6 @@
 from django.urls import path
 
-from homefront.trips import views
+from homefront.trips import import_views, views
 
 app_name = "trips"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("trips/", views.trip_list, name="list"),
     path("trips/history/", views.trip_history, name="history"),
     path("trips/new/", views.trip_create, name="create"),
+    path("trips/import/", import_views.import_upload, name="import"),
+    path("trips/import/<int:pk>/", import_views.import_confirm, name="import_confirm"),
     path("trips/<int:pk>/", views.trip_detail, name="detail"),
     path("trips/<int:pk>/edit/", views.trip_edit, name="edit"),
     path("trips/<int:pk>/cancel/", views.trip_cancel, name="cancel"),

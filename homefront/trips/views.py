@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from homefront.core.forms import posted
 from homefront.households.access import MemberRequest, member_required, parent_required
 from homefront.households.models import Child
 from homefront.trips import access
@@ -66,7 +67,7 @@ def trip_history(request: MemberRequest) -> HttpResponse:
 @parent_required
 def trip_create(request: MemberRequest) -> HttpResponse:
     form = TripForm(
-        request.POST or None,
+        posted(request),
         household=request.household,
         initial={"traveller": request.user.pk},
     )
@@ -87,7 +88,7 @@ def trip_create(request: MemberRequest) -> HttpResponse:
 @parent_required
 def trip_edit(request: MemberRequest, pk: int) -> HttpResponse:
     trip = access.get_trip(request, pk)
-    form = TripForm(request.POST or None, instance=trip, household=request.household)
+    form = TripForm(posted(request), instance=trip, household=request.household)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Trip saved.")

@@ -1,0 +1,142 @@
+"""The handoff brief of one trip: everything a caregiver needs, for exactly its days."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import Q
+
+from homefront.households.models import (
+    Child,
+    Contact,
+    ContactRole,
+    Food,
+    FoodKind,
+    HouseNote,
+    Membership,
+    Role,
+    RoutineKind,
+)
+from homefront.households.schedule import PlanItem, day_plan
+from homefront.prep.models import PrepTask
+from homefront.trips.cover import FamilyNights, Night
+from homefront.trips.models import Trip
+
+MAX_BRIEF_DAYS = 62
+
+
+@dataclass
+class ChildDay:
+    child: Child
+    items: list[PlanItem]
+
+
+@dataclass
+class BriefDay:
+    day: date
+    children: list[ChildDay]
+    night: Night | None
+    comfort: list[PrepTask] = field(default_factory=list)
+
+
+@dataclass
+class Brief:
+    trip: Trip
+    children: list[Child]
+    allergies: list[Food]
+    phone_tree: list[Contact]
+    doctors: list[Contact]
+    hospitals: list[Contact]
+    other_contacts: list[Contact]
+    parents: list[Membership]
+    days: list[BriefDay]
+    notes: list[HouseNote]
+    sensitive_hidden: int
+    comfort_when_missed: list[PrepTask]
+
+    @property
+    def missing(self) -> list[str]:
+        """What the profile lacks for a good handoff, for a parent to fill in."""
+        gaps = []
+        if not self.children:
+            gaps.append("children")
+        if not self.phone_tree:
+            gaps.append("backup caregiver")
+        if not self.doctors:
+            gaps.append("doctor")
+        for child in self.children:
+            kinds = {routine.kind for routine in child.routines.all()}
+            if RoutineKind.BEDTIME not in kinds:
+                gaps.append(f"{child.name}'s bedtime")
+        return gaps
+
+
+def build_brief(trip: Trip, *, show_sensitive: bool) -> Brief:
+    """A fixed number of queries, however long the trip and however full the profile."""
+    household = trip.household
+    children = list(
+        Child.objects.in_household(household)
+        .select_related("household")
+        .prefetch_related("routines", "foods", "medicines")
+    )
+    contacts = list(Contact.objects.in_household(household))
+    first_day = trip.local_start.date()
+    last_day = min(trip.local_end.date(), first_day + timedelta(days=MAX_BRIEF_DAYS))
+    family = FamilyNights.load(household, first_day, last_day)
+    tasks = list(
+        PrepTask.objects.filter(trip=trip).filter(
+            Q(comfort_when_missed=True) | Q(comfort_night__isnull=False)
+        )
+    )
+    days = []
+    day = first_day
+    while day <= last_day:
+        days.append(
+            BriefDay(
+                day=day,
+                children=[
+                    ChildDay(child, _during_trip(trip, day, day_plan(child, day)))
+                    for child in children
+                ],
+                night=family.night(day),
+                comfort=[task for task in tasks if task.comfort_night == day],
+            )
+        )
+        day += timedelta(days=1)
+    notes = list(HouseNote.objects.in_household(household))
+    visible = [note for note in notes if show_sensitive or not note.sensitive]
+    return Brief(
+        trip=trip,
+        children=children,
+        allergies=[f for c in children for f in c.foods.all() if f.kind == FoodKind.ALLERGY],
+        phone_tree=[c for c in contacts if c.backup_order is not None],
+        doctors=[c for c in contacts if ContactRole.DOCTOR in c.roles],
+        hospitals=[c for c in contacts if ContactRole.HOSPITAL in c.roles],
+        other_contacts=[
+            c
+            for c in contacts
+            if c.backup_order is None
+            and ContactRole.DOCTOR not in c.roles
+            and ContactRole.HOSPITAL not in c.roles
+        ],
+        parents=list(
+            Membership.objects.in_household(household)
+            .filter(role=Role.PARENT)
+            .select_related("user")
+        ),
+        days=days,
+        notes=visible,
+        sensitive_hidden=len(notes) - len(visible),
+        comfort_when_missed=[task for task in tasks if task.comfort_when_missed],
+    )
+
+
+def _during_trip(trip: Trip, day: date, items: list[PlanItem]) -> list[PlanItem]:
+    """On the first and last day, only what happens while the traveller is away."""
+    zone = trip.household.zone
+    return [
+        item
+        for item in items
+        if trip.starts_at <= datetime.combine(day, item.at, tzinfo=zone) < trip.ends_at
+    ]

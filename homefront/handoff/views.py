@@ -1,0 +1,315 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from homefront.core.forms import posted
+from homefront.handoff import access
+from homefront.handoff.brief import Brief, build_brief
+from homefront.handoff.forms import LeaveNowForm, ShareLinkForm
+from homefront.handoff.models import GoBagItem, ShareLink, ShareLinkOpen
+from homefront.handoff.readiness import readiness, score
+from homefront.households import access as household_access
+from homefront.households.access import MemberRequest, member_required, parent_required
+from homefront.households.models import Child, Contact, FoodKind, Household, Membership, Role
+from homefront.households.permissions import brief_shows_sensitive_notes
+from homefront.trips import access as trip_access
+from homefront.trips.models import Cover, Trip, TripKind
+
+SHARE_REQUESTS_PER_MINUTE = 30
+
+
+def _pdf(html: str, filename: str) -> HttpResponse:
+    from weasyprint import HTML  # imported on demand: it loads Pango, heavy at start-up
+
+    response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def _brief_context(brief: Brief, **extra: object) -> dict[str, object]:
+    return {"brief": brief, "trip": brief.trip, **extra}
+
+
+@member_required
+def brief_page(request: MemberRequest, pk: int) -> HttpResponse:
+    trip = access.get_briefable_trip(request, pk)
+    brief = build_brief(
+        trip, show_sensitive=brief_shows_sensitive_notes(trip=trip, membership=request.membership)
+    )
+    return render(request, "handoff/brief.html", _brief_context(brief))
+
+
+@member_required
+def brief_pdf(request: MemberRequest, pk: int) -> HttpResponse:
+    trip = access.get_briefable_trip(request, pk)
+    brief = build_brief(
+        trip, show_sensitive=brief_shows_sensitive_notes(trip=trip, membership=request.membership)
+    )
+    html = render_to_string("handoff/brief_pdf.html", _brief_context(brief), request=request)
+    return _pdf(html, f"brief-{trip.local_start:%Y-%m-%d}.pdf")
+
+
+@member_required
+def fridge_sheet(request: MemberRequest, pk: int) -> HttpResponse:
+    trip = access.get_briefable_trip(request, pk)
+    brief = build_brief(trip, show_sensitive=False)
+    return render(request, "handoff/fridge.html", _brief_context(brief))
+
+
+def _emergency_card_context(household: Household) -> dict[str, object]:
+    children = list(Child.objects.in_household(household).prefetch_related("foods"))
+    return {
+        "card_household": household,
+        "children": children,
+        "allergies": [f for c in children for f in c.foods.all() if f.kind == FoodKind.ALLERGY],
+        "parents": Membership.objects.in_household(household)
+        .filter(role=Role.PARENT)
+        .select_related("user"),
+        "backups": Contact.objects.in_household(household).backups()[:3],
+    }
+
+
+@member_required
+def emergency_card(request: MemberRequest) -> HttpResponse:
+    return render(
+        request, "handoff/emergency_card.html", _emergency_card_context(request.household)
+    )
+
+
+@member_required
+def emergency_card_pdf(request: MemberRequest) -> HttpResponse:
+    html = render_to_string(
+        "handoff/emergency_card_pdf.html",
+        _emergency_card_context(request.household),
+        request=request,
+    )
+    return _pdf(html, "emergency-card.pdf")
+
+
+@parent_required
+@require_POST
+def card_printed(request: MemberRequest) -> HttpResponse:
+    Household.objects.filter(pk=request.household.pk).update(
+        emergency_card_printed_at=timezone.now()
+    )
+    messages.success(request, "Noted: the emergency card is printed. Keep one in your wallet.")
+    return redirect("handoff:readiness")
+
+
+# -- Share links ----------------------------------------------------------------
+
+
+@parent_required
+def share_links(request: MemberRequest, pk: int) -> HttpResponse:
+    trip = trip_access.get_trip(request, pk)
+    backup = Contact.objects.in_household(request.household).backups().first()
+    form = ShareLinkForm(
+        posted(request),
+        household=request.household,
+        initial={"label": backup.name if backup else "", "contact": backup},
+    )
+    created = None
+    if request.method == "POST" and form.is_valid():
+        link, token = ShareLink.issue(trip, request.user, **form.cleaned_data)
+        created = _ready_to_send(request, link, token)
+        form = ShareLinkForm(household=request.household)
+    links = list(trip.share_links.prefetch_related("opens"))
+    return render(
+        request,
+        "handoff/share_links.html",
+        {"trip": trip, "form": form, "links": links, "created": created},
+        status=422 if form.errors else 200,
+    )
+
+
+def _ready_to_send(request: HttpRequest, link: ShareLink, token: str) -> dict[str, str]:
+    url = request.build_absolute_uri(reverse("handoff:shared_brief", args=[token]))
+    trip = link.trip
+    message = (
+        f"Hi {link.label}, here is everything about the kids "
+        f"while {trip.traveller.get_short_name()} is away "
+        f"({trip.local_start:%a %-d %b} to {trip.local_end:%a %-d %b}): {url}"
+    )
+    return {"url": url, "message": message}
+
+
+@parent_required
+@require_POST
+def revoke_share_link(request: MemberRequest, pk: int) -> HttpResponse:
+    link = access.get_share_link(request, pk)
+    ShareLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    messages.success(request, f"The link for {link.label} no longer works.")
+    return redirect("handoff:share_links", pk=link.trip_id)
+
+
+def _rate_limited(request: HttpRequest) -> bool:
+    key = (
+        f"share-rate:{request.META.get('REMOTE_ADDR', '')}:{int(timezone.now().timestamp() // 60)}"
+    )
+    count = cache.get_or_set(key, 0, timeout=120)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        count = 1
+    return count > SHARE_REQUESTS_PER_MINUTE
+
+
+def _shared_link(request: HttpRequest, token: str, page: str) -> ShareLink:
+    if _rate_limited(request):
+        raise TooManyRequests()
+    link = ShareLink.find(token)
+    if link is None:
+        raise Http404("This link does not work.")
+    ShareLinkOpen.objects.create(link=link, page=page)
+    return link
+
+
+class TooManyRequests(Exception):
+    pass
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@never_cache
+def shared_brief(request: HttpRequest, token: str) -> HttpResponse:
+    """The brief for someone without an account. Forged, expired and revoked tokens all
+    get the same 404."""
+    try:
+        link = _shared_link(request, token, "brief")
+    except TooManyRequests:
+        return _private(HttpResponse("Too many requests. Wait a minute.", status=429))
+    brief = build_brief(
+        link.trip, show_sensitive=brief_shows_sensitive_notes(trip=link.trip, membership=None)
+    )
+    return _private(
+        render(request, "handoff/brief.html", _brief_context(brief, shared=True, token=token))
+    )
+
+
+@never_cache
+def shared_brief_pdf(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        link = _shared_link(request, token, "pdf")
+    except TooManyRequests:
+        return _private(HttpResponse("Too many requests. Wait a minute.", status=429))
+    brief = build_brief(
+        link.trip, show_sensitive=brief_shows_sensitive_notes(trip=link.trip, membership=None)
+    )
+    html = render_to_string("handoff/brief_pdf.html", _brief_context(brief), request=request)
+    return _private(_pdf(html, "brief.pdf"))
+
+
+# -- Readiness and leaving now ------------------------------------------------------
+
+
+@member_required
+def readiness_page(request: MemberRequest) -> HttpResponse:
+    return _readiness(request, LeaveNowForm(today=request.household.today()))
+
+
+def _readiness(request: MemberRequest, form: LeaveNowForm, status: int = 200) -> HttpResponse:
+    checks = readiness(request.household)
+    return render(
+        request,
+        "handoff/readiness.html",
+        {
+            "checks": checks,
+            "score": score(checks),
+            "children": Child.objects.in_household(request.household),
+            "go_bag": GoBagItem.objects.in_household(request.household),
+            "form": form,
+        },
+        status=status,
+    )
+
+
+@parent_required
+@require_POST
+def confirm_health(request: MemberRequest, pk: int) -> HttpResponse:
+    child = household_access.get_child(request, pk)
+    child.health_reviewed_at = timezone.now()
+    child.save(update_fields=["health_reviewed_at"])
+    messages.success(request, f"{child.name}'s allergies and medicines are confirmed as current.")
+    return redirect(reverse("handoff:readiness") + "#review")
+
+
+@parent_required
+@require_POST
+def toggle_go_bag(request: MemberRequest, pk: int) -> HttpResponse:
+    item = access.get_go_bag_item(request, pk)
+    GoBagItem.objects.filter(pk=item.pk).update(ready=request.POST.get("ready") != "0")
+    if request.headers.get("HX-Request"):
+        item.refresh_from_db(fields=["ready"])
+        return render(request, "handoff/readiness.html#go_bag_item", {"item": item})
+    return redirect(reverse("handoff:readiness") + "#go-bag")
+
+
+@parent_required
+@require_POST
+def leave_now(request: MemberRequest) -> HttpResponse:
+    """One tap: a short-notice trip from now, the first backup caregiver named for every
+    night, and a share link ready to send."""
+    household = request.household
+    form = LeaveNowForm(request.POST, today=household.today())
+    backup = Contact.objects.in_household(household).backups().first()
+    if not form.is_valid():
+        return _readiness(request, form, status=422)
+    now = timezone.now()
+    ends_at = datetime.combine(
+        form.cleaned_data["back_on"], form.cleaned_data["back_at"], tzinfo=household.zone
+    )
+    trip = Trip(
+        household=household,
+        traveller=request.user,
+        starts_at=now,
+        ends_at=ends_at,
+        destination=form.cleaned_data["destination"],
+        destination_zone=household.time_zone,
+        kind=TripKind.SHORT_NOTICE,
+        notes=form.cleaned_data["notes"],
+    )
+    try:
+        trip.full_clean()
+    except ValidationError as error:
+        for field, problems in error.message_dict.items():
+            target = "back_on" if field in ("ends_at", "starts_at", "__all__") else None
+            for problem in problems:
+                form.add_error(target, problem)
+        return _readiness(request, form, status=422)
+    with transaction.atomic():
+        trip.save()
+        if backup is not None:
+            for night in trip.nights_list:
+                Cover.objects.update_or_create(
+                    household=household, night=night, defaults={"contact": backup, "member": None}
+                )
+        link, token = ShareLink.issue(
+            trip,
+            request.user,
+            label=backup.name if backup else "Whoever covers",
+            contact=backup,
+            days_before=0,
+            days_after=1,
+        )
+    return render(
+        request,
+        "handoff/leave_now_done.html",
+        {"trip": trip, "backup": backup, "ready": _ready_to_send(request, link, token)},
+    )

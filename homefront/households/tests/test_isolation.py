@@ -1,0 +1,970 @@
+"""Household isolation and roles, for every URL of the project.
+
+The URLs are read from the live resolver, so a URL added later is checked
+without editing this file: a view marked `member_required` or
+`parent_required` is held to those promises, and a URL kwarg this file
+cannot map to an object of the test household fails loudly instead of
+being skipped.
+
+Who is asking:
+- an outsider, a parent of another household: 404 on every object of this
+  family, and none of its data on any page;
+- a caregiver of this household: 403 on every parent-only view, nothing
+  saved, and never the text of a sensitive note;
+- nobody signed in: sent to the login page;
+- anyone with a forged secret in a URL (invitation, password reset, calendar
+  feed): nothing, while the real secret works.
+
+Each request uses a form payload that would succeed for a parent, and the
+database is compared before and after, so "refused" also means "nothing saved".
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django import forms
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Model
+from django.http import HttpResponse
+from django.shortcuts import resolve_url
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from homefront.accounts.models import User
+from homefront.handoff.models import GoBagItem, ShareLink
+from homefront.households.models import Household, Invitation, Membership, Role
+from homefront.prep.models import Category, PackingItem, PrepTask, TemplateItem
+from homefront.trips.models import CalendarFeed, Cover, Trip
+
+
+@pytest.fixture
+def family(family):
+    """The conftest family, plus what the trips app keeps: a trip of the parent,
+    a night of it covered by the caregiver, and the parent's calendar feed; and what
+    prep keeps: a task of the trip due today, an item of its packing list, and an
+    item of the household's checklist."""
+    today = family.household.today()
+    zone = family.household.zone
+    family.trip = Trip.objects.create(
+        household=family.household,
+        traveller=family.parent,
+        starts_at=datetime.combine(today + timedelta(days=3), time(9, 0), tzinfo=zone),
+        ends_at=datetime.combine(today + timedelta(days=6), time(18, 0), tzinfo=zone),
+        destination="Kyoto",
+        destination_zone="Asia/Tokyo",
+    )
+    Cover.objects.create(
+        household=family.household, night=family.trip.nights_list[0], member=family.caregiver
+    )
+    family.feed, family.feed_token = CalendarFeed.issue(family.household, family.parent)
+    family.prep_task = PrepTask.objects.create(
+        trip=family.trip, title="Water the bonsai", due_on=today
+    )
+    family.packing_item = PackingItem.objects.create(
+        trip=family.trip, name="Blue raincoat", per_night=0, extra=1, position=99
+    )
+    family.template_item = TemplateItem.objects.create(
+        household=family.household, title="Feed the goldfish", category=Category.HOME
+    )
+    family.share_link, family.share_token = ShareLink.issue(
+        family.trip, family.parent, label="Aunt Probe"
+    )
+    family.go_bag_item = GoBagItem.objects.in_household(family.household).first()
+    return family
+
+
+def work_calendar(family: Any) -> bytes:
+    """An .ics file with one overnight work event, weeks after the Kyoto trip."""
+    start = family.household.today() + timedelta(days=30)
+    end = start + timedelta(days=2)
+    return (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Homefront tests//EN\r\n"
+        "BEGIN:VEVENT\r\nUID:isolation-probe@example.org\r\n"
+        f"DTSTART:{start:%Y%m%d}T090000Z\r\nDTEND:{end:%Y%m%d}T170000Z\r\n"
+        "SUMMARY:Conference\r\nLOCATION:Osaka\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    ).encode()
+
+
+def calendar_import(family: Any) -> Model:
+    """An uploaded work calendar waiting for the parent to confirm it (made once)."""
+    if not hasattr(family, "calendar_import"):
+        from homefront.trips.imports import read_calendar
+        from homefront.trips.models import CalendarImport
+
+        events = read_calendar(work_calendar(family), family.household.zone)
+        family.calendar_import = CalendarImport.objects.create(
+            household=family.household,
+            created_by=family.parent,
+            events=[event.to_json() for event in events],
+        )
+    return family.calendar_import
+
+
+# -- Every URL of the project, from the live resolver ---------------------------
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str  # "namespace:name"; the route itself for a pattern without a name
+    route: str
+    callback: Callable[..., Any]
+    kwargs: tuple[str, ...]
+    named: bool
+
+    @property
+    def member_required(self) -> bool:
+        return getattr(self.callback, "member_required", False) is True
+
+    @property
+    def parent_required(self) -> bool:
+        return getattr(self.callback, "parent_required", False) is True
+
+    def url(self, **kwargs: Any) -> str:
+        if self.named:
+            return reverse(self.name, kwargs=kwargs or None)
+        assert not kwargs, f"{self.route} has kwargs {sorted(kwargs)} but no name to reverse"
+        return "/" + self.route
+
+
+def walk(
+    resolver: URLResolver, prefix: str = "", namespace: str | None = None
+) -> Iterator[Endpoint]:
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            inner = namespace
+            if entry.namespace:
+                inner = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
+            yield from walk(entry, route, inner)
+        elif isinstance(entry, URLPattern):
+            if entry.name:
+                name = f"{namespace}:{entry.name}" if namespace else entry.name
+            else:
+                name = route
+            kwargs = tuple(entry.pattern.regex.groupindex)
+            yield Endpoint(name, route, entry.callback, kwargs, named=bool(entry.name))
+        else:  # pragma: no cover - Django has only these two
+            raise AssertionError(f"Unknown URL entry {entry!r} under {prefix!r}")
+
+
+ENDPOINTS = list(walk(get_resolver()))
+
+# -- Which object of the test household a URL kwarg points at -----------------
+
+# `pk` of a URL: by the URL's name (the longest matching prefix wins).
+PK_OWNERS: dict[str, tuple[str, ...]] = {
+    "households:child": ("child",),  # child, child_edit, child_delete
+    "households:routine_": ("routine",),
+    "households:food_": ("allergy",),
+    "households:medicine_": ("medicine",),
+    "households:contact_": ("contact",),
+    "households:note_": ("note", "secret_note"),
+    "households:remove_member": ("caregiver_membership",),
+    "households:revoke_invitation": ("invitation",),
+    "trips:": ("trip",),  # detail, edit, cancel, cover
+    "trips:revoke_feed": ("feed",),
+    "trips:import_confirm": ("calendar_import",),
+    "prep:trip": ("trip",),
+    "prep:task_create": ("trip",),
+    "prep:packing": ("trip",),  # packing, packing_add
+    "prep:tick": ("prep_task",),
+    "prep:needed": ("prep_task",),
+    "prep:task_edit": ("prep_task",),
+    "prep:task_delete": ("prep_task",),
+    "prep:toggle_packed": ("packing_item",),
+    "prep:remove_packing_item": ("packing_item",),
+    "prep:template_item_": ("template_item",),  # template_item_edit, template_item_delete
+    "prep:make_optional": ("template_item",),
+    "handoff:brief": ("trip",),  # brief, brief_pdf
+    "handoff:fridge": ("trip",),
+    "handoff:share_links": ("trip",),
+    "handoff:revoke_share_link": ("share_link",),
+    "handoff:confirm_health": ("child",),
+    "handoff:toggle_go_bag": ("go_bag_item",),
+}
+# Any other kwarg naming an object, whatever the URL.
+KWARG_OWNERS: dict[str, tuple[str, ...]] = {"child_pk": ("child",)}
+# Kwargs that are values, not ids: what to put in them.
+VALUE_KWARGS: dict[str, Callable[[Any], Any]] = {
+    "year": lambda family: family.household.today().year,
+    "month": lambda family: family.household.today().month,
+    "night": lambda family: family.trip.nights_list[0].isoformat(),  # a night away
+}
+
+OBJECTS: dict[str, Callable[[Any], Model]] = {
+    "child": lambda family: family.child,
+    "routine": lambda family: family.routine,
+    "allergy": lambda family: family.allergy,
+    "medicine": lambda family: family.medicine,
+    "contact": lambda family: family.contact,
+    "note": lambda family: family.note,
+    "secret_note": lambda family: family.secret_note,
+    "invitation": lambda family: family.invitation,
+    "trip": lambda family: family.trip,
+    "feed": lambda family: family.feed,
+    "calendar_import": calendar_import,
+    "prep_task": lambda family: family.prep_task,
+    "packing_item": lambda family: family.packing_item,
+    "template_item": lambda family: family.template_item,
+    "share_link": lambda family: family.share_link,
+    "go_bag_item": lambda family: family.go_bag_item,
+    "caregiver_membership": lambda family: Membership.objects.get(
+        household=family.household, user=family.caregiver
+    ),
+}
+
+HOW_TO_FIX = (
+    "test_isolation.py cannot tell which object of the test household it points at. "
+    "Add the URL name prefix to PK_OWNERS, or the kwarg to KWARG_OWNERS (an id) or "
+    "VALUE_KWARGS (a value such as a date); a URL with a secret (a token) needs its own "
+    "check in TOKEN_CHECKS."
+)
+
+
+def kwarg_owners(endpoint: Endpoint, kwarg: str) -> tuple[str, ...]:
+    if kwarg == "pk":
+        prefixes = [prefix for prefix in PK_OWNERS if endpoint.name.startswith(prefix)]
+        assert prefixes, f"URL {endpoint.name} ({endpoint.route}) has a `pk`: {HOW_TO_FIX}"
+        return PK_OWNERS[max(prefixes, key=len)]
+    assert kwarg in KWARG_OWNERS, (
+        f"URL {endpoint.name} ({endpoint.route}) has a kwarg `{kwarg}`: {HOW_TO_FIX}"
+    )
+    return KWARG_OWNERS[kwarg]
+
+
+@dataclass
+class Target:
+    url: str
+    objects: dict[str, Model]  # kwarg -> object of the test household
+    missing_url: str  # the same URL with ids that exist nowhere
+
+    def __str__(self) -> str:
+        named = ", ".join(
+            f"{kwarg}={type(obj).__name__} {obj.pk}" for kwarg, obj in self.objects.items()
+        )
+        return f"{self.url} ({named})" if named else self.url
+
+
+def targets(family: Any, endpoint: Endpoint) -> list[Target]:
+    """The URLs of an endpoint pointing at the test household's objects; one per choice."""
+    assert endpoint.name not in TOKEN_CHECKS, f"{endpoint.name} has its own check"
+    values = {
+        kwarg: VALUE_KWARGS[kwarg](family) for kwarg in endpoint.kwargs if kwarg in VALUE_KWARGS
+    }
+    choices = [
+        [(kwarg, key) for key in kwarg_owners(endpoint, kwarg)]
+        for kwarg in endpoint.kwargs
+        if kwarg not in VALUE_KWARGS
+    ]
+    result = []
+    for combination in itertools.product(*choices):
+        objects = {kwarg: OBJECTS[key](family) for kwarg, key in combination}
+        result.append(
+            Target(
+                url=endpoint.url(**values, **{kwarg: obj.pk for kwarg, obj in objects.items()}),
+                objects=objects,
+                missing_url=endpoint.url(**values, **dict.fromkeys(objects, 987654)),
+            )
+        )
+    return result
+
+
+# -- What must not leak ---------------------------------------------------------
+
+# The test household's data, as the `family` fixture creates it.
+FAMILY_TEXTS = (
+    "Maya",
+    "Peanuts",
+    "EpiPen",
+    "Vitamin D",
+    "Grandma",
+    "619 555 0187",
+    "Wi-Fi",
+    "Password: moon",
+    "Code 4815",
+    "Pat Parent",
+    "Cam Carer",
+    "parent@example.com",
+    "carer@example.com",
+    "The Testers",
+    "Sitter",
+    "Kyoto",
+    "Water the bonsai",
+    "Blue raincoat",
+    "Feed the goldfish",
+)
+SECRET = "Code 4815"
+# The interface's own words that contain some of those texts; removed before looking.
+UI_PHRASES = (
+    "e.g. “Grandma Ruth”",
+    "e.g. Grandma, paediatrician",
+    "No house notes yet: Wi-Fi",
+)
+
+# Pages made of household data, and what of the family a parent sees on each.
+DATA_PAGES: dict[str, tuple[str, ...]] = {
+    "core:home": ("Maya",),
+    "households:profile": ("Maya", "Grandma", "Wi-Fi", "Password: moon"),
+    "households:glance": ("Maya", "Peanuts", "EpiPen", "Vitamin D", "Grandma", "Wi-Fi"),
+    "households:today": ("Maya", "Vitamin D"),
+    "households:members": ("The Testers", "Pat Parent", "Cam Carer", "Sitter"),
+    "trips:list": ("Kyoto",),
+    "trips:calendar": ("Kyoto",),
+    "prep:today": ("Kyoto", "Water the bonsai"),
+    "prep:template": ("Feed the goldfish",),
+}
+
+
+def body_of(response: HttpResponse) -> str:
+    if getattr(response, "streaming", False):
+        content = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    else:
+        content = response.content
+    text = content.decode(errors="replace")
+    for phrase in UI_PHRASES:
+        text = text.replace(phrase, "")
+    return text
+
+
+def assert_no_family_data(
+    response: HttpResponse, where: str, texts: tuple[str, ...] = FAMILY_TEXTS
+) -> None:
+    body = body_of(response)
+    leaked = [text for text in texts if text in body]
+    assert not leaked, f"{where} (status {response.status_code}) shows {leaked}"
+
+
+def snapshot(household: Household | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Every row of the project's models; only the household's rows when one is given."""
+    rows = {}
+    for model in apps.get_models():
+        if not model.__module__.startswith("homefront."):
+            continue
+        queryset = model._default_manager.order_by("pk")
+        if household is not None:
+            if hasattr(queryset, "in_household"):
+                queryset = queryset.in_household(household)
+            elif model is Household:
+                queryset = queryset.filter(pk=household.pk)
+            elif model is User:
+                queryset = queryset.filter(memberships__household=household)
+            # Any other model: the whole table, to be safe.
+        rows[model._meta.label] = list(queryset.values())
+    return rows
+
+
+# -- A request that would change something ---------------------------------------
+
+PROBE = "Isolation probe"
+# POST-only forms show no form on GET; these fields fill theirs (an invitation, a
+# packing item).
+BASE_PAYLOAD: dict[str, Any] = {
+    "invitee": PROBE,
+    "role": Role.CAREGIVER.value,
+    "name": PROBE,
+    "per_night": "1",
+    "extra": "1",
+    # Leave now: back tomorrow, before the Kyoto trip of the fixture.
+    "back_on": (date.today() + timedelta(days=1)).isoformat(),
+    "back_at": "18:00",
+}
+FILLERS_BY_NAME = {
+    "times": "08:00",
+    "phone": "+1 505 555 0134",
+    "time_zone": "UTC",
+    "what_to_do": "Call a parent.",
+}
+FILLERS_BY_TYPE: tuple[tuple[type[forms.Field], str], ...] = (
+    (forms.DateField, "2021-03-04"),
+    (forms.TimeField, "07:45"),
+    (forms.IntegerField, "1"),
+    (forms.EmailField, "probe@example.org"),
+    (forms.CharField, PROBE),
+)
+
+
+def first_choice(field: forms.ChoiceField) -> str:
+    for value, label in field.choices:
+        if isinstance(label, list | tuple):  # an option group
+            for inner, _ in label:
+                if inner not in ("", None):
+                    return str(inner)
+        elif value not in ("", None):
+            return str(value)
+    raise AssertionError(f"{field!r} has no choice to pick")
+
+
+def field_value(bound: forms.BoundField) -> Any:
+    """What a browser would send for the field: its shown value, or a valid filler."""
+    field, value = bound.field, bound.value()
+    if isinstance(field, forms.BooleanField):
+        return "on" if value else None
+    if isinstance(field, forms.MultipleChoiceField):
+        values = [str(item) for item in value or []]
+        if not values and field.required:
+            values = [first_choice(field)]
+        return values or None
+    if isinstance(field, forms.ChoiceField):
+        if value not in (None, ""):
+            return str(value)
+        return first_choice(field) if field.required else None
+    if value in (None, "", []):
+        if bound.name in FILLERS_BY_NAME:
+            return FILLERS_BY_NAME[bound.name]
+        if not field.required:
+            return None
+        for kind, filler in FILLERS_BY_TYPE:
+            if isinstance(field, kind):
+                return filler
+        raise AssertionError(f"No filler for required field {bound.name} ({type(field)})")
+    return field.widget.format_value(value)
+
+
+def payload(client: Client, url: str, family: Any) -> dict[str, Any]:
+    """The form of `url` as `client` sees it, valid, with its first text changed."""
+    data = dict(BASE_PAYLOAD)
+    context = client.get(url).context
+    form = context.get("form") if context is not None else None
+    if not isinstance(form, forms.BaseForm):
+        return data
+    probed = False
+    for bound in form:
+        if isinstance(bound.field, forms.FileField):  # the one upload: a work calendar
+            data[bound.name] = SimpleUploadedFile(
+                "work.ics", work_calendar(family), "text/calendar"
+            )
+            continue
+        value = field_value(bound)
+        if (
+            not probed
+            and type(bound.field) is forms.CharField
+            and bound.name not in FILLERS_BY_NAME
+        ):
+            value, probed = PROBE, True
+        if value is None:
+            data.pop(bound.name, None)
+        else:
+            data[bound.name] = value
+    return data
+
+
+HTMX = {"HX-Request": "true"}
+REQUESTS: tuple[tuple[str, dict[str, str]], ...] = (
+    ("get", {}),
+    ("get", HTMX),
+    ("post", {}),
+    ("post", HTMX),
+)
+
+
+def send(
+    client: Client, method: str, url: str, headers: dict[str, str], data: dict[str, Any]
+) -> HttpResponse:
+    if method == "get":
+        return client.get(url, headers=headers)
+    for value in data.values():
+        if isinstance(value, SimpleUploadedFile):
+            value.seek(0)  # sent again from the start
+    return client.post(url, data, headers=headers)
+
+
+# -- Token URLs: a forged secret opens nothing ----------------------------------
+
+
+def check_forged_invitation(family: Any, endpoint: Endpoint) -> None:
+    other_caregiver = User.objects.create_user(email="oc@example.com", password="x" * 20)
+    Membership.objects.create(
+        household=family.other_household, user=other_caregiver, role=Role.CAREGIVER
+    )
+    forged = [
+        "x" * 43,  # the length of a real token
+        "short",
+        family.invitation.token_hash,  # what a leaked database would give away
+    ]
+    people = {
+        "anonymous": Client(),
+        "outsider": family.client_for(family.outsider),
+        "outsider caregiver": family.client_for(other_caregiver),
+        "caregiver": family.client_for(family.caregiver),
+        "parent": family.client_for(family.parent),
+    }
+    before = snapshot()
+    for (who, client), token, (method, headers) in itertools.product(
+        people.items(), forged, REQUESTS
+    ):
+        url = endpoint.url(token=token)
+        response = send(client, method, url, headers, {})
+        where = f"{who} {method.upper()} {url}"
+        assert response.status_code == 404, f"{where}: {response.status_code}"
+        if who in ("anonymous", "outsider", "outsider caregiver"):
+            assert_no_family_data(response, where)
+    assert snapshot() == before, "a forged invitation token changed data"
+
+    # The control: the real link works, so the 404s above are the token's doing.
+    _invitation, token = Invitation.issue(family.household, Role.CAREGIVER, family.parent)
+    response = people["outsider"].get(endpoint.url(token=token))
+    assert response.status_code == 200
+    assert "The Testers" in body_of(response)
+
+
+def check_forged_password_reset(family: Any, endpoint: Endpoint) -> None:
+    uidb64 = urlsafe_base64_encode(force_bytes(family.parent.pk))
+    url = endpoint.url(uidb64=uidb64, token="cz5x1e-0123456789abcdef0123456789abcdef")
+    new_password = {
+        "new_password1": "a brand new password 9",
+        "new_password2": "a brand new password 9",
+    }
+    for who, client in {
+        "anonymous": Client(),
+        "outsider": family.client_for(family.outsider),
+    }.items():
+        response = client.get(url)
+        assert response.status_code == 200, f"{who} GET {url}"
+        assert response.context["validlink"] is False
+        assert_no_family_data(response, f"{who} GET {url}")
+        response = client.post(url, new_password)
+        assert response.status_code == 200, f"{who} POST {url}"
+        assert response.context["validlink"] is False
+        assert_no_family_data(response, f"{who} POST {url}")
+    family.parent.refresh_from_db()
+    assert family.parent.check_password("a long test password")
+    assert not family.parent.check_password("a brand new password 9")
+
+
+def check_calendar_feed(family: Any, endpoint: Endpoint) -> None:
+    people = {
+        "anonymous": Client(),
+        "outsider": family.client_for(family.outsider),
+        "caregiver": family.client_for(family.caregiver),
+        "parent": family.client_for(family.parent),
+    }
+    forged = ["x" * 43, "short", family.feed.token_hash]
+    before = snapshot()
+    for (who, client), token, (method, headers) in itertools.product(
+        people.items(), forged, REQUESTS
+    ):
+        url = endpoint.url(token=token)
+        response = send(client, method, url, headers, {})
+        where = f"{who} {method.upper()} {url}"
+        assert response.status_code == 404, f"{where}: {response.status_code}"
+        if who in ("anonymous", "outsider"):
+            assert_no_family_data(response, where)
+    assert snapshot() == before, "a forged feed token changed data"
+
+    # The control: the real address gives the calendar to whoever holds it...
+    url = endpoint.url(token=family.feed_token)
+    response = Client().get(url)
+    assert response.status_code == 200, f"the real feed: {response.status_code}"
+    assert response["Content-Type"].startswith("text/calendar")
+    assert "Kyoto" in body_of(response)
+    # ...until it is revoked, or its owner is no longer a member.
+    CalendarFeed.objects.filter(pk=family.feed.pk).update(revoked_at=timezone.now())
+    assert Client().get(url).status_code == 404
+    _feed, token = CalendarFeed.issue(family.household, family.caregiver)
+    assert Client().get(endpoint.url(token=token)).status_code == 200
+    Membership.objects.filter(household=family.household, user=family.caregiver).delete()
+    response = Client().get(endpoint.url(token=token))
+    assert response.status_code == 404
+    assert_no_family_data(response, "the feed of someone who left")
+
+
+def check_share_link(family: Any, endpoint: Endpoint) -> None:
+    people = {
+        "anonymous": Client(),
+        "outsider": family.client_for(family.outsider),
+        "caregiver": family.client_for(family.caregiver),
+    }
+    forged = ["x" * 32, "short", family.share_link.token_hash, family.share_token[:-1]]
+    before = snapshot()
+    for (who, client), token, (method, headers) in itertools.product(
+        people.items(), forged, REQUESTS
+    ):
+        cache.clear()  # the per-address rate limit is its own test's business
+        url = endpoint.url(token=token)
+        response = send(client, method, url, headers, {})
+        where = f"{who} {method.upper()} {url}"
+        assert response.status_code in (404, 405), f"{where}: {response.status_code}"
+        if who != "caregiver":  # a member sees their own household's name in the header
+            assert_no_family_data(response, where)
+    assert snapshot() == before, "a forged share link changed data"
+    # The control: the real link opens the brief of its trip, until it is revoked.
+    cache.clear()
+    url = endpoint.url(token=family.share_token)
+    response = Client().get(url)
+    assert response.status_code == 200, f"the real link: {response.status_code}"
+    ShareLink.objects.filter(pk=family.share_link.pk).update(revoked_at=timezone.now())
+    assert Client().get(url).status_code == 404
+
+
+TOKEN_CHECKS: dict[str, Callable[[Any, Endpoint], None]] = {
+    "households:accept": check_forged_invitation,
+    "accounts:password_reset_confirm": check_forged_password_reset,
+    "trips:feed": check_calendar_feed,
+    "handoff:shared_brief": check_share_link,
+    "handoff:shared_brief_pdf": check_share_link,
+}
+
+# -- The groups of URLs the tests walk ----------------------------------------------
+
+
+def params(endpoints: list[Endpoint]) -> list[Any]:
+    return [pytest.param(endpoint, id=endpoint.name) for endpoint in endpoints]
+
+
+def has_ids(endpoint: Endpoint) -> bool:
+    return any(kwarg not in VALUE_KWARGS for kwarg in endpoint.kwargs)
+
+
+TOKEN_URLS = [e for e in ENDPOINTS if e.name in TOKEN_CHECKS]
+OBJECT_URLS = [e for e in ENDPOINTS if has_ids(e) and e.name not in TOKEN_CHECKS]
+PLAIN_URLS = [e for e in ENDPOINTS if not has_ids(e) and e.name not in TOKEN_CHECKS]
+MEMBER_URLS = [e for e in ENDPOINTS if e.member_required]
+PARENT_URLS = [e for e in ENDPOINTS if e.parent_required]
+OPEN_URLS = [e for e in ENDPOINTS if not e.member_required and e.name not in TOKEN_CHECKS]
+CAREGIVER_URLS = [e for e in MEMBER_URLS if not e.parent_required]
+# Views open to members through which a caregiver may change rows of their own
+# (leave the household, make a calendar address), and nothing else.
+CAREGIVER_OWN_ROWS = {"households:leave", "trips:feeds"}
+# Views open to members through which a caregiver may change some columns of the
+# family's rows, and nothing else: ticking a prep task done (or not).
+CAREGIVER_MAY_SET: dict[str, dict[str, tuple[str, ...]]] = {
+    "prep:tick": {"prep.PrepTask": ("done_at", "done_by_id")},
+}
+
+
+def urls_of(family: Any, endpoint: Endpoint) -> list[Target]:
+    if endpoint.kwargs:
+        return targets(family, endpoint)
+    return [Target(url=endpoint.url(), objects={}, missing_url=endpoint.url())]
+
+
+def without_rows_of(user: User, rows: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    return {
+        label: [row for row in table if row.get("user_id") != user.pk]
+        for label, table in rows.items()
+    }
+
+
+def without_columns(
+    columns: dict[str, tuple[str, ...]], rows: dict[str, list[dict[str, Any]]]
+) -> dict[str, Any]:
+    return {
+        label: [
+            {key: value for key, value in row.items() if key not in columns.get(label, ())}
+            for row in table
+        ]
+        for label, table in rows.items()
+    }
+
+
+# -- The enumeration itself ------------------------------------------------------------
+
+
+def test_resolver_walk_finds_the_project_urls():
+    names = {endpoint.name for endpoint in ENDPOINTS}
+    assert {"core:home", "accounts:login", "households:child", "households:note_reveal"} <= names
+    assert len(ENDPOINTS) == len(names), "two URL patterns share a name"
+    assert len(OBJECT_URLS) >= 20
+    assert {"households:profile", "households:members"} <= {e.name for e in MEMBER_URLS}
+    assert "households:child_edit" in {e.name for e in PARENT_URLS}
+    assert "households:child" not in {e.name for e in PARENT_URLS}
+    assert set(PARENT_URLS) <= set(MEMBER_URLS), "parent_required implies member_required"
+    for endpoint in ENDPOINTS:
+        assert endpoint.named or not endpoint.kwargs, f"{endpoint.route} needs a name"
+
+
+def test_every_url_kwarg_maps_to_an_object_or_a_token_check():
+    problems = []
+    for endpoint in OBJECT_URLS:
+        try:
+            for kwarg in endpoint.kwargs:
+                if kwarg in VALUE_KWARGS:
+                    continue
+                for key in kwarg_owners(endpoint, kwarg):
+                    assert key in OBJECTS, f"{endpoint.name}: no object called {key!r}"
+        except AssertionError as error:
+            problems.append(str(error))
+    assert not problems, "\n".join(problems)
+
+
+def test_the_tables_of_this_file_are_not_stale():
+    names = {endpoint.name for endpoint in ENDPOINTS}
+    for prefix in PK_OWNERS:
+        assert any(e.name.startswith(prefix) and "pk" in e.kwargs for e in ENDPOINTS), prefix
+    for kwarg in KWARG_OWNERS:
+        assert any(kwarg in e.kwargs for e in ENDPOINTS), kwarg
+    assert set(TOKEN_CHECKS) <= names
+    assert set(DATA_PAGES) <= names
+    caregiver_names = {e.name for e in CAREGIVER_URLS}
+    assert CAREGIVER_OWN_ROWS.issubset(caregiver_names)
+    assert set(CAREGIVER_MAY_SET) <= caregiver_names
+    labels = {model._meta.label for model in apps.get_models()}
+    for columns in CAREGIVER_MAY_SET.values():
+        assert set(columns) <= labels, columns
+    for kwarg in VALUE_KWARGS:
+        assert any(kwarg in e.kwargs for e in ENDPOINTS), kwarg
+
+
+# -- Positive controls: the URLs and texts above really point at this family -------------
+
+
+@pytest.mark.parametrize("endpoint", params(OBJECT_URLS))
+def test_parent_reaches_every_object_url(family, endpoint):
+    """The 404s below are isolation, not a wrong id: a parent of the household gets through."""
+    client = family.client_for(family.parent)
+    for target in targets(family, endpoint):
+        response = client.get(target.url)
+        if response.status_code == 405:  # a POST-only view
+            response = send(client, "post", target.url, {}, payload(client, target.url, family))
+        assert response.status_code < 400, f"parent on {target}: {response.status_code}"
+
+
+@pytest.mark.parametrize("endpoint", params(PARENT_URLS))
+def test_parent_may_do_what_the_caregiver_may_not(family, endpoint):
+    """The caregiver's request below is one that works for a parent."""
+    client = family.client_for(family.parent)
+    for target in urls_of(family, endpoint):
+        response = send(client, "post", target.url, {}, payload(client, target.url, family))
+        form = response.context.get("form") if response.context is not None else None
+        errors = form.errors if isinstance(form, forms.BaseForm) else None
+        assert response.status_code < 400, f"parent POST {target}: {response.status_code} {errors}"
+        assert not errors, f"parent POST {target}: {errors}"
+
+
+def test_parent_sees_every_family_text(family):
+    client = family.client_for(family.parent)
+    pages = [reverse(name) for name in DATA_PAGES]
+    pages += [reverse("accounts:account"), reverse("households:child", args=[family.child.pk])]
+    pages.append(reverse("prep:packing", args=[family.trip.pk]))
+    pages.append(reverse("households:note_reveal", args=[family.secret_note.pk]))
+    seen = "".join(body_of(client.get(page)) for page in pages)
+    unseen = [text for text in FAMILY_TEXTS if text not in seen]
+    assert not unseen, f"texts no page shows, so checking for them proves nothing: {unseen}"
+
+
+# -- Outsiders: another household's parent (and caregiver) --------------------------------
+
+
+@pytest.mark.parametrize("endpoint", params(OBJECT_URLS))
+def test_outsider_gets_404_for_every_object_of_the_family(family, endpoint):
+    outsider = family.client_for(family.outsider)
+    parent = family.client_for(family.parent)
+    for target in targets(family, endpoint):
+        data = payload(parent, target.url, family)
+        before = snapshot()
+        for method, headers in REQUESTS:
+            where = f"outsider {method.upper()} {target}{' (htmx)' if headers else ''}"
+            response = send(outsider, method, target.url, headers, data)
+            missing = send(outsider, method, target.missing_url, headers, data)
+            assert response.status_code == missing.status_code, (
+                f"{where}: {response.status_code}, but {missing.status_code} for an id "
+                "that does not exist: the answer tells the object exists"
+            )
+            if method == "get" and response.status_code == 405:
+                # A POST-only view turns a GET away before it looks up any object.
+                assert "GET" not in response["Allow"], where
+            else:
+                assert response.status_code == 404, f"{where}: {response.status_code}"
+            assert_no_family_data(response, where)
+        assert snapshot() == before, f"outsider requests to {target} changed data"
+
+
+@pytest.mark.parametrize("endpoint", params(OBJECT_URLS))
+def test_another_households_caregiver_learns_nothing_from_object_urls(family, endpoint):
+    user = User.objects.create_user(email="oc@example.com", password="x" * 20, name="Olive")
+    Membership.objects.create(household=family.other_household, user=user, role=Role.CAREGIVER)
+    client = family.client_for(user)
+    data = payload(family.client_for(family.parent), targets(family, endpoint)[0].url, family)
+    before = snapshot()
+    for target in targets(family, endpoint):
+        for method, headers in REQUESTS:
+            where = f"other caregiver {method.upper()} {target}"
+            response = send(client, method, target.url, headers, data)
+            missing = send(client, method, target.missing_url, headers, data)
+            assert response.status_code == missing.status_code, where
+            assert response.status_code in (403, 404, 405), f"{where}: {response.status_code}"
+            assert_no_family_data(response, where)
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("endpoint", params(PLAIN_URLS))
+def test_outsider_sees_nothing_of_the_family_on_pages_without_ids(family, endpoint):
+    outsider = family.client_for(family.outsider)
+    parent = family.client_for(family.parent)
+    url = urls_of(family, endpoint)[0].url
+    response = outsider.get(url)
+    assert response.status_code < 500, f"outsider GET {url}: {response.status_code}"
+    assert response.status_code == parent.get(url).status_code, (
+        f"outsider GET {url}: a parent elsewhere should get the same page as a parent here"
+    )
+    assert_no_family_data(response, f"outsider GET {url}")
+
+    # A POST acts on the outsider's own household, never on this one.
+    data = payload(outsider, url, family) | {"household": str(family.household.pk)}
+    before = snapshot(family.household)
+    for headers in ({}, HTMX):
+        response = outsider.post(url, data, headers=headers)
+        assert response.status_code < 500, f"outsider POST {url}: {response.status_code}"
+        assert_no_family_data(response, f"outsider POST {url}")
+    assert snapshot(family.household) == before, f"outsider POST {url} changed the family's data"
+
+
+@pytest.mark.parametrize("name", DATA_PAGES)
+def test_data_pages_show_each_household_its_own_data(family, name):
+    url = reverse(name)
+    parent = family.client_for(family.parent).get(url)
+    assert parent.status_code == 200
+    body = body_of(parent)
+    assert all(text in body for text in DATA_PAGES[name]), f"parent on {url}"
+
+    outsider = family.client_for(family.outsider).get(url)
+    assert outsider.status_code == 200
+    assert "The Others" in body_of(outsider) or name == "core:home"
+    assert_no_family_data(outsider, f"outsider GET {url}")
+
+
+def test_outsider_cannot_switch_to_the_family(family):
+    outsider = family.client_for(family.outsider)
+    response = outsider.post(
+        reverse("households:switch"), {"household": family.household.pk}, follow=True
+    )
+    assert response.status_code == 200
+    assert "You are not a member of that household." in body_of(response)
+    for name in DATA_PAGES:
+        assert_no_family_data(outsider.get(reverse(name)), f"outsider after switching: {name}")
+
+
+# -- The caregiver of this household --------------------------------------------------------
+
+
+@pytest.mark.parametrize("endpoint", params(PARENT_URLS))
+def test_caregiver_is_refused_every_parent_only_url(family, endpoint):
+    caregiver = family.client_for(family.caregiver)
+    parent = family.client_for(family.parent)
+    for target in urls_of(family, endpoint):
+        data = payload(parent, target.url, family)
+        before = snapshot()
+        for method, headers in REQUESTS:
+            where = f"caregiver {method.upper()} {target}{' (htmx)' if headers else ''}"
+            response = send(caregiver, method, target.url, headers, data)
+            assert response.status_code == 403, f"{where}: {response.status_code}"
+            assert SECRET not in body_of(response), where
+        assert snapshot() == before, f"caregiver POST {target} changed data"
+        for obj in target.objects.values():
+            assert type(obj)._default_manager.filter(pk=obj.pk).exists(), f"{obj!r} is gone"
+
+
+@pytest.mark.parametrize("endpoint", params(CAREGIVER_URLS))
+def test_caregiver_changes_nothing_through_views_open_to_members(family, endpoint):
+    """A view that drops `parent_required` by mistake is caught here: its POST saves nothing."""
+    caregiver = family.client_for(family.caregiver)
+    parent = family.client_for(family.parent)
+    for target in urls_of(family, endpoint):
+        data = payload(parent, target.url, family)
+        before = snapshot()
+        for headers in ({}, HTMX):
+            response = caregiver.post(target.url, data, headers=headers)
+            assert response.status_code < 500, f"caregiver POST {target}: {response.status_code}"
+        after = snapshot()
+        if endpoint.name in CAREGIVER_OWN_ROWS:
+            before, after = (without_rows_of(family.caregiver, rows) for rows in (before, after))
+        if endpoint.name in CAREGIVER_MAY_SET:
+            columns = CAREGIVER_MAY_SET[endpoint.name]
+            before, after = (without_columns(columns, rows) for rows in (before, after))
+        assert after == before, f"caregiver POST {target} changed data"
+
+
+@pytest.mark.parametrize("endpoint", params(OBJECT_URLS + PLAIN_URLS))
+def test_caregiver_never_sees_a_sensitive_note(family, endpoint):
+    caregiver = family.client_for(family.caregiver)
+    for target in urls_of(family, endpoint):
+        for headers in ({}, HTMX):
+            response = caregiver.get(target.url, headers=headers)
+            assert response.status_code < 500, f"caregiver GET {target}"
+            assert SECRET not in body_of(response), f"caregiver GET {target} shows {SECRET}"
+
+
+def test_sensitive_note_is_for_parents_only(family):
+    secret = reverse("households:note_reveal", args=[family.secret_note.pk])
+    plain = reverse("households:note_reveal", args=[family.note.pk])
+    caregiver = family.client_for(family.caregiver)
+    parent = family.client_for(family.parent)
+
+    for name in ("households:profile", "households:glance"):
+        for client in (caregiver, parent):
+            response = client.get(reverse(name))
+            assert response.status_code == 200
+            assert "Password: moon" in body_of(response)  # a plain note shows
+            assert SECRET not in body_of(response)  # masked, or absent for the caregiver
+        assert "Alarm" not in body_of(caregiver.get(reverse(name)))
+        assert "Alarm" in body_of(parent.get(reverse(name)))
+
+    for headers in ({}, HTMX):
+        response = caregiver.get(secret, headers=headers)
+        assert response.status_code == 403
+        assert SECRET not in body_of(response)
+        response = caregiver.get(plain, headers=headers)
+        assert response.status_code == 200
+        assert "Password: moon" in body_of(response)
+        response = parent.get(secret, headers=headers)
+        assert response.status_code == 200
+        assert SECRET in body_of(response)
+
+
+# -- Nobody signed in -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("endpoint", params(MEMBER_URLS))
+def test_anonymous_is_sent_to_login(family, endpoint):
+    client = Client()
+    login = resolve_url(settings.LOGIN_URL)
+    urls = urls_of(family, endpoint)
+    before = snapshot()
+    for target in urls:
+        for method, headers in REQUESTS:
+            where = f"anonymous {method.upper()} {target}"
+            response = send(client, method, target.url, headers, {"name": PROBE})
+            assert response.status_code == 302, f"{where}: {response.status_code}"
+            location = urlsplit(response["Location"])
+            assert location.path == login, f"{where} goes to {response['Location']}"
+            assert parse_qs(location.query)["next"] == [target.url], where
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("endpoint", params(OPEN_URLS))
+def test_anonymous_sees_nothing_of_the_family_on_open_urls(family, endpoint):
+    client = Client()
+    for target in urls_of(family, endpoint):
+        for method, headers in REQUESTS:
+            where = f"anonymous {method.upper()} {target}"
+            response = send(client, method, target.url, headers, {})
+            assert response.status_code < 500, f"{where}: {response.status_code}"
+            assert_no_family_data(response, where)
+
+
+# -- URLs with a secret in them -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("endpoint", params(TOKEN_URLS))
+def test_forged_secrets_open_nothing(family, endpoint):
+    TOKEN_CHECKS[endpoint.name](family, endpoint)
+
+
+def test_every_url_with_a_secret_has_a_check():
+    secret_kwargs = {"token", "uidb64", "key", "secret"}
+    for endpoint in ENDPOINTS:
+        if secret_kwargs & set(endpoint.kwargs):
+            assert endpoint.name in TOKEN_CHECKS, f"{endpoint.name}: {HOW_TO_FIX}"

@@ -1,0 +1,294 @@
+"""Importing work trips from a calendar file: upload, preview and choose, confirm.
+
+The file is read once (trips/imports.py) and its candidate events are kept in a
+`CalendarImport` row of the household until the parent confirms; then the
+ticked events become work trips, keyed by (household, traveller, event UID), so
+importing the same file again changes only what moved in the calendar.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from homefront.accounts.models import User
+from homefront.households.access import MemberRequest, parent_required
+from homefront.households.forms import AccessibleErrorsMixin
+from homefront.households.models import NAME_LENGTH, Household, Role
+from homefront.trips import access
+from homefront.trips.imports import (
+    MAX_UPLOAD_BYTES,
+    CalendarFileError,
+    CandidateEvent,
+    read_calendar,
+)
+from homefront.trips.models import CalendarImport, Trip, TripKind
+
+# An upload nobody confirmed is forgotten after this long (at the next upload).
+KEEP_UNCONFIRMED = timedelta(days=1)
+
+
+class CalendarUploadForm(AccessibleErrorsMixin, forms.Form):
+    file = forms.FileField(
+        label="Work calendar file (.ics)",
+        help_text="In Outlook, Google Calendar or Apple Calendar, export the calendar "
+        "as an .ics file (at most 1 MB). Nothing is imported before you choose.",
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".ics,.ical,.ifb,.icalendar,text/calendar"}
+        ),
+        error_messages={"required": "Choose the .ics file of your work calendar."},
+    )
+
+    def __init__(self, *args: Any, household: Household, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.household = household
+        self.events: list[CandidateEvent] = []
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise ValidationError(
+                "The file is larger than 1 MB. Export a shorter period of the calendar, "
+                "for example the coming year.",
+                code="too_large",
+            )
+        upload.seek(0)
+        try:
+            self.events = read_calendar(upload.read(), self.household.zone)
+        except CalendarFileError as error:
+            raise ValidationError(str(error), code="not_a_calendar") from error
+        if not self.events:
+            raise ValidationError(
+                "No event in this calendar lasts overnight, so there is nothing to import "
+                "as a trip. Trips are only the times a parent is away for the night.",
+                code="no_trips",
+            )
+        return upload
+
+
+class ImportChoiceForm(AccessibleErrorsMixin, forms.Form):
+    traveller = forms.ModelChoiceField(
+        queryset=User.objects.none(), label="Whose trips are these?", empty_label=None
+    )
+    events = forms.MultipleChoiceField(
+        label="Events to import as trips",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Tick at least one event to import."},
+    )
+
+    def __init__(
+        self, *args: Any, household: Household, candidates: list[CandidateEvent], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        traveller = self.fields["traveller"]
+        assert isinstance(traveller, forms.ModelChoiceField)
+        traveller.queryset = User.objects.filter(
+            memberships__household=household, memberships__role=Role.PARENT
+        ).order_by("name")
+        events = self.fields["events"]
+        assert isinstance(events, forms.MultipleChoiceField)
+        events.choices = [(str(i), c.title) for i, c in enumerate(candidates)]
+        self.candidates = candidates
+
+    def chosen(self) -> list[CandidateEvent]:
+        return [self.candidates[int(i)] for i in self.cleaned_data["events"]]
+
+    def ticked(self, index: int) -> bool:
+        if self.is_bound:
+            return str(index) in (self["events"].value() or [])
+        return self.candidates[index].overnight
+
+
+class Outcome(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    CANCELLED = "cancelled"
+    SKIPPED = "skipped"
+
+
+@dataclass
+class EventResult:
+    event: CandidateEvent
+    outcome: Outcome
+    trip: Trip | None = None
+    reason: str = ""
+
+
+@parent_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request: MemberRequest) -> HttpResponse:
+    posted = request.method == "POST"
+    form = CalendarUploadForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        household=request.household,
+    )
+    if posted and form.is_valid():
+        CalendarImport.objects.in_household(request.household).filter(
+            created_at__lt=timezone.now() - KEEP_UNCONFIRMED
+        ).delete()
+        calendar_import = CalendarImport.objects.create(
+            household=request.household,
+            created_by=request.user,
+            events=[event.to_json() for event in form.events],
+        )
+        return redirect("trips:import_confirm", pk=calendar_import.pk)
+    return render(
+        request,
+        "trips/import_upload.html",
+        {"form": form},
+        status=422 if form.errors else 200,
+    )
+
+
+@parent_required
+@require_http_methods(["GET", "POST"])
+def import_confirm(request: MemberRequest, pk: int) -> HttpResponse:
+    calendar_import = access.get_calendar_import(request, pk)
+    candidates = [CandidateEvent.from_json(data) for data in calendar_import.events]
+    form = ImportChoiceForm(
+        request.POST if request.method == "POST" else None,
+        household=request.household,
+        candidates=candidates,
+        initial={"traveller": request.user.pk},
+    )
+    if request.method == "POST" and form.is_valid():
+        results = _import(
+            request.household, form.cleaned_data["traveller"], form.chosen(), calendar_import.pk
+        )
+        return render(
+            request,
+            "trips/import_preview.html",
+            {"results": results, "summary": _summary(results)},
+        )
+    already = _already_imported(request.household, [c.uid for c in candidates])
+    rows = [
+        {
+            "index": index,
+            "event": event,
+            "ticked": form.ticked(index),
+            "already": already.get(event.uid, []),
+        }
+        for index, event in enumerate(candidates)
+    ]
+    return render(
+        request,
+        "trips/import_preview.html",
+        {"form": form, "rows": rows, "calendar_import": calendar_import},
+        status=422 if form.errors else 200,
+    )
+
+
+def _summary(results: list[EventResult]) -> str:
+    """One line, such as: 2 trips added, 1 updated, 1 not imported (see why below)."""
+    counts = Counter(result.outcome for result in results)
+    added = counts[Outcome.CREATED]
+    parts = [f"{added} trip{'s' if added != 1 else ''} added"]
+    parts += [
+        f"{counts[outcome]} {label}"
+        for outcome, label in (
+            (Outcome.UPDATED, "updated"),
+            (Outcome.UNCHANGED, "already there"),
+            (Outcome.CANCELLED, "left cancelled"),
+            (Outcome.SKIPPED, "not imported (see why below)"),
+        )
+        if counts[outcome]
+    ]
+    return ", ".join(parts) + "."
+
+
+def _already_imported(household: Household, uids: list[str]) -> dict[str, list[str]]:
+    """Who already has a trip from each event: "Imported before for Pat"."""
+    found: dict[str, list[str]] = {}
+    trips = (
+        Trip.objects.in_household(household)
+        .filter(imported_uid__in=uids)
+        .select_related("traveller")
+        .order_by("traveller__name")
+    )
+    for trip in trips:
+        found.setdefault(trip.imported_uid, []).append(trip.traveller.get_short_name())
+    return found
+
+
+def _import(
+    household: Household, traveller: User, events: list[CandidateEvent], import_pk: int
+) -> list[EventResult]:
+    """Creates or updates one work trip per event; an event that breaks a trip rule is
+    skipped with the reason. All in one transaction, which also uses up the import."""
+    with transaction.atomic():
+        # Deleting first locks the row: a second confirm of the same upload finds nothing.
+        deleted, _ = CalendarImport.objects.filter(pk=import_pk, household=household).delete()
+        if not deleted:
+            raise Http404("This import was already done.")
+        existing = {
+            trip.imported_uid: trip
+            for trip in Trip.objects.in_household(household)
+            .filter(traveller=traveller, imported_uid__in=[e.uid for e in events])
+            .select_related("household", "traveller")
+        }
+        results = []
+        for event in sorted(events, key=lambda e: (e.start, e.uid)):
+            trip = existing.get(event.uid)
+            if trip is None:
+                trip = Trip(
+                    household=household,
+                    traveller=traveller,
+                    kind=TripKind.WORK,
+                    imported_uid=event.uid,
+                )
+                results.append(_apply(trip, event, household, Outcome.CREATED))
+            elif trip.cancelled_at is not None:
+                results.append(
+                    EventResult(
+                        event,
+                        Outcome.CANCELLED,
+                        trip,
+                        "This trip was cancelled in Homefront, so it was left as it is.",
+                    )
+                )
+            else:
+                results.append(_apply(trip, event, household, Outcome.UPDATED))
+    return results
+
+
+def _apply(
+    trip: Trip, event: CandidateEvent, household: Household, outcome: Outcome
+) -> EventResult:
+    values = {
+        "starts_at": event.start,
+        "ends_at": event.end,
+        "destination": event.destination[:NAME_LENGTH],
+        "destination_zone": event.zone or household.time_zone,
+    }
+    if trip.pk and all(getattr(trip, name) == value for name, value in values.items()):
+        return EventResult(event, Outcome.UNCHANGED, trip)
+    for name, value in values.items():
+        setattr(trip, name, value)
+    try:
+        trip.full_clean()
+        with transaction.atomic():
+            trip.save()  # an update raises the trip's sequence, for calendar feeds
+    except ValidationError as error:
+        kept = " The trip stays as it was." if trip.pk else ""
+        return EventResult(event, Outcome.SKIPPED, None, " ".join(error.messages) + kept)
+    except IntegrityError:
+        return EventResult(
+            event,
+            Outcome.SKIPPED,
+            None,
+            "Someone changed this trip at the same moment; import the file again.",
+        )
+    return EventResult(event, outcome, trip)
