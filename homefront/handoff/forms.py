@@ -14,7 +14,7 @@ class ShareLinkForm(AccessibleErrorsMixin, forms.ModelForm):
     class Meta:
         model = ShareLink
         fields = ["label", "contact", "days_before", "days_after"]
-        labels = {"contact": "From your contacts (optional)"}
+        labels = {"contact": "From your contacts"}
 
     def __init__(self, *args: Any, household: Household, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

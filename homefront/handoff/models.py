@@ -3,7 +3,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
@@ -103,6 +103,11 @@ class ShareLink(models.Model):
         zone = self.trip.household.zone
         last = self.trip.local_end.date() + timedelta(days=self.days_after + 1)
         return datetime.combine(last, time(0), tzinfo=zone)
+
+    @property
+    def last_day(self) -> date:
+        """The last day the link works, for people (valid_until is the midnight after it)."""
+        return (self.valid_until - timedelta(days=1)).date()
 
     def is_valid(self, now: datetime | None = None) -> bool:
         now = now or timezone.now()

@@ -28,6 +28,7 @@ from homefront.trips import access as trip_access
 from homefront.trips.models import Cover, Trip, TripKind
 
 SHARE_REQUESTS_PER_MINUTE = 30
+JUST_CREATED = "share_link_just_created"
 
 
 def _pdf(html: str, filename: str) -> HttpResponse:
@@ -120,11 +121,12 @@ def share_links(request: MemberRequest, pk: int) -> HttpResponse:
         household=request.household,
         initial={"label": backup.name if backup else "", "contact": backup},
     )
-    created = None
     if request.method == "POST" and form.is_valid():
         link, token = ShareLink.issue(trip, request.user, **form.cleaned_data)
-        created = _ready_to_send(request, link, token)
-        form = ShareLinkForm(household=request.household)
+        # Shown once, after a redirect, so reloading the page makes no second link.
+        request.session[JUST_CREATED] = _ready_to_send(request, link, token)
+        return redirect("handoff:share_links", pk=trip.pk)
+    created = request.session.pop(JUST_CREATED, None) if request.method == "GET" else None
     links = list(trip.share_links.prefetch_related("opens"))
     return render(
         request,

@@ -42,7 +42,15 @@ class AccessibleErrorsMixin:
 
     def full_clean(self) -> None:
         super().full_clean()  # type: ignore[misc]
-        for name in self.errors:  # type: ignore[attr-defined]
+        self._mark_invalid_fields()
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        # Also for errors a view adds after validation (e.g. "leave now"'s trip checks).
+        super().add_error(field, error)  # type: ignore[misc]
+        self._mark_invalid_fields()
+
+    def _mark_invalid_fields(self) -> None:
+        for name in self._errors or {}:  # type: ignore[attr-defined]
             if name in self.fields:  # type: ignore[attr-defined]
                 attrs = self.fields[name].widget.attrs  # type: ignore[attr-defined]
                 attrs["aria-invalid"] = "true"

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,7 +22,7 @@ from homefront.prep.forms import PackingItemForm, PrepTaskForm, TemplateItemForm
 from homefront.prep.models import Category, PackingItem, PrepTask, TemplateItem
 from homefront.prep.planning import unneeded_suggestions
 from homefront.trips import access as trip_access
-from homefront.trips.models import Trip, TripState
+from homefront.trips.models import Trip, TripKind, TripState
 
 
 def _parents(request: MemberRequest) -> list:
@@ -56,7 +57,9 @@ def trip_prep(request: MemberRequest, pk: int) -> HttpResponse:
             "days": days,
             "done": done,
             "total": len(tasks),
-            "crowded_days": sorted(day for day, count in load.items() if count > per_day),
+            "crowded_days": []
+            if trip.kind == TripKind.SHORT_NOTICE
+            else sorted(day for day, count in load.items() if count > per_day),
             "per_day": per_day,
             "today": request.household.today(),
             "is_back": trip.state() == TripState.BACK,
@@ -77,6 +80,7 @@ def prep_today(request: MemberRequest) -> HttpResponse:
             task_count=Count("prep_tasks"),
             done_count=Count("prep_tasks", filter=Q(prep_tasks__done_at__isnull=False)),
         )
+        .order_by("starts_at")
     )
     trips = [trip for trip in trips if trip.local_start.date() >= today]
     tasks = list(
@@ -101,9 +105,12 @@ def prep_today(request: MemberRequest) -> HttpResponse:
 
 
 def _task_row(request: MemberRequest, task: PrepTask) -> HttpResponse:
+    """The ticked row, and the trip's progress out of band, so both change without a reload."""
     task.who_name = task.who_label(task.trip, _parents(request))  # type: ignore[attr-defined]
-    return render(
-        request,
+    counts = PrepTask.objects.filter(trip=task.trip).aggregate(
+        total=Count("pk"), done=Count("pk", filter=Q(done_at__isnull=False))
+    )
+    row = render_to_string(
         "prep/trip_prep.html#task",
         {
             "task": task,
@@ -111,7 +118,12 @@ def _task_row(request: MemberRequest, task: PrepTask) -> HttpResponse:
             "is_back": task.trip.state() == TripState.BACK,
             "back": request.POST.get("back", ""),
         },
+        request=request,
     )
+    progress = render_to_string(
+        "prep/trip_prep.html#progress", {"trip": task.trip, "oob": True, **counts}, request=request
+    )
+    return HttpResponse(row + progress)
 
 
 @member_required

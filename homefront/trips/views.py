@@ -134,6 +134,8 @@ def trip_detail(request: MemberRequest, pk: int) -> HttpResponse:
             else None,
             "call_days": call_days(trip, children) if trip.destination_zone else [],
             "zones_differ": trip.destination_zone != request.household.time_zone,
+            "may_read_brief": request.membership.is_parent
+            or any(n.cover and n.cover.member_id == request.user.pk for n in nights),
         },
     )
 

@@ -669,10 +669,17 @@ def test_a_caregiver_ticks_a_task_and_htmx_gets_the_row(family, caregiver, task)
     url = reverse("prep:tick", args=[task.pk])
     response = caregiver.post(url, {"done": "1"}, headers={"HX-Request": "true"})
     assert response.status_code == 200
-    row = row_html(response)
+    body = row_html(response)
+    row, _, progress = body.partition("</li>")
+    row += "</li>"
     assert row.startswith(f'<li id="task-{task.pk}" class="task is-done">')
-    assert row.endswith("</li>")
-    assert "<html" not in row
+    assert "<html" not in body
+    # The trip's progress comes along, swapped in out of band: 1 of the trip's tasks done.
+    done = PrepTask.objects.filter(trip=task.trip, done_at__isnull=False).count()
+    total = PrepTask.objects.filter(trip=task.trip).count()
+    assert f'id="progress-{task.trip_id}"' in progress
+    assert 'hx-swap-oob="true"' in progress
+    assert f"{done} of {total} done" in progress
     assert 'aria-pressed="true"' in row
     assert '<input type="hidden" name="done" value="0">' in row
     assert "Mark “Water the plants” not done" in html.unescape(row)
