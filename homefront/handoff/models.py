@@ -96,7 +96,7 @@ class ShareLink(models.Model):
     def valid_from(self) -> datetime:
         zone = self.trip.household.zone
         first = self.trip.local_start.date() - timedelta(days=self.days_before)
-        return min(datetime.combine(first, time(0), tzinfo=zone), self.created_at or timezone.now())
+        return datetime.combine(first, time(0), tzinfo=zone)
 
     @property
     def valid_until(self) -> datetime:

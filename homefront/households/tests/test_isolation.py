@@ -80,7 +80,7 @@ def family(family):
         household=family.household, title="Feed the goldfish", category=Category.HOME
     )
     family.share_link, family.share_token = ShareLink.issue(
-        family.trip, family.parent, label="Aunt Probe"
+        family.trip, family.parent, label="Aunt Probe", days_before=7
     )
     family.go_bag_item = GoBagItem.objects.in_household(family.household).first()
     return family
