@@ -38,8 +38,24 @@ class LoginForm(AuthenticationForm):
 class AccountForm(AccessibleErrorsMixin, forms.ModelForm):
     class Meta:
         model = User
-        fields = ["name", "phone", "time_zone"]
-        widgets = {"time_zone": TimeZoneInput()}
+        fields = ["name", "phone", "time_zone", "quiet_from", "quiet_until"]
+        widgets = {
+            "time_zone": TimeZoneInput(),
+            "quiet_from": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "quiet_until": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Left empty, quiet hours stay as they were.
+        self.fields["quiet_from"].required = False
+        self.fields["quiet_until"].required = False
+
+    def clean_quiet_from(self) -> Any:
+        return self.cleaned_data["quiet_from"] or self.instance.quiet_from
+
+    def clean_quiet_until(self) -> Any:
+        return self.cleaned_data["quiet_until"] or self.instance.quiet_until
 
 
 class QueuedPasswordResetForm(PasswordResetForm):

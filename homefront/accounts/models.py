@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import time
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -53,6 +54,11 @@ class User(AbstractUser):
         help_text="Where you are usually. Empty means the household's home zone.",
     )
 
+    quiet_from = models.TimeField(
+        "quiet hours from", default=time(21, 0), help_text="No messages between these times."
+    )
+    quiet_until = models.TimeField("until", default=time(7, 0))
+
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = ["name"]
@@ -69,6 +75,9 @@ class User(AbstractUser):
 
     def get_full_name(self) -> str:
         return self.name
+
+    def zone_name(self, household_zone: str) -> str:
+        return self.time_zone or household_zone
 
     def get_short_name(self) -> str:
         return self.name.split(" ")[0] if self.name else self.email

@@ -310,8 +310,12 @@ def leave_now(request: MemberRequest) -> HttpResponse:
             days_before=0,
             days_after=1,
         )
+    ready = _ready_to_send(request, link, token)
+    from homefront.notify.plan import leave_now as tell_the_cover
+
+    tell_the_cover(trip, ready["url"])
     return render(
         request,
         "handoff/leave_now_done.html",
-        {"trip": trip, "backup": backup, "ready": _ready_to_send(request, link, token)},
+        {"trip": trip, "backup": backup, "ready": ready},
     )

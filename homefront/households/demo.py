@@ -329,6 +329,20 @@ def _add_demo_trips(household: Household, mother: User, father: User) -> None:
     from homefront.handoff.models import ShareLink
 
     ShareLink.issue(story, mother, label="Grandma Judy", days_before=2, days_after=1)
+    _journal_of_the_story(story, father)
+    from homefront.debrief.models import BackToRoutine, Reflection
+
+    Reflection.objects.create(
+        trip=story,
+        traveller_felt=(
+            "Four days of anxious preparation before, and then I slept like a stone. "
+            "Nourished, rested, ready to re-engage."
+        ),
+        kids_did="Fine. No baths, raw currants, nobody needed the presents or the cards.",
+        back_to_routine=BackToRoutine.MINUTES,
+        next_time="Skip the shopping, the presents and the tidying. Two nights away in November.",
+        updated_by=mother,
+    )
     # Far enough ahead for a calm prep plan: the Tuesday of next week.
     next_tuesday = today + timedelta(days=(1 - today.weekday()) % 7 + 7)
     trip(
@@ -385,3 +399,81 @@ def _prepared_as_in_the_story(trip: Any, *, comfort: bool) -> None:
         )
     PrepTask.objects.bulk_update(tasks, ["done_at", "needed"])
     trip.packing_items.update(packed=True)
+
+
+def _journal_of_the_story(trip: Any, father: User) -> None:
+    """What the father logged: meals, raw currants tried by both girls, no bath in
+    four days, bedtimes, and the cards and presents never needed."""
+    import uuid as uuid_module
+
+    from homefront.journal.models import EntryChange, JournalEntry, Kind
+
+    zone = trip.household.zone
+    girls = list(trip.household.children.order_by("birth_date"))
+    first = trip.local_start.date()
+    rows: list[tuple[int, int, int, str, dict[str, str], str, list[Any]]] = []
+    for offset in range(4):
+        if offset:  # the first morning was still with mum
+            rows.append(
+                (offset, 7, 20, Kind.MEAL, {"what": "oatmeal", "amount": "most"}, "", girls)
+            )
+        rows.append((offset, 17, 50, Kind.MEAL, {"what": "pasta", "amount": "all"}, "", girls))
+        if offset < 3:
+            rows.append((offset, 19, 5, Kind.ASLEEP, {}, "", girls[1:]))
+            rows.append((offset, 19, 40, Kind.ASLEEP, {}, "", girls[:1]))
+    rows += [
+        (
+            1,
+            16,
+            0,
+            Kind.NEW_FOOD,
+            {"food": "raw currants", "liked": "yes"},
+            "Both asked for more!",
+            girls,
+        ),
+        (0, 18, 30, Kind.CALL, {"minutes": "10"}, "Called mum before bed.", girls),
+        (
+            1,
+            18,
+            45,
+            Kind.MISSED_PARENT,
+            {},
+            "Noa asked where mum is; we looked at the calendar.",
+            girls[1:],
+        ),
+        (
+            2,
+            2,
+            15,
+            Kind.WOKE,
+            {"when": "night"},
+            "Bad dream, back asleep in 10 minutes.",
+            girls[1:],
+        ),
+        (2, 10, 0, Kind.MOOD, {"mood": "happy"}, "Playground all morning.", girls),
+        (3, 12, 30, Kind.NOTE, {}, "Skipped baths again, nobody minded.", girls),
+    ]
+    vitamin = girls[0].medicines.filter(name="Vitamin D").first()
+    for offset in range(4):
+        rows.append((offset, 8, 5, Kind.MEDICINE, {}, "", girls[:1]))
+    for offset, hour, minute, kind, details, text, children in rows:
+        entry = JournalEntry.objects.create(
+            medicine=vitamin if kind == Kind.MEDICINE else None,
+            uuid=uuid_module.uuid4(),
+            trip=trip,
+            kind=kind,
+            occurred_at=datetime.combine(
+                first + timedelta(days=offset), time(hour, minute), tzinfo=zone
+            ),
+            details=details,
+            text=text,
+            author=father,
+            content_hash="demo",
+        )
+        entry.children.set(children)
+        EntryChange.objects.create(
+            entry=entry,
+            action=EntryChange.Action.CREATED,
+            by_name=str(father),
+            after=entry.snapshot(),
+        )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 
 from homefront.households.access import MemberRequest
-from homefront.trips.models import CalendarFeed, CalendarImport, Trip
+from homefront.trips.models import CalendarFeed, CalendarImport, Goal, Trip
 
 
 def get_trip(request: MemberRequest, pk: int) -> Trip:
@@ -23,3 +23,7 @@ def get_feed(request: MemberRequest, pk: int) -> CalendarFeed:
 
 def get_calendar_import(request: MemberRequest, pk: int) -> CalendarImport:
     return get_object_or_404(CalendarImport.objects.in_household(request.household), pk=pk)
+
+
+def get_goal(request: MemberRequest, pk: int) -> Goal:
+    return get_object_or_404(Goal.objects.in_household(request.household), pk=pk)

@@ -53,7 +53,7 @@ def nights_chart(trips: list[Trip], limit: int = 24) -> Chart | None:
                 width=round(bar_width, 1),
                 height=round(height, 1),
                 nights=trip.nights,
-                label=f"{trip.local_start:%b %y}",
+                label=f"{trip.local_start:%b ’%y}",
                 title=f"{trip.traveller.get_short_name()}, {trip.local_start:%-d %b %Y}: "
                 f"{trip.nights} night{'s' if trip.nights != 1 else ''}",
             )

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -293,3 +294,38 @@ class CalendarImport(models.Model):
 
     def __str__(self) -> str:
         return f"Calendar import by {self.created_by} for {self.household}"
+
+
+class Goal(models.Model):
+    """A next step the family sets itself: "two nights away in November".
+
+    Shown on the family calendar until it is met by a trip or dropped.
+    """
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="goals")
+    traveller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="goals"
+    )
+    nights = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1, "At least one night."), MaxValueValidator(MAX_NIGHTS)]
+    )
+    first_night = models.DateField("from the night of")
+    note = models.CharField(max_length=NAME_LENGTH, blank=True)
+    dropped_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = HouseholdScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["first_night"]
+
+    def __str__(self) -> str:
+        plural = "s" if self.nights != 1 else ""
+        return f"{self.nights} night{plural} away from {self.first_night:%-d %b}"
+
+    @property
+    def last_night(self) -> date:
+        return self.first_night + timedelta(days=self.nights - 1)
+
+    def covers(self, day: date) -> bool:
+        return self.first_night <= day <= self.last_night

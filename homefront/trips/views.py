@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import calendar as month_calendar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.contrib import messages
@@ -22,7 +22,7 @@ from homefront.trips.charts import nights_chart
 from homefront.trips.cover import FamilyNights, Night
 from homefront.trips.feeds import family_calendar as family_calendar_ics
 from homefront.trips.forms import CoverForm, TripForm
-from homefront.trips.models import CalendarFeed, Cover, Trip, TripState
+from homefront.trips.models import CalendarFeed, Cover, Goal, Trip, TripState
 
 AGENDA_DAYS = 60
 
@@ -205,6 +205,7 @@ class CalendarDay:
     in_month: bool
     trips: list[Trip]
     night: Night | None
+    goals: list[Goal] = field(default_factory=list)
 
 
 @member_required
@@ -231,15 +232,27 @@ def family_calendar(
             if trip.starts_at.astimezone(zone).date() <= day <= trip.ends_at.astimezone(zone).date()
         ]
 
+    goals = list(
+        Goal.objects.in_household(request.household)
+        .filter(dropped_at__isnull=True, first_night__lte=max(last, agenda_end))
+        .select_related("traveller")
+    )
+
+    def goals_on(day: date) -> list[Goal]:
+        return [goal for goal in goals if goal.covers(day)]
+
     grid = [
-        [CalendarDay(day, day.month == month, trips_on(day), family.night(day)) for day in week]
+        [
+            CalendarDay(day, day.month == month, trips_on(day), family.night(day), goals_on(day))
+            for day in week
+        ]
         for week in weeks
     ]
     agenda = [
-        CalendarDay(day, True, trips_on(day), family.night(day))
+        CalendarDay(day, True, trips_on(day), family.night(day), goals_on(day))
         for day in (today + timedelta(days=n) for n in range(AGENDA_DAYS))
     ]
-    agenda = [entry for entry in agenda if entry.trips or entry.night]
+    agenda = [entry for entry in agenda if entry.trips or entry.night or entry.goals]
     previous = date(year, month, 1) - timedelta(days=1)
     following = date(year, month, 28) + timedelta(days=7)
     return render(

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from django import template
 
 from homefront.households.validators import time_zone_names
@@ -11,3 +13,9 @@ register = template.Library()
 def time_zone_choices() -> list[str]:
     """The tz database names, for the time zone box's suggestions (no query)."""
     return sorted(time_zone_names())
+
+
+@register.simple_tag
+def new_uuid() -> str:
+    """A fresh id for a form, so sending the same form twice stores one entry."""
+    return str(uuid.uuid4())

@@ -22,6 +22,7 @@ database is compared before and after, so "refused" also means "nothing saved".
 from __future__ import annotations
 
 import itertools
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -29,6 +30,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import time_machine
 from django import forms
 from django.apps import apps
 from django.conf import settings
@@ -38,7 +40,7 @@ from django.db.models import Model
 from django.http import HttpResponse
 from django.shortcuts import resolve_url
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -46,8 +48,10 @@ from django.utils.http import urlsafe_base64_encode
 from homefront.accounts.models import User
 from homefront.handoff.models import GoBagItem, ShareLink
 from homefront.households.models import Household, Invitation, Membership, Role
+from homefront.journal.models import EntryChange, JournalEntry, Kind
+from homefront.notify.models import Channel
 from homefront.prep.models import Category, PackingItem, PrepTask, TemplateItem
-from homefront.trips.models import CalendarFeed, Cover, Trip
+from homefront.trips.models import CalendarFeed, Cover, Goal, Trip
 
 
 @pytest.fixture
@@ -55,7 +59,8 @@ def family(family):
     """The conftest family, plus what the trips app keeps: a trip of the parent,
     a night of it covered by the caregiver, and the parent's calendar feed; and what
     prep keeps: a task of the trip due today, an item of its packing list, and an
-    item of the household's checklist."""
+    item of the household's checklist; and what the journal keeps: a note the parent
+    logged on the trip."""
     today = family.household.today()
     zone = family.household.zone
     family.trip = Trip.objects.create(
@@ -83,6 +88,34 @@ def family(family):
         family.trip, family.parent, label="Aunt Probe", days_before=7
     )
     family.go_bag_item = GoBagItem.objects.in_household(family.household).first()
+    family.journal_entry = JournalEntry.objects.create(
+        uuid=uuid.uuid4(),
+        trip=family.trip,
+        kind=Kind.NOTE,
+        occurred_at=family.trip.starts_at + timedelta(hours=2),
+        text="Lost a tooth at lunch",
+        author=family.parent,
+        content_hash="isolation",
+    )
+    family.journal_entry.children.set([family.child])
+    EntryChange.objects.create(
+        entry=family.journal_entry,
+        action=EntryChange.Action.CREATED,
+        by_name=str(family.parent),
+        after=family.journal_entry.snapshot(),
+    )
+    # What notify keeps: where the parent's messages go.
+    family.channel = Channel.objects.create(
+        household=family.household, user=family.parent, target="parent@example.com"
+    )
+    # What the debrief keeps: a next step the family set itself, weeks after Kyoto.
+    family.goal = Goal.objects.create(
+        household=family.household,
+        traveller=family.parent,
+        nights=2,
+        first_night=today + timedelta(days=30),
+        note="A weekend in Nara",
+    )
     return family
 
 
@@ -194,6 +227,18 @@ PK_OWNERS: dict[str, tuple[str, ...]] = {
     "handoff:revoke_share_link": ("share_link",),
     "handoff:confirm_health": ("child",),
     "handoff:toggle_go_bag": ("go_bag_item",),
+    "journal:timeline": ("trip",),
+    "journal:log": ("trip",),
+    "journal:sync": ("trip",),
+    "journal:deleted": ("trip",),
+    "journal:manifest": ("trip",),
+    "journal:edit_entry": ("journal_entry",),
+    "journal:delete_entry": ("journal_entry",),
+    "journal:restore_entry": ("journal_entry",),
+    "debrief:trip": ("trip",),
+    "debrief:add_food_like": ("child",),
+    "debrief:drop_goal": ("goal",),
+    "notify:": ("channel",),  # send_test, delete_channel
 }
 # Any other kwarg naming an object, whatever the URL.
 KWARG_OWNERS: dict[str, tuple[str, ...]] = {"child_pk": ("child",)}
@@ -221,6 +266,9 @@ OBJECTS: dict[str, Callable[[Any], Model]] = {
     "template_item": lambda family: family.template_item,
     "share_link": lambda family: family.share_link,
     "go_bag_item": lambda family: family.go_bag_item,
+    "journal_entry": lambda family: family.journal_entry,
+    "goal": lambda family: family.goal,
+    "channel": lambda family: family.channel,
     "caregiver_membership": lambda family: Membership.objects.get(
         household=family.household, user=family.caregiver
     ),
@@ -305,6 +353,8 @@ FAMILY_TEXTS = (
     "Water the bonsai",
     "Blue raincoat",
     "Feed the goldfish",
+    "Lost a tooth at lunch",
+    "A weekend in Nara",
 )
 SECRET = "Code 4815"
 # The interface's own words that contain some of those texts; removed before looking.
@@ -325,6 +375,8 @@ DATA_PAGES: dict[str, tuple[str, ...]] = {
     "trips:calendar": ("Kyoto",),
     "prep:today": ("Kyoto", "Water the bonsai"),
     "prep:template": ("Feed the goldfish",),
+    "notify:channels": ("parent@example.com",),
+    "debrief:insights": ("A weekend in Nara",),
 }
 
 
@@ -386,6 +438,7 @@ FILLERS_BY_NAME = {
     "phone": "+1 505 555 0134",
     "time_zone": "UTC",
     "what_to_do": "Call a parent.",
+    "target": "probe@example.org",  # a notification channel's address
 }
 FILLERS_BY_TYPE: tuple[tuple[type[forms.Field], str], ...] = (
     (forms.DateField, "2021-03-04"),
@@ -433,9 +486,47 @@ def field_value(bound: forms.BoundField) -> Any:
     return field.widget.format_value(value)
 
 
+# A payload key: send its value as the request's JSON body instead of a form.
+JSON_BODY = "json body"
+
+
+def logged_entry(family: Any) -> dict[str, Any]:
+    """A journal entry as the quick log's JavaScript sends it: a bath for the child, now."""
+    return {
+        "uuid": str(uuid.uuid4()),
+        "kind": "bath",
+        "children": [family.child.pk],
+        "occurred_at": timezone.now().isoformat(),
+    }
+
+
+# Views that take no Django form, and what a browser sends them that works: the quick
+# log's buttons (a plain form) and its offline queue (a JSON batch).
+FORMLESS_PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
+    "journal:log": lambda family: {
+        "uuid": str(uuid.uuid4()),
+        "kind": "bath",
+        "children": [str(family.child.pk)],
+    },
+    "journal:sync": lambda family: {JSON_BODY: {"entries": [logged_entry(family)]}},
+    # The insights page's small forms, which only POST: a food to add to a child's likes,
+    # and a goal (the next step) for a parent of the household.
+    "debrief:add_food_like": lambda family: {"food": PROBE},
+    "debrief:set_goal": lambda family: {
+        "traveller": str(family.parent.pk),
+        "nights": "2",
+        "first_night": (family.household.today() + timedelta(days=60)).isoformat(),
+        "note": PROBE,
+    },
+}
+
+
 def payload(client: Client, url: str, family: Any) -> dict[str, Any]:
     """The form of `url` as `client` sees it, valid, with its first text changed."""
     data = dict(BASE_PAYLOAD)
+    name = resolve(urlsplit(url).path).view_name
+    if name in FORMLESS_PAYLOADS:
+        return data | FORMLESS_PAYLOADS[name](family)
     context = client.get(url).context
     form = context.get("form") if context is not None else None
     if not isinstance(form, forms.BaseForm):
@@ -475,6 +566,8 @@ def send(
 ) -> HttpResponse:
     if method == "get":
         return client.get(url, headers=headers)
+    if JSON_BODY in data:
+        return client.post(url, data[JSON_BODY], content_type="application/json", headers=headers)
     for value in data.values():
         if isinstance(value, SimpleUploadedFile):
             value.seek(0)  # sent again from the start
@@ -609,12 +702,77 @@ def check_share_link(family: Any, endpoint: Endpoint) -> None:
     assert Client().get(url).status_code == 404
 
 
+def check_shared_sync(family: Any, endpoint: Endpoint) -> None:
+    """The offline queue of a share link: a forged link stores nothing and says the link
+    no longer works (410, so the phone keeps what was logged); the real one stores for
+    its trip only, until it is revoked."""
+    people = {
+        "anonymous": Client(),
+        "outsider": family.client_for(family.outsider),
+        "caregiver": family.client_for(family.caregiver),
+    }
+    forged = ["x" * 32, "short", family.share_link.token_hash, family.share_token[:-1]]
+    batch = {JSON_BODY: {"entries": [logged_entry(family)]}}
+    before = snapshot()
+    for (who, client), token, (method, headers) in itertools.product(
+        people.items(), forged, REQUESTS
+    ):
+        url = endpoint.url(token=token)
+        response = send(client, method, url, headers, batch)
+        where = f"{who} {method.upper()} {url}"
+        if method == "get":
+            assert response.status_code == 405, f"{where}: {response.status_code}"
+        else:
+            assert response.status_code == 410, f"{where}: {response.status_code}"
+            assert "This link no longer works." in response.json()["error"], where
+        assert_no_family_data(response, where)
+    assert snapshot() == before, "a forged share link changed data"
+
+    # The control, during the trip: the real link stores the entry, for its trip...
+    url = endpoint.url(token=family.share_token)
+    with time_machine.travel(family.trip.starts_at + timedelta(hours=3), tick=False):
+        entry = logged_entry(family)
+        response = send(Client(), "post", url, {}, {JSON_BODY: {"entries": [entry]}})
+        assert response.status_code == 200, f"the real link: {response.status_code}"
+        assert response.json()["results"] == [{"uuid": entry["uuid"], "status": "stored"}]
+        stored = JournalEntry.objects.get(uuid=entry["uuid"])
+        assert (stored.trip, stored.share_link) == (family.trip, family.share_link)
+
+        # ...but never for a child of another household, even with a link of its own...
+        outsiders_trip = Trip.objects.create(
+            household=family.other_household,
+            traveller=family.outsider,
+            starts_at=family.trip.starts_at,
+            ends_at=family.trip.ends_at,
+            destination_zone="Europe/Paris",
+        )
+        _link, token = ShareLink.issue(outsiders_trip, family.outsider, label="Nanny")
+        before = snapshot()
+        response = send(
+            Client(), "post", endpoint.url(token=token), {}, {JSON_BODY: {"entries": [entry]}}
+        )
+        [result] = response.json()["results"]
+        assert result["status"] == "invalid"
+        assert result["errors"]["children"] == "That child is not in this family."
+        assert snapshot() == before
+
+        # ...and not once it is revoked.
+        ShareLink.objects.filter(pk=family.share_link.pk).update(revoked_at=timezone.now())
+        before = snapshot()
+        response = send(Client(), "post", url, {}, {JSON_BODY: {"entries": [logged_entry(family)]}})
+        assert response.status_code == 410
+        assert snapshot() == before
+
+
 TOKEN_CHECKS: dict[str, Callable[[Any, Endpoint], None]] = {
     "households:accept": check_forged_invitation,
     "accounts:password_reset_confirm": check_forged_password_reset,
     "trips:feed": check_calendar_feed,
     "handoff:shared_brief": check_share_link,
     "handoff:shared_brief_pdf": check_share_link,
+    "journal:shared_log": check_share_link,
+    "journal:shared_manifest": check_share_link,
+    "journal:shared_sync": check_shared_sync,
 }
 
 # -- The groups of URLs the tests walk ----------------------------------------------
@@ -634,14 +792,26 @@ PLAIN_URLS = [e for e in ENDPOINTS if not has_ids(e) and e.name not in TOKEN_CHE
 MEMBER_URLS = [e for e in ENDPOINTS if e.member_required]
 PARENT_URLS = [e for e in ENDPOINTS if e.parent_required]
 OPEN_URLS = [e for e in ENDPOINTS if not e.member_required and e.name not in TOKEN_CHECKS]
-CAREGIVER_URLS = [e for e in MEMBER_URLS if not e.parent_required]
+# Members' views that answer a request with no member behind it with a JSON 401 instead
+# of the login page, so the quick log's offline queue can say why and keep its entries.
+JSON_MEMBER_NAMES = {"journal:sync"}
+JSON_MEMBER_URLS = [e for e in ENDPOINTS if e.name in JSON_MEMBER_NAMES]
+CAREGIVER_URLS = [e for e in MEMBER_URLS + JSON_MEMBER_URLS if not e.parent_required]
 # Views open to members through which a caregiver may change rows of their own
-# (leave the household, make a calendar address), and nothing else.
-CAREGIVER_OWN_ROWS = {"households:leave", "trips:feeds"}
+# (leave the household, make a calendar address, add where their messages go), and
+# nothing else.
+CAREGIVER_OWN_ROWS = {"households:leave", "trips:feeds", "notify:channels"}
 # Views open to members through which a caregiver may change some columns of the
 # family's rows, and nothing else: ticking a prep task done (or not).
 CAREGIVER_MAY_SET: dict[str, dict[str, tuple[str, ...]]] = {
     "prep:tick": {"prep.PrepTask": ("done_at", "done_by_id")},
+}
+# Views open to members through which a caregiver may add rows of these models, and
+# change nothing else: logging the kids' day, from the quick log's form or its offline
+# queue. (Editing, deleting and restoring an entry is for its author or a parent.)
+CAREGIVER_MAY_ADD: dict[str, tuple[str, ...]] = {
+    "journal:log": ("journal.JournalEntry", "journal.EntryChange"),
+    "journal:sync": ("journal.JournalEntry", "journal.EntryChange"),
 }
 
 
@@ -656,6 +826,26 @@ def without_rows_of(user: User, rows: dict[str, list[dict[str, Any]]]) -> dict[s
         label: [row for row in table if row.get("user_id") != user.pk]
         for label, table in rows.items()
     }
+
+
+def without_added_rows(
+    labels: tuple[str, ...],
+    before: dict[str, list[dict[str, Any]]],
+    after: dict[str, list[dict[str, Any]]],
+) -> dict[str, Any]:
+    """`after` without the rows of `labels` that `before` did not have."""
+    kept = {label: {row["id"] for row in table} for label, table in before.items()}
+    return {
+        label: [row for row in table if label not in labels or row["id"] in kept[label]]
+        for label, table in after.items()
+    }
+
+
+def added_rows(
+    label: str, before: dict[str, list[dict[str, Any]]], after: dict[str, list[dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    kept = {row["id"] for row in before[label]}
+    return [row for row in after[label] if row["id"] not in kept]
 
 
 def without_columns(
@@ -711,9 +901,16 @@ def test_the_tables_of_this_file_are_not_stale():
     caregiver_names = {e.name for e in CAREGIVER_URLS}
     assert CAREGIVER_OWN_ROWS.issubset(caregiver_names)
     assert set(CAREGIVER_MAY_SET) <= caregiver_names
+    assert set(CAREGIVER_MAY_ADD) <= caregiver_names
+    assert set(JSON_MEMBER_NAMES) <= names
+    for endpoint in JSON_MEMBER_URLS:
+        assert not endpoint.member_required, f"{endpoint.name} now sends people to sign in"
+    assert set(FORMLESS_PAYLOADS) <= names
     labels = {model._meta.label for model in apps.get_models()}
     for columns in CAREGIVER_MAY_SET.values():
         assert set(columns) <= labels, columns
+    for added in CAREGIVER_MAY_ADD.values():
+        assert set(added) <= labels, added
     for kwarg in VALUE_KWARGS:
         assert any(kwarg in e.kwargs for e in ENDPOINTS), kwarg
 
@@ -749,6 +946,7 @@ def test_parent_sees_every_family_text(family):
     pages = [reverse(name) for name in DATA_PAGES]
     pages += [reverse("accounts:account"), reverse("households:child", args=[family.child.pk])]
     pages.append(reverse("prep:packing", args=[family.trip.pk]))
+    pages.append(reverse("journal:timeline", args=[family.trip.pk]))
     pages.append(reverse("households:note_reveal", args=[family.secret_note.pk]))
     seen = "".join(body_of(client.get(page)) for page in pages)
     unseen = [text for text in FAMILY_TEXTS if text not in seen]
@@ -876,15 +1074,38 @@ def test_caregiver_changes_nothing_through_views_open_to_members(family, endpoin
         data = payload(parent, target.url, family)
         before = snapshot()
         for headers in ({}, HTMX):
-            response = caregiver.post(target.url, data, headers=headers)
+            response = send(caregiver, "post", target.url, headers, data)
             assert response.status_code < 500, f"caregiver POST {target}: {response.status_code}"
         after = snapshot()
+        if endpoint.name in CAREGIVER_MAY_ADD:
+            after = without_added_rows(CAREGIVER_MAY_ADD[endpoint.name], before, after)
         if endpoint.name in CAREGIVER_OWN_ROWS:
             before, after = (without_rows_of(family.caregiver, rows) for rows in (before, after))
         if endpoint.name in CAREGIVER_MAY_SET:
             columns = CAREGIVER_MAY_SET[endpoint.name]
             before, after = (without_columns(columns, rows) for rows in (before, after))
         assert after == before, f"caregiver POST {target} changed data"
+
+
+@pytest.mark.parametrize("name", CAREGIVER_MAY_ADD)
+def test_caregiver_adds_only_their_own_rows_where_they_may(family, name):
+    """During the trip the caregiver's log really is stored (the test above, before the
+    trip, proves only that nothing else changes): rows of theirs, on this trip, once."""
+    [endpoint] = [e for e in ENDPOINTS if e.name == name]
+    [target] = urls_of(family, endpoint)
+    with time_machine.travel(family.trip.starts_at + timedelta(hours=3), tick=False):
+        caregiver = family.client_for(family.caregiver)
+        data = payload(family.client_for(family.parent), target.url, family)
+        before = snapshot()
+        for headers in ({}, HTMX):  # sent twice, as a retry would: stored once
+            response = send(caregiver, "post", target.url, headers, data)
+            assert response.status_code < 400, f"caregiver POST {target}: {response.status_code}"
+        after = snapshot()
+    assert without_added_rows(CAREGIVER_MAY_ADD[name], before, after) == before
+    [entry] = added_rows("journal.JournalEntry", before, after)
+    assert (entry["trip_id"], entry["author_id"]) == (family.trip.pk, family.caregiver.pk)
+    [change] = added_rows("journal.EntryChange", before, after)
+    assert (change["entry_id"], change["by_name"]) == (entry["id"], str(family.caregiver))
 
 
 @pytest.mark.parametrize("endpoint", params(OBJECT_URLS + PLAIN_URLS))
@@ -944,6 +1165,26 @@ def test_anonymous_is_sent_to_login(family, endpoint):
     assert snapshot() == before
 
 
+@pytest.mark.parametrize("endpoint", params(JSON_MEMBER_URLS))
+def test_nobody_signed_in_gets_a_json_401_and_changes_nothing(family, endpoint):
+    homeless = User.objects.create_user(email="nh@example.com", password="x" * 20, name="Nohome")
+    people = {"anonymous": Client(), "no household": family.client_for(homeless)}
+    parent = family.client_for(family.parent)
+    for target in urls_of(family, endpoint):
+        data = payload(parent, target.url, family)
+        before = snapshot()
+        for (who, client), (method, headers) in itertools.product(people.items(), REQUESTS):
+            where = f"{who} {method.upper()} {target}"
+            response = send(client, method, target.url, headers, data)
+            if method == "get":
+                assert response.status_code == 405, f"{where}: {response.status_code}"
+                continue
+            assert response.status_code == 401, f"{where}: {response.status_code}"
+            assert "Sign in again" in response.json()["error"], where
+            assert_no_family_data(response, where)
+        assert snapshot() == before, f"requests without a member to {target} changed data"
+
+
 @pytest.mark.parametrize("endpoint", params(OPEN_URLS))
 def test_anonymous_sees_nothing_of_the_family_on_open_urls(family, endpoint):
     client = Client()
@@ -953,6 +1194,26 @@ def test_anonymous_sees_nothing_of_the_family_on_open_urls(family, endpoint):
             response = send(client, method, target.url, headers, {})
             assert response.status_code < 500, f"{where}: {response.status_code}"
             assert_no_family_data(response, where)
+
+
+def test_the_service_worker_is_the_same_public_script_for_everyone(family):
+    """/sw.js is static code served from the root: open to all, the same for all, and
+    never anything of a family, whoever asks."""
+    url = reverse("journal:service_worker")
+    people = {
+        "anonymous": Client(),
+        "outsider": family.client_for(family.outsider),
+        "caregiver": family.client_for(family.caregiver),
+        "parent": family.client_for(family.parent),
+    }
+    bodies = set()
+    for who, client in people.items():
+        response = client.get(url)
+        assert response.status_code == 200, f"{who} GET {url}: {response.status_code}"
+        assert response["Content-Type"].startswith("text/javascript")
+        assert_no_family_data(response, f"{who} GET {url}")
+        bodies.add(response.content)
+    assert len(bodies) == 1, "the service worker differs by who asks"
 
 
 # -- URLs with a secret in them -------------------------------------------------------------

@@ -1,13 +1,65 @@
 from __future__ import annotations
 
+import logging
+import signal
+import socket
+import threading
+from types import FrameType
 from typing import Any
 
-from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+from django.utils.crypto import get_random_string
+from django_tasks_db.management.commands.db_worker import Worker as TaskWorker
+
+from homefront.notify.delivery import deliver_due
+from homefront.notify.plan import plan_all
+
+logger = logging.getLogger("homefront.worker")
 
 
 class Command(BaseCommand):
-    help = "Runs queued background work (emails now; reminders later) until stopped with SIGTERM."
+    help = (
+        "Runs background work until SIGTERM: plans reminders, sends due messages once each, "
+        "and runs queued tasks (password-reset emails)."
+    )
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        call_command("db_worker", interval=1.0)
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--interval", type=float, default=15.0, help="Seconds between rounds.")
+        parser.add_argument("--once", action="store_true", help="One round, then exit.")
+
+    def handle(self, *args: Any, interval: float, once: bool, **options: Any) -> None:
+        worker_id = f"{socket.gethostname()}-{get_random_string(8)}"
+        stopping = threading.Event()
+
+        def stop(signum: int, frame: FrameType | None) -> None:
+            logger.info(
+                "Received %s: finishing the current message, then stopping.",
+                signal.strsignal(signum),
+            )
+            stopping.set()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        logger.info("Worker %s started.", worker_id)
+        while not stopping.is_set():
+            close_old_connections()
+            try:
+                plan_all()
+                deliver_due(worker_id, stopping=stopping)
+                TaskWorker(
+                    queue_names=["default"],
+                    interval=0,
+                    batch=True,
+                    backend_name="default",
+                    startup_delay=False,
+                    max_tasks=None,
+                    worker_id=worker_id,
+                    excluded_queue_names=[],
+                ).run()
+            except Exception:  # a bad round must not stop reminders for good
+                logger.exception("Worker round failed; trying again next round.")
+            if once:
+                break
+            stopping.wait(interval)
+        logger.info("Worker %s stopped.", worker_id)

@@ -1,0 +1,187 @@
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Self
+
+from django.conf import settings
+from django.core.validators import MaxLengthValidator
+from django.db import models
+
+from homefront.handoff.models import ShareLink
+from homefront.households.models import Child, HouseholdScopedQuerySet, Medicine
+from homefront.prep.models import PrepTask
+from homefront.trips.models import Trip
+
+NOTE_LENGTH = 5000
+RESTORE_DAYS = 30
+
+
+class Kind(models.TextChoices):
+    MEAL = "meal", "Meal"
+    NEW_FOOD = "new_food", "New food tried"
+    BATH = "bath", "Bath"
+    NAP = "nap", "Nap"
+    ASLEEP = "asleep", "Asleep"
+    WOKE = "woke", "Woke up"
+    MOOD = "mood", "Mood"
+    MISSED_PARENT = "missed_parent", "Missed the parent"
+    COMFORT_USED = "comfort_used", "Comfort item used"
+    MEDICINE = "medicine", "Medicine given"
+    CALL = "call", "Call with the parent"
+    INCIDENT = "incident", "Incident"
+    NOTE = "note", "Note"
+
+
+# What each kind may carry in `details`, and the values a choice may take.
+DETAIL_CHOICES: dict[str, dict[str, tuple[str, ...]]] = {  # keyed by Kind value
+    Kind.MEAL: {"amount": ("all", "most", "some", "little", "none")},
+    Kind.NEW_FOOD: {"liked": ("yes", "no", "so-so")},
+    Kind.MOOD: {"mood": ("happy", "ok", "grumpy", "sad", "upset")},
+    Kind.INCIDENT: {"severity": ("minor", "needed care", "serious")},
+    Kind.WOKE: {"when": ("morning", "night")},
+}
+DETAIL_TEXT: dict[str, tuple[str, ...]] = {
+    Kind.MEAL: ("what",),
+    Kind.NEW_FOOD: ("food", "reaction"),
+    Kind.NAP: ("until",),
+    Kind.CALL: ("minutes",),
+}
+
+
+class EntryQuerySet(HouseholdScopedQuerySet):
+    household_path = "trip__household"
+
+    def alive(self) -> Self:
+        return self.filter(deleted_at__isnull=True)
+
+
+class JournalEntry(models.Model):
+    """One thing that happened while a parent was away.
+
+    `uuid` is made by the browser that logged it, so a send that is retried,
+    doubled or replayed after a lost response stores the entry once.
+    """
+
+    uuid = models.UUIDField(unique=True)
+    trip = models.ForeignKey(Trip, on_delete=models.CASCADE, related_name="journal")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    children = models.ManyToManyField(Child, related_name="journal_entries")
+    occurred_at = models.DateTimeField()
+    details = models.JSONField(default=dict, blank=True)
+    text = models.TextField(blank=True, validators=[MaxLengthValidator(NOTE_LENGTH)])
+    medicine = models.ForeignKey(
+        Medicine, null=True, blank=True, on_delete=models.SET_NULL, related_name="doses"
+    )
+    comfort_task = models.ForeignKey(
+        PrepTask, null=True, blank=True, on_delete=models.SET_NULL, related_name="uses"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    share_link = models.ForeignKey(
+        ShareLink, null=True, blank=True, on_delete=models.SET_NULL, related_name="entries"
+    )
+    content_hash = models.CharField(max_length=64, editable=False)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        indexes = [models.Index(fields=["trip", "-occurred_at", "-id"])]
+        verbose_name_plural = "journal entries"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def author_name(self) -> str:
+        if self.author_id:
+            return str(self.author)
+        if self.share_link_id:
+            return self.share_link.label  # type: ignore[union-attr]
+        return "Someone"
+
+    @property
+    def summary(self) -> str:
+        """One line a parent reads at a glance: "Tried raw currants: liked it"."""
+        d = self.details
+        match self.kind:
+            case Kind.MEAL:
+                what = f" ({d['what']})" if d.get("what") else ""
+                amount = f": ate {d['amount']}" if d.get("amount") else ""
+                return f"Meal{what}{amount}"
+            case Kind.NEW_FOOD:
+                liked = {"yes": ": liked it", "no": ": did not like it", "so-so": ": so-so"}
+                reaction = f" — reaction: {d['reaction']}" if d.get("reaction") else ""
+                verdict = liked.get(d.get("liked", ""), "")
+                return f"Tried {d.get('food', 'something new')}{verdict}{reaction}"
+            case Kind.MOOD:
+                return f"Mood: {d.get('mood', 'noted')}"
+            case Kind.WOKE:
+                return "Woke in the night" if d.get("when") == "night" else "Woke up"
+            case Kind.NAP:
+                return f"Nap until {d['until']}" if d.get("until") else "Nap"
+            case Kind.MEDICINE:
+                medicine = self.medicine
+                return (
+                    f"Medicine: {medicine.name} {medicine.dose}" if medicine else "Medicine given"
+                )
+            case Kind.COMFORT_USED:
+                task = self.comfort_task
+                return f"Comfort: {task.title}" if task else "Comfort item used"
+            case Kind.INCIDENT:
+                return f"Incident ({d.get('severity', 'minor')})"
+            case Kind.CALL:
+                return (
+                    f"Call with the parent ({d['minutes']} min)"
+                    if d.get("minutes")
+                    else "Call with the parent"
+                )
+        return self.get_kind_display()
+
+    @staticmethod
+    def hash_content(fields: dict[str, Any]) -> str:
+        """What the entry says, for telling a replay from a different entry under one UUID."""
+        canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    def snapshot(self, child_ids: list[int] | None = None) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "children": sorted(
+                child_ids if child_ids is not None else [c.pk for c in self.children.all()]
+            ),
+            "occurred_at": self.occurred_at.isoformat(),
+            "details": self.details,
+            "text": self.text,
+            "medicine": self.medicine_id,
+            "comfort_task": self.comfort_task_id,
+        }
+
+
+class EntryChange(models.Model):
+    """Every change to an entry: who, when, what it was and what it became."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Logged"
+        EDITED = "edited", "Edited"
+        DELETED = "deleted", "Deleted"
+        RESTORED = "restored", "Restored"
+
+    entry = models.ForeignKey(JournalEntry, on_delete=models.CASCADE, related_name="changes")
+    action = models.CharField(max_length=16, choices=Action.choices)
+    by_name = models.CharField(max_length=100)
+    at = models.DateTimeField(auto_now_add=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} by {self.by_name}"

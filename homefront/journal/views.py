@@ -1,0 +1,462 @@
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from homefront.core.forms import posted
+from homefront.handoff.access import get_briefable_trip
+from homefront.handoff.models import ShareLink
+from homefront.households.access import MemberRequest, member_required
+from homefront.households.models import Child
+from homefront.journal import entries
+from homefront.journal.forms import EntryForm
+from homefront.journal.medicines import doses_today
+from homefront.journal.models import DETAIL_CHOICES, RESTORE_DAYS, EntryChange, JournalEntry, Kind
+from homefront.trips.models import Trip
+
+PAGE_SIZE = 50
+MAX_SYNC_BYTES = 1_000_000
+
+
+@dataclass(frozen=True)
+class LogContext:
+    """Where a quick-log page sends its entries, for a member or a share link."""
+
+    trip: Trip
+    author: entries.Author
+    log_url: str
+    sync_url: str
+    manifest_url: str
+    token: str = ""
+
+
+def _member_context(request: MemberRequest, pk: int) -> LogContext:
+    trip = get_briefable_trip(request, pk)
+    return LogContext(
+        trip=trip,
+        author=entries.Author(user=request.user),
+        log_url=reverse("journal:log", args=[trip.pk]),
+        sync_url=reverse("journal:sync", args=[trip.pk]),
+        manifest_url=reverse("journal:manifest", args=[trip.pk]),
+    )
+
+
+def _link_context(token: str) -> LogContext:
+    link = ShareLink.find(token)
+    if link is None:
+        raise Http404("This link does not work.")
+    return LogContext(
+        trip=link.trip,
+        author=entries.Author(share_link=link),
+        log_url=reverse("journal:shared_log", args=[token]),
+        sync_url=reverse("journal:shared_sync", args=[token]),
+        manifest_url=reverse("journal:shared_manifest", args=[token]),
+        token=token,
+    )
+
+
+def _children(trip: Trip, request: HttpRequest) -> tuple[list[Child], list[Child]]:
+    """All the family's children, and those chosen on this page (all by default)."""
+    children = list(
+        Child.objects.filter(household_id=trip.household_id)
+        .select_related("household")
+        .prefetch_related("medicines")
+    )
+    wanted = {part for part in request.GET.get("children", "").split(",") if part.isdigit()}
+    chosen = [child for child in children if str(child.pk) in wanted] or children
+    return children, chosen
+
+
+def _quick_log(request: HttpRequest, context: LogContext, status: int = 200) -> HttpResponse:
+    trip = context.trip
+    children, chosen = _children(trip, request)
+    now = timezone.now()
+    recent = list(
+        JournalEntry.objects.alive()
+        .filter(trip=trip)
+        .select_related("author", "share_link", "medicine")
+        .prefetch_related("children")[:5]
+    )
+    # Times at home, for a share link's visitor too, who has no household to set the zone.
+    with timezone.override(trip.household.zone):
+        response = render(
+            request,
+            "journal/quick_log.html",
+            {
+                "log": context,
+                "trip": trip,
+                "children": children,
+                "chosen": chosen,
+                "chosen_ids": ",".join(str(c.pk) for c in chosen),
+                "doses": doses_today(trip, chosen, now),
+                "comfort_tasks": entries.trip_comfort_tasks(trip),
+                "recent": recent,
+                "closed": entries.logging_closed(trip, now),
+                "opens_on": (trip.starts_at - timedelta(days=1))
+                if now < trip.starts_at - timedelta(days=1)
+                else None,
+                "choices": DETAIL_CHOICES,
+                "shared": bool(context.token),
+                "token": context.token,
+                "new_uuid": uuid.uuid4(),
+            },
+            status=status,
+        )
+    if context.token:
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _log_from_form(request: HttpRequest, context: LogContext) -> HttpResponse:
+    """The quick log without JavaScript: one entry from a plain form post."""
+    data = request.POST
+    children_ids = [int(c) for c in data.getlist("children") if c.isdigit()]
+    details = {
+        key: data[key]
+        for key in (
+            "amount",
+            "what",
+            "food",
+            "liked",
+            "reaction",
+            "mood",
+            "severity",
+            "when",
+            "until",
+            "minutes",
+        )
+        if data.get(key)
+    }
+    sent_uuid = data.get("uuid") or str(uuid.uuid4())
+    raw: dict[str, Any] = {
+        "uuid": sent_uuid,
+        "kind": data.get("kind"),
+        "children": children_ids,
+        "occurred_at": data.get("occurred_at")
+        or _first_logged_at(context.trip, sent_uuid)
+        or timezone.now().isoformat(),
+        "details": details,
+        "text": data.get("text", ""),
+    }
+    for key in ("medicine", "comfort_task"):
+        if data.get(key, "").isdigit():
+            raw[key] = int(data[key])
+    [outcome] = entries.store(context.trip, context.author, [raw])
+    if outcome.status in ("stored", "duplicate"):
+        messages.success(request, f"Logged: {Kind(raw['kind']).label}.")
+        if outcome.warning:
+            messages.warning(request, outcome.warning)
+    else:
+        messages.error(request, "Not logged: " + " ".join(outcome.errors.values()))
+    query = f"?children={data.get('chosen', '')}" if data.get("chosen") else ""
+    return redirect(context.log_url + query)
+
+
+def _first_logged_at(trip: Trip, sent_uuid: str) -> str | None:
+    """A form sent again (a double tap, a reload) is logged at the time it was first sent,
+    so it is the same entry, not a conflict."""
+    try:
+        key = uuid.UUID(sent_uuid)
+    except ValueError:
+        return None
+    entry = JournalEntry.objects.filter(trip=trip, uuid=key).only("occurred_at").first()
+    return entry.occurred_at.isoformat() if entry else None
+
+
+def _sync(request: HttpRequest, context: LogContext) -> JsonResponse:
+    """The offline queue's batch: each entry stored once, whatever the retries."""
+    if len(request.body) > MAX_SYNC_BYTES:
+        return JsonResponse({"error": "Too much at once: send at most 500 entries."}, status=413)
+    try:
+        body = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        return JsonResponse({"error": "The request is not JSON."}, status=400)
+    batch = body.get("entries") if isinstance(body, dict) else None
+    if not isinstance(batch, list):
+        return JsonResponse({"error": 'Send {"entries": [...]}.'}, status=400)
+    if len(batch) > entries.MAX_BATCH:
+        return JsonResponse({"error": "Too much at once: send at most 500 entries."}, status=413)
+    outcomes = entries.store(context.trip, context.author, batch)
+    return JsonResponse({"results": [outcome.as_json() for outcome in outcomes]})
+
+
+@member_required
+def quick_log(request: MemberRequest, pk: int) -> HttpResponse:
+    context = _member_context(request, pk)
+    if request.method == "POST":
+        return _log_from_form(request, context)
+    return _quick_log(request, context)
+
+
+@require_POST
+def sync(request: HttpRequest, pk: int) -> JsonResponse:
+    """JSON in, JSON out: a signed-out phone gets a 401 it can explain, not a login page."""
+    if not request.user.is_authenticated or request.membership is None:  # type: ignore[attr-defined]
+        return JsonResponse(
+            {"error": "You are signed out. Sign in again; what you logged stays on this phone."},
+            status=401,
+        )
+    return _sync(request, _member_context(request, pk))  # type: ignore[arg-type]
+
+
+@never_cache
+def shared_quick_log(request: HttpRequest, token: str) -> HttpResponse:
+    context = _link_context(token)
+    if request.method == "POST":
+        return _log_from_form(request, context)
+    return _quick_log(request, context)
+
+
+@require_POST
+def shared_sync(request: HttpRequest, token: str) -> JsonResponse:
+    link = ShareLink.find(token)
+    if link is None:
+        # The offline queue keeps its entries and tells the caregiver why.
+        return JsonResponse(
+            {
+                "error": "This link no longer works. Ask a parent for a new one; "
+                "what you logged stays on this phone."
+            },
+            status=410,
+        )
+    return _sync(request, _link_context(token))
+
+
+def _manifest(start_url: str, name: str) -> JsonResponse:
+    static = settings.STATIC_URL
+    return JsonResponse(
+        {
+            "name": name,
+            "short_name": "Homefront log",
+            "start_url": start_url,
+            "scope": "/",
+            "display": "standalone",
+            "background_color": "#ffffff",
+            "theme_color": "#0f766e",
+            "icons": [
+                {
+                    "src": f"{static}homefront/icon-192.png",
+                    "sizes": "192x192",
+                    "type": "image/png",
+                },
+                {
+                    "src": f"{static}homefront/icon-512.png",
+                    "sizes": "512x512",
+                    "type": "image/png",
+                },
+            ],
+        },
+        content_type="application/manifest+json",
+    )
+
+
+@member_required
+def manifest(request: MemberRequest, pk: int) -> JsonResponse:
+    trip = get_briefable_trip(request, pk)
+    return _manifest(
+        reverse("journal:log", args=[trip.pk]), f"Log the kids' day — {trip.household.name}"
+    )
+
+
+def shared_manifest(request: HttpRequest, token: str) -> JsonResponse:
+    link = ShareLink.find(token)
+    if link is None:
+        raise Http404("This link does not work.")
+    return _manifest(reverse("journal:shared_log", args=[token]), "Log the kids' day")
+
+
+SERVICE_WORKER = Path(__file__).resolve().parent.parent / "static" / "homefront" / "sw.js"
+
+
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """Served from the root so it may look after every page of the site."""
+    response = HttpResponse(SERVICE_WORKER.read_bytes(), content_type="text/javascript")
+    response["Cache-Control"] = "no-cache"
+    response["Service-Worker-Allowed"] = "/"
+    return response
+
+
+# -- The timeline -------------------------------------------------------------------
+
+
+@member_required
+def timeline(request: MemberRequest, pk: int) -> HttpResponse:
+    trip = get_briefable_trip(request, pk)
+    zone_choice = request.GET.get(
+        "zone", "away" if trip.destination_zone != trip.household.time_zone else "home"
+    )
+    zone = trip.destination_zone if zone_choice == "away" else trip.household.time_zone
+    page = (
+        JournalEntry.objects.alive()
+        .filter(trip=trip)
+        .select_related("author", "share_link", "medicine", "comfort_task")
+        .prefetch_related("children")
+        .order_by("-occurred_at", "-pk")
+    )
+    before = request.GET.get("before", "")
+    if before:
+        moment, _, entry_id = before.partition("|")
+        try:
+            cursor_time = datetime.fromisoformat(moment)
+            cursor_id = int(entry_id)
+        except ValueError:
+            raise Http404("No such page.") from None
+        from django.db.models import Q
+
+        page = page.filter(
+            Q(occurred_at__lt=cursor_time) | Q(occurred_at=cursor_time, pk__lt=cursor_id)
+        )
+    shown = list(page[: PAGE_SIZE + 1])
+    more = len(shown) > PAGE_SIZE
+    shown = shown[:PAGE_SIZE]
+    next_cursor = f"{shown[-1].occurred_at.isoformat()}|{shown[-1].pk}" if more else ""
+    context = {
+        "trip": trip,
+        "entries": shown,
+        "zone": zone,
+        "zone_choice": zone_choice,
+        "next_cursor": next_cursor,
+        "first_page": not before,
+        "is_htmx": bool(request.headers.get("HX-Request")),
+    }
+    if request.headers.get("HX-Request") and request.GET.get("part") == "latest":
+        return render(request, "journal/timeline.html#entries", context)
+    return render(request, "journal/timeline.html", context)
+
+
+# -- Editing, with history and conflicts ------------------------------------------------
+
+
+def _editable_entry(request: MemberRequest, pk: int) -> JournalEntry:
+    entry = get_object_or_404(
+        JournalEntry.objects.in_household(request.household).select_related("trip__household"),
+        pk=pk,
+    )
+    get_briefable_trip(request, entry.trip_id)  # a caregiver must be covering the trip
+    if not (request.membership.is_parent or entry.author_id == request.user.pk):
+        raise PermissionDenied("Only the person who logged it or a parent can change it.")
+    return entry
+
+
+def _as_sent(entry: JournalEntry) -> QueryDict:
+    """The entry as its edit form sends it."""
+    data = QueryDict(mutable=True)
+    data["occurred_at"] = timezone.localtime(entry.occurred_at).strftime("%Y-%m-%dT%H:%M")
+    data.setlist("children", [str(child.pk) for child in entry.children.all()])
+    data["text"] = entry.text
+    data["version"] = str(entry.version)
+    return data
+
+
+@member_required
+def edit_entry(request: MemberRequest, pk: int) -> HttpResponse:
+    entry = _editable_entry(request, pk)
+    form = EntryForm(posted(request), entry=entry)
+    conflict = False
+    if request.method == "POST" and form.is_valid():
+        before = entry.snapshot()
+        with transaction.atomic():
+            changed = JournalEntry.objects.filter(
+                pk=entry.pk, version=form.cleaned_data["version"]
+            ).update(
+                occurred_at=form.cleaned_data["occurred_at"],
+                text=form.cleaned_data["text"],
+                version=entry.version + 1,
+                updated_at=timezone.now(),
+            )
+            if changed:
+                entry.refresh_from_db()
+                entry.children.set(form.cleaned_data["children"])
+                EntryChange.objects.create(
+                    entry=entry,
+                    action=EntryChange.Action.EDITED,
+                    by_name=str(request.user),
+                    before=before,
+                    after=entry.snapshot(),
+                )
+        if changed:
+            messages.success(request, "Entry saved.")
+            return redirect("journal:timeline", pk=entry.trip_id)
+        conflict = True
+        entry.refresh_from_db()
+        # Their version, with its version number, so a change made again can be saved.
+        form = EntryForm(_as_sent(entry), entry=entry, stale=True)
+        form.is_valid()
+    return render(
+        request,
+        "journal/edit_entry.html",
+        {
+            "entry": entry,
+            "form": form,
+            "conflict": conflict,
+            "changes": entry.changes.all()[:20],
+        },
+        status=409 if conflict else (422 if form.errors else 200),
+    )
+
+
+@member_required
+@require_POST
+def delete_entry(request: MemberRequest, pk: int) -> HttpResponse:
+    entry = _editable_entry(request, pk)
+    if entry.deleted_at is None:
+        before = entry.snapshot()
+        JournalEntry.objects.filter(pk=entry.pk).update(
+            deleted_at=timezone.now(), version=entry.version + 1
+        )
+        EntryChange.objects.create(
+            entry=entry, action=EntryChange.Action.DELETED, by_name=str(request.user), before=before
+        )
+    messages.success(request, f"Entry deleted. You can restore it for {RESTORE_DAYS} days.")
+    return redirect(reverse("journal:deleted", args=[entry.trip_id]))
+
+
+@member_required
+@require_POST
+def restore_entry(request: MemberRequest, pk: int) -> HttpResponse:
+    entry = _editable_entry(request, pk)
+    if entry.deleted_at is None:
+        return redirect("journal:timeline", pk=entry.trip_id)
+    if timezone.now() - entry.deleted_at > timedelta(days=RESTORE_DAYS):
+        messages.error(
+            request, f"Deleted more than {RESTORE_DAYS} days ago: it can no longer be restored."
+        )
+        return redirect(reverse("journal:deleted", args=[entry.trip_id]))
+    JournalEntry.objects.filter(pk=entry.pk).update(deleted_at=None, version=entry.version + 1)
+    EntryChange.objects.create(
+        entry=entry,
+        action=EntryChange.Action.RESTORED,
+        by_name=str(request.user),
+        after=entry.snapshot(),
+    )
+    messages.success(request, "Entry restored.")
+    return redirect("journal:timeline", pk=entry.trip_id)
+
+
+@member_required
+def deleted_entries(request: MemberRequest, pk: int) -> HttpResponse:
+    trip = get_briefable_trip(request, pk)
+    cutoff = timezone.now() - timedelta(days=RESTORE_DAYS)
+    deleted = list(
+        JournalEntry.objects.filter(trip=trip, deleted_at__gte=cutoff)
+        .select_related("author", "share_link")
+        .prefetch_related("children")
+        .order_by("-deleted_at")
+    )
+    return render(request, "journal/deleted.html", {"trip": trip, "entries": deleted})

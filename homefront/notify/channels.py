@@ -1,0 +1,69 @@
+"""Sending one message through its channel. Each kind of channel is a class with
+one `notify()`; a failure says whether trying again could help."""
+
+from __future__ import annotations
+
+import smtplib
+from typing import Protocol
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+
+from homefront.notify.models import Channel, ChannelKind, Message
+
+SEND_TIMEOUT = 20
+
+
+class DeliveryError(Exception):
+    def __init__(self, reason: str, *, permanent: bool) -> None:
+        super().__init__(reason)
+        self.permanent = permanent
+
+
+class EmailChannel:
+    def notify(self, channel: Channel, message: Message) -> None:
+        email = EmailMultiAlternatives(
+            subject=message.subject,
+            body=message.text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[channel.target],
+            connection=get_connection(timeout=SEND_TIMEOUT),
+            headers={"X-Homefront-Message": message.idempotency_key},
+        )
+        if message.html:
+            email.attach_alternative(message.html, "text/html")
+        try:
+            email.send()
+        except smtplib.SMTPRecipientsRefused as error:
+            raise DeliveryError(
+                f"The mail server refused the address: {error}", permanent=True
+            ) from error
+        except (TimeoutError, smtplib.SMTPException, OSError) as error:
+            raise DeliveryError(
+                f"Could not reach the mail server: {error}", permanent=False
+            ) from error
+
+
+class AppriseChannel:
+    def notify(self, channel: Channel, message: Message) -> None:
+        import apprise  # imported on demand: it loads many plugins
+
+        sender = apprise.Apprise()
+        if not sender.add(channel.target):
+            raise DeliveryError("Apprise no longer recognises this URL.", permanent=True)
+        if not sender.notify(title=message.subject, body=message.text):
+            raise DeliveryError("The service did not accept the message.", permanent=False)
+
+
+class Sender(Protocol):
+    def notify(self, channel: Channel, message: Message) -> None: ...
+
+
+CHANNELS: dict[str, Sender] = {
+    ChannelKind.EMAIL: EmailChannel(),
+    ChannelKind.APPRISE: AppriseChannel(),
+}
+
+
+def send(message: Message) -> None:
+    CHANNELS[ChannelKind(message.channel.kind)].notify(message.channel, message)

@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import models
+from django.db.models import Q
+
+from homefront.households.models import Contact, Household, HouseholdScopedQuerySet
+
+MAX_ATTEMPTS = 5
+
+
+class ChannelKind(models.TextChoices):
+    EMAIL = "email", "Email"
+    APPRISE = "apprise", "Another service (Apprise URL)"
+
+
+class Channel(models.Model):
+    """Where one person's messages go: an email address or any Apprise URL
+    (ntfy, Signal, Telegram, Pushover, Matrix, ...)."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="channels")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="channels",
+    )
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="channels"
+    )
+    kind = models.CharField(max_length=16, choices=ChannelKind.choices, default=ChannelKind.EMAIL)
+    target = models.CharField(
+        "address",
+        max_length=500,
+        help_text="An email address, or an Apprise URL such as ntfy://ntfy.sh/my-family-topic.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = HouseholdScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kind", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False, contact__isnull=True)
+                | Q(user__isnull=True, contact__isnull=False),
+                name="channel_belongs_to_one_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.shown_target}"
+
+    @property
+    def shown_target(self) -> str:
+        """Apprise URLs carry tokens: show the service and hide the rest."""
+        if self.kind == ChannelKind.EMAIL:
+            return self.target
+        scheme, _, rest = self.target.partition("://")
+        return f"{scheme}://{rest[:4]}…" if rest else self.target
+
+    @property
+    def owner_name(self) -> str:
+        return str(self.user or self.contact)
+
+    def clean(self) -> None:
+        if self.kind == ChannelKind.EMAIL:
+            try:
+                validate_email(self.target)
+            except ValidationError:
+                raise ValidationError({"target": "Enter a valid email address."}) from None
+        else:
+            import apprise  # imported on demand: it loads many plugins
+
+            if not apprise.Apprise().add(self.target):
+                raise ValidationError(
+                    {
+                        "target": "Apprise does not recognise this URL. Check the service's "
+                        "format, e.g. ntfy://ntfy.sh/topic or tgram://bottoken/ChatID."
+                    }
+                )
+
+
+class MessageKind(models.TextChoices):
+    PREP_DIGEST = "prep_digest", "Morning prep digest"
+    LEAVING_TOMORROW = "leaving_tomorrow", "Leaving tomorrow"
+    JOURNAL_DIGEST = "journal_digest", "The kids' day"
+    UNCOVERED_NIGHT = "uncovered_night", "Nobody in charge"
+    SHARE_OPENED = "share_opened", "Brief opened"
+    LEAVE_NOW = "leave_now", "Leave now"
+    READINESS_REVIEW = "readiness_review", "Readiness review"
+    TEST = "test", "Test"
+
+
+class Status(models.TextChoices):
+    PENDING = "pending", "Waiting"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
+class Message(models.Model):
+    """One message to one channel. The idempotency key makes each message exist once,
+    however often the planner runs; the status column is claimed with a conditional
+    UPDATE, so two workers never send it twice."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="messages")
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(max_length=24, choices=MessageKind.choices)
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    subject = models.CharField(max_length=200)
+    text = models.TextField()
+    html = models.TextField(blank=True)
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_by = models.CharField(max_length=64, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = HouseholdScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-due_at", "-pk"]
+        indexes = [models.Index(fields=["status", "due_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.channel}"
+
+
+class Attempt(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attempt_log")
+    at = models.DateTimeField(auto_now_add=True)
+    worker = models.CharField(max_length=64)
+    ok = models.BooleanField()
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{'sent' if self.ok else 'failed'} at {self.at:%Y-%m-%d %H:%M}"

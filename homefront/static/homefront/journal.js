@@ -1,0 +1,522 @@
+// The quick log, also without a connection. Each tap becomes an entry with
+// its own id, waits in a queue on this phone (IndexedDB) and is sent when the
+// server can be reached; the server stores an id once, however often it is
+// sent. Without this file every form still posts and stores one entry.
+"use strict";
+
+(() => {
+  const root = document.getElementById("quick-log");
+  if (!root || !root.dataset.syncUrl) return;
+
+  const SYNC_URL = root.dataset.syncUrl;
+  const DB_NAME = "homefront-journal";
+  const STORE = "queue";
+  const BATCH = 100;
+  const RETRY_MS = 20000;
+  const ALL_SENT_MS = 3000;
+  const CONFIRM_MS = 6000;
+  const FINAL = new Set(["stored", "duplicate", "conflict", "invalid"]);
+  // What each kind may carry in `details` (homefront/journal/models.py).
+  const DETAIL_KEYS = {
+    meal: ["amount", "what"],
+    new_food: ["food", "liked", "reaction"],
+    mood: ["mood"],
+    incident: ["severity"],
+    woke: ["when"],
+    nap: ["until"],
+    call: ["minutes"],
+  };
+  const KIND_LABELS = {
+    meal: "Meal",
+    new_food: "New food",
+    bath: "Bath",
+    nap: "Nap",
+    asleep: "Asleep",
+    woke: "Woke up",
+    mood: "Mood",
+    missed_parent: "Missed the parent",
+    comfort_used: "Comfort item",
+    medicine: "Medicine",
+    call: "Call",
+    incident: "Incident",
+    note: "Note",
+  };
+
+  const status = document.getElementById("sync-status");
+  const confirmation = document.createElement("p");
+  confirmation.id = "log-confirmation";
+  confirmation.className = "sync-status is-ok";
+  confirmation.setAttribute("role", "status");
+  confirmation.hidden = true;
+  const problems = document.createElement("div");
+  problems.id = "sync-problems";
+  problems.setAttribute("role", "alert");
+  if (status) {
+    status.before(confirmation);
+    status.after(problems);
+  } else {
+    root.prepend(confirmation, problems);
+  }
+
+  // -- The queue on this phone ---------------------------------------------------
+
+  let storageBroken = !("indexedDB" in window);
+  let dbPromise = null;
+
+  function openDb() {
+    if (!dbPromise) {
+      dbPromise = new Promise((resolve, reject) => {
+        const request = indexedDB.open(DB_NAME, 1);
+        request.onupgradeneeded = () => {
+          const store = request.result.createObjectStore(STORE, { keyPath: "uuid" });
+          store.createIndex("syncUrl", "syncUrl");
+        };
+        request.onsuccess = () => {
+          const db = request.result;
+          db.onversionchange = () => {
+            db.close();
+            dbPromise = null;
+          };
+          resolve(db);
+        };
+        request.onerror = () => reject(request.error);
+        request.onblocked = () => reject(new Error("The journal's storage is busy."));
+      });
+      dbPromise.catch(() => {
+        dbPromise = null;
+      });
+    }
+    return dbPromise;
+  }
+
+  // One transaction; resolves with the result of the request `work` returns.
+  function run(mode, work) {
+    return openDb().then(
+      (db) =>
+        new Promise((resolve, reject) => {
+          const transaction = db.transaction(STORE, mode);
+          const request = work(transaction.objectStore(STORE));
+          transaction.oncomplete = () => resolve(request ? request.result : undefined);
+          transaction.onerror = () => reject(transaction.error);
+          transaction.onabort = () => reject(transaction.error || new Error("Not saved."));
+        }),
+    );
+  }
+
+  const enqueue = (record) => run("readwrite", (store) => store.put(record));
+  const queuedHere = () =>
+    run("readonly", (store) => store.index("syncUrl").getAll(SYNC_URL)).then((records) =>
+      (records || []).sort((a, b) => a.queuedAt - b.queuedAt),
+    );
+  const queuedEverywhere = () => run("readonly", (store) => store.count());
+  const forget = (uuids) =>
+    run("readwrite", (store) => {
+      for (const uuid of uuids) store.delete(uuid);
+    });
+
+  // -- Building an entry from a form ---------------------------------------------
+
+  function newUuid() {
+    if (window.crypto && typeof crypto.randomUUID === "function") return crypto.randomUUID();
+    // crypto.randomUUID needs a secure context; a home server on plain http is not one.
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
+  }
+
+  function formData(form, submitter) {
+    const data = new FormData(form);
+    if (submitter && submitter.name) data.append(submitter.name, submitter.value);
+    return data;
+  }
+
+  function text(data, name) {
+    const value = data.get(name);
+    return typeof value === "string" ? value : "";
+  }
+
+  function id(data, name) {
+    const value = text(data, name);
+    return /^\d+$/.test(value) ? Number(value) : null;
+  }
+
+  function buildEntry(form, submitter) {
+    const data = formData(form, submitter);
+    const kind = text(data, "kind") || form.dataset.kind || "";
+    const details = {};
+    for (const key of DETAIL_KEYS[kind] || []) {
+      const value = text(data, key).trim();
+      if (value) details[key] = value;
+    }
+    return {
+      uuid: newUuid(),
+      kind,
+      children: data
+        .getAll("children")
+        .filter((value) => /^\d+$/.test(value))
+        .map(Number),
+      occurred_at: new Date().toISOString(),
+      details,
+      text: text(data, "text"),
+      medicine: id(data, "medicine"),
+      comfort_task: id(data, "comfort_task"),
+    };
+  }
+
+  function joinNames(names) {
+    if (names.length < 2) return names.join("");
+    return `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+  }
+
+  function lowerFirst(words) {
+    return words ? words.charAt(0).toLowerCase() + words.slice(1) : "";
+  }
+
+  // "Bath for Maya and Noa", "Meal (pasta): ate most for Noa".
+  function describe(form, submitter, entry) {
+    const span = submitter && submitter.querySelector("span");
+    const button = submitter ? submitter.textContent.trim() : "";
+    const details = entry.details;
+    let what;
+    if (span && span.textContent.trim()) {
+      what = span.textContent.trim();
+    } else if (entry.kind === "meal") {
+      what = `Meal${details.what ? ` (${details.what})` : ""}${button ? `: ${lowerFirst(button)}` : ""}`;
+    } else if (entry.kind === "new_food") {
+      what = `New food: ${details.food || ""}${button ? ` (${lowerFirst(button)})` : ""}`;
+    } else if (entry.kind === "medicine") {
+      const medicine = form.querySelector('input[name="medicine"]');
+      what = `${(medicine && medicine.dataset.name) || "Medicine"} given`;
+    } else if (entry.kind === "note") {
+      what = "Note";
+    } else {
+      what = KIND_LABELS[entry.kind] || entry.kind;
+      if (button) what += `: ${entry.kind === "comfort_used" ? button : lowerFirst(button)}`;
+    }
+    const names = Array.from(form.querySelectorAll('input[name="children"]'))
+      .map((input) => input.dataset.name)
+      .filter(Boolean);
+    return names.length ? `${what} for ${joinNames(names)}` : what;
+  }
+
+  function clearTextInputs(form) {
+    for (const field of form.querySelectorAll("input, textarea")) {
+      if (field.tagName === "TEXTAREA" || ["text", "search", "number", ""].includes(field.getAttribute("type") || "")) {
+        field.value = "";
+      }
+    }
+  }
+
+  // -- What the caregiver sees ---------------------------------------------------
+
+  let confirmTimer = 0;
+  // Shown just below the block that was tapped, where the eyes are.
+  function showConfirmation(message, form) {
+    const block = form.closest(".log-grid, details, .doses") || form;
+    if (block.nextElementSibling !== confirmation) block.after(confirmation);
+    confirmation.textContent = message;
+    confirmation.hidden = false;
+    clearTimeout(confirmTimer);
+    confirmTimer = setTimeout(() => {
+      confirmation.hidden = true;
+    }, CONFIRM_MS);
+  }
+
+  function showProblem(message, level) {
+    if (level === "error") confirmation.hidden = true;
+    const line = document.createElement("p");
+    line.className = `sync-status${level === "error" ? " is-error" : ""}`;
+    const words = document.createElement("span");
+    words.textContent = `${message} `;
+    const dismiss = document.createElement("button");
+    dismiss.type = "button";
+    dismiss.className = "link-button small";
+    dismiss.textContent = "Dismiss";
+    dismiss.addEventListener("click", () => line.remove());
+    line.append(words, dismiss);
+    problems.append(line);
+  }
+
+  function timeOf(record) {
+    const moment = new Date(record.entry.occurred_at);
+    return moment.toLocaleTimeString([], { hour: "numeric", minute: "2-digit" });
+  }
+
+  function addToRecent(record) {
+    const list = document.getElementById("recent");
+    if (!list) return;
+    for (const empty of list.querySelectorAll("li:not(.entry)")) empty.remove();
+    const item = document.createElement("li");
+    item.className = `entry kind-${record.entry.kind}`;
+    const time = document.createElement("time");
+    time.dateTime = record.entry.occurred_at;
+    time.textContent = timeOf(record);
+    const body = document.createElement("span");
+    body.className = "grow";
+    const title = document.createElement("strong");
+    title.textContent = record.label;
+    body.append(title);
+    if (record.entry.text) {
+      const note = document.createElement("span");
+      note.className = "note-text";
+      note.textContent = record.entry.text;
+      body.append(document.createElement("br"), note);
+    }
+    item.append(time, body);
+    list.prepend(item);
+    while (list.children.length > 5) list.lastElementChild.remove();
+  }
+
+  let blockingError = "";
+  let unreachable = false;
+  let statusTimer = 0;
+  let waitingCount = 0;
+
+  async function refreshStatus(justSent) {
+    let waiting = 0;
+    let elsewhere = 0;
+    try {
+      waiting = (await queuedHere()).length;
+      elsewhere = (await queuedEverywhere()) - waiting;
+    } catch (error) {
+      waiting = 0;
+    }
+    waitingCount = waiting;
+    if (!status) return;
+    if (!waiting && !justSent && statusTimer) return; // "All sent" stays for its moment
+    clearTimeout(statusTimer);
+    statusTimer = 0;
+    status.classList.remove("is-ok", "is-error");
+    if (waiting) {
+      let message;
+      if (blockingError) {
+        message = `${blockingError} ${waiting} ${waiting === 1 ? "entry waits" : "entries wait"} on this phone.`;
+        status.classList.add("is-error");
+      } else {
+        message = `${waiting} waiting to send`;
+        if (navigator.onLine === false) message += " · offline, they go when you are back online";
+        else if (unreachable) message += " · the server cannot be reached, trying again shortly";
+      }
+      if (elsewhere > 0) message += ` (and ${elsewhere} from another log page, sent when that page is open)`;
+      status.textContent = message;
+      status.hidden = false;
+    } else if (justSent) {
+      status.textContent = "All sent";
+      status.classList.add("is-ok");
+      status.hidden = false;
+      statusTimer = setTimeout(() => {
+        statusTimer = 0;
+        status.hidden = true;
+      }, ALL_SENT_MS);
+    } else {
+      status.hidden = true;
+      status.textContent = "";
+    }
+  }
+
+  // -- Sending -------------------------------------------------------------------
+
+  function csrfToken() {
+    // The cookie is the freshest: a page opened from the offline copy may carry
+    // an older token than the session now expects.
+    const cookie = document.cookie.split("; ").find((part) => part.startsWith("csrftoken="));
+    if (cookie) return decodeURIComponent(cookie.slice("csrftoken=".length));
+    try {
+      const headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
+      if (headers["X-CSRFToken"]) return headers["X-CSRFToken"];
+    } catch (error) {
+      // fall through to the forms' token
+    }
+    const input = document.querySelector('input[name="csrfmiddlewaretoken"]');
+    return input ? input.value : "";
+  }
+
+  // Resolves {results} or {error}; rejects when the network fails.
+  async function post(records) {
+    const response = await fetch(SYNC_URL, {
+      method: "POST",
+      credentials: "same-origin",
+      cache: "no-store",
+      headers: {
+        "Content-Type": "application/json",
+        Accept: "application/json",
+        "X-CSRFToken": csrfToken(),
+      },
+      body: JSON.stringify({ entries: records.map((record) => record.entry) }),
+    });
+    const json = (response.headers.get("Content-Type") || "").includes("json");
+    const body = json ? await response.json().catch(() => null) : null;
+    if (response.ok && body && Array.isArray(body.results)) return { results: body.results };
+    if (body && typeof body.error === "string" && body.error) return { error: body.error };
+    if (response.redirected || response.ok) {
+      return { error: "You are signed out: sign in again on this phone to send what you logged." };
+    }
+    if (response.status === 403) {
+      return { error: "The server refused the entries: reload this page, or sign in again." };
+    }
+    if (response.status === 404) return { error: "This trip's journal is no longer open to you." };
+    if (response.status >= 500) return { error: "The server had a problem; trying again shortly." };
+    return { error: `The server refused the entries (${response.status}).` };
+  }
+
+  function settle(records, results) {
+    const byUuid = new Map(records.map((record) => [record.uuid.toLowerCase(), record]));
+    const done = [];
+    let accepted = 0;
+    for (const result of results) {
+      const record = result && byUuid.get(String(result.uuid).toLowerCase());
+      if (!record || !FINAL.has(result.status)) continue;
+      byUuid.delete(record.uuid.toLowerCase());
+      done.push(record.uuid);
+      const reasons = Object.values(result.errors || {}).join(" ");
+      if (result.status === "stored" || result.status === "duplicate") accepted += 1;
+      if (result.status === "stored") addToRecent(record);
+      if (result.status === "invalid") {
+        showProblem(`Not logged: ${record.label} at ${timeOf(record)}. ${reasons}`, "error");
+      } else if (result.status === "conflict") {
+        showProblem(`Not logged again: ${record.label} at ${timeOf(record)}. ${reasons}`, "error");
+      }
+      if (result.warning) showProblem(`${record.label}: ${result.warning}`, "warning");
+    }
+    return { done, accepted };
+  }
+
+  let sending = false;
+  let sendAgain = false;
+
+  async function send() {
+    if (storageBroken) return;
+    if (sending) {
+      sendAgain = true;
+      return;
+    }
+    sending = true;
+    let sent = false;
+    try {
+      do {
+        sendAgain = false;
+        if (navigator.onLine === false) break;
+        for (;;) {
+          const batch = (await queuedHere()).slice(0, BATCH);
+          if (!batch.length) break;
+          let answer;
+          try {
+            answer = await post(batch);
+          } catch (error) {
+            unreachable = true; // offline or no route: everything stays queued
+            sendAgain = false;
+            break;
+          }
+          unreachable = false;
+          if (answer.error) {
+            blockingError = answer.error; // revoked link, lost access: keep everything
+            sendAgain = false;
+            break;
+          }
+          blockingError = "";
+          const { done, accepted } = settle(batch, answer.results);
+          if (done.length) await forget(done);
+          if (accepted) sent = true;
+          if (done.length < batch.length) break; // some not answered for: next time
+        }
+      } while (sendAgain);
+    } catch (error) {
+      // The queue could not be read; the next try starts afresh.
+    } finally {
+      sending = false;
+    }
+    await refreshStatus(sent);
+  }
+
+  // -- Taps ----------------------------------------------------------------------
+
+  function postNatively(form, submitter) {
+    form.dataset.native = "true";
+    if (typeof form.requestSubmit === "function") {
+      form.requestSubmit(submitter || undefined);
+      return;
+    }
+    if (submitter && submitter.name) {
+      const input = document.createElement("input");
+      input.type = "hidden";
+      input.name = submitter.name;
+      input.value = submitter.value;
+      form.append(input);
+    }
+    form.submit();
+  }
+
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.matches(".log-form") || !root.contains(form)) return;
+    if (storageBroken || form.dataset.native === "true") return; // the plain form post
+    event.preventDefault();
+    const submitter = event.submitter || null;
+    const entry = buildEntry(form, submitter);
+    const record = {
+      uuid: entry.uuid,
+      syncUrl: SYNC_URL,
+      entry,
+      label: describe(form, submitter, entry),
+      queuedAt: Date.now(),
+    };
+    enqueue(record).then(
+      () => {
+        clearTextInputs(form);
+        showConfirmation(`Logged: ${record.label}`, form);
+        refreshStatus(false).then(send);
+      },
+      () => {
+        // No storage on this phone (private mode, full disk): post the form instead.
+        storageBroken = true;
+        postNatively(form, submitter);
+      },
+    );
+  });
+
+  window.addEventListener("online", () => {
+    unreachable = false;
+    send();
+  });
+  window.addEventListener("offline", () => refreshStatus(false));
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") send();
+  });
+  setInterval(() => {
+    if (waitingCount > 0 && !sending) send();
+  }, RETRY_MS);
+
+  if (!storageBroken) {
+    openDb().then(
+      () => refreshStatus(false).then(send),
+      () => {
+        storageBroken = true;
+      },
+    );
+  }
+
+  // -- Opening offline -----------------------------------------------------------
+
+  if ("serviceWorker" in navigator) {
+    // Taken now: once the new worker activates it claims this page at once.
+    const seenByWorker = Boolean(navigator.serviceWorker.controller);
+    navigator.serviceWorker
+      .register("/sw.js", { scope: "/" })
+      .then(() => navigator.serviceWorker.ready)
+      .then((registration) => {
+        if (seenByWorker || !registration.active) return;
+        // This visit was not seen by the worker: hand it this page and its files.
+        const urls = [location.href];
+        for (const element of document.querySelectorAll('link[rel="stylesheet"], link[rel="icon"], script[src]')) {
+          urls.push(element.href || element.src);
+        }
+        urls.push("/static/homefront/icon-192.png", "/static/homefront/icon-512.png");
+        registration.active.postMessage({ type: "cache-urls", urls });
+      })
+      .catch(() => {
+        // Without the worker the page still logs; it just won't open offline.
+      });
+  }
+})();

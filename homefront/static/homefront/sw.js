@@ -1,0 +1,164 @@
+// Homefront's service worker, served as /sw.js: the quick-log page opens
+// without a connection. Everything else goes to the network untouched; the
+// entries themselves wait in IndexedDB (journal.js), never in this cache.
+"use strict";
+
+const VERSION = "v1";
+const PAGES = `homefront-pages-${VERSION}`;
+const STATIC = `homefront-static-${VERSION}`;
+const CURRENT = new Set([PAGES, STATIC]);
+const STATIC_LIMIT = 120;
+const NETWORK_PATIENCE_MS = 4000;
+// Django's manifest storage names files like app.3f2a1b9c8d7e.css: such a name
+// never changes content, so it can be served from the cache without asking.
+const HASHED = /\.[0-9a-f]{12}\.[a-z0-9]+$/;
+
+self.addEventListener("install", () => {
+  self.skipWaiting();
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    (async () => {
+      const names = await caches.keys();
+      await Promise.all(
+        names
+          .filter((name) => name.startsWith("homefront-") && !CURRENT.has(name))
+          .map((name) => caches.delete(name)),
+      );
+      await self.clients.claim();
+    })(),
+  );
+});
+
+function sameOrigin(url) {
+  return url.origin === self.location.origin;
+}
+
+function isLogPage(url) {
+  return sameOrigin(url) && url.pathname.includes("/log/");
+}
+
+function isStatic(url) {
+  return sameOrigin(url) && url.pathname.startsWith("/static/");
+}
+
+function isSync(url) {
+  return url.pathname.includes("/sync/");
+}
+
+function cacheable(response) {
+  return response && response.ok && response.type === "basic" && !response.redirected;
+}
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") return; // never a POST
+  const url = new URL(request.url);
+  if (!sameOrigin(url) || isSync(url)) return;
+  if (request.mode === "navigate" && isLogPage(url)) {
+    event.respondWith(logPage(event));
+  } else if (isStatic(url)) {
+    event.respondWith(HASHED.test(url.pathname) ? cacheFirst(request) : networkFirst(request));
+  }
+});
+
+async function findPage(cache, request) {
+  return (
+    (await cache.match(request, { ignoreVary: true })) ||
+    (await cache.match(request, { ignoreVary: true, ignoreSearch: true }))
+  );
+}
+
+// Network first: the newest page when there is a connection, the copy kept
+// from the last visit when there is none (or when it is too slow to wait for).
+async function logPage(event) {
+  const request = event.request;
+  const cache = await caches.open(PAGES);
+  const network = fetch(request).then(async (response) => {
+    if (cacheable(response)) {
+      await cache.put(request.url, response.clone());
+    } else if (response.type === "opaqueredirect" || [403, 404, 410].includes(response.status)) {
+      // Signed out or no longer allowed: don't keep showing the old copy.
+      await cache.delete(request.url);
+    }
+    return response;
+  });
+  event.waitUntil(network.catch(() => undefined));
+  const cached = await findPage(cache, request);
+  if (!cached) return network;
+  const patience = new Promise((resolve) => setTimeout(resolve, NETWORK_PATIENCE_MS, null));
+  try {
+    return (await Promise.race([network, patience])) || cached;
+  } catch (error) {
+    return cached;
+  }
+}
+
+async function trim(cache) {
+  const keys = await cache.keys();
+  await Promise.all(keys.slice(0, Math.max(0, keys.length - STATIC_LIMIT)).map((key) => cache.delete(key)));
+}
+
+async function keepStatic(request, response) {
+  if (!cacheable(response)) return;
+  const cache = await caches.open(STATIC);
+  await cache.put(request, response);
+  await trim(cache);
+}
+
+async function cacheFirst(request) {
+  const cache = await caches.open(STATIC);
+  const cached = await cache.match(request, { ignoreVary: true });
+  if (cached) return cached;
+  const response = await fetch(request);
+  await keepStatic(request, response.clone());
+  return response;
+}
+
+async function networkFirst(request) {
+  try {
+    const response = await fetch(request);
+    await keepStatic(request, response.clone());
+    return response;
+  } catch (error) {
+    const cached = await caches.match(request, { cacheName: STATIC, ignoreVary: true });
+    if (cached) return cached;
+    throw error;
+  }
+}
+
+// journal.js sends the page and its files on the first visit, which this
+// worker did not see because it was not running yet.
+async function keep(urls) {
+  const pages = await caches.open(PAGES);
+  const statics = await caches.open(STATIC);
+  for (const raw of urls) {
+    let url;
+    try {
+      url = new URL(raw, self.location.href);
+    } catch (error) {
+      continue;
+    }
+    if (!sameOrigin(url) || isSync(url)) continue;
+    try {
+      if (isStatic(url)) {
+        if (await statics.match(url.href, { ignoreVary: true })) continue;
+        const response = await fetch(url.href, { credentials: "same-origin" });
+        await keepStatic(new Request(url.href), response);
+      } else if (isLogPage(url)) {
+        const response = await fetch(url.href, { credentials: "same-origin" });
+        if (cacheable(response)) await pages.put(url.href, response);
+      }
+    } catch (error) {
+      // Offline already: the next visit fills the cache.
+    }
+  }
+}
+
+self.addEventListener("message", (event) => {
+  const data = event.data || {};
+  if (data.type === "cache-urls" && Array.isArray(data.urls)) {
+    event.waitUntil(keep(data.urls.slice(0, 50)));
+  }
+});
