@@ -1,0 +1,227 @@
+"""The journal in real Chromium: Grandpa logs the girls' day from a link, also offline,
+and Rachel, away in Albuquerque, watches it arrive on her timeline in her own time.
+
+Rachel left yesterday for Albuquerque (Denver time) and is back in two days. Grandpa,
+who has no account, opens the quick log from the link she made him on his phone and
+logs that Maya and Noa tried raw currants and liked them. Then his phone loses its
+connection: he logs a bath and a meal, which wait on the phone ("2 waiting to send")
+and reach nobody. When the connection comes back they are sent, once each. Rachel's
+timeline, open since before they were sent, shows them without a reload, at Denver
+times.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from homefront.accounts.models import User
+from homefront.handoff.models import ShareLink
+from homefront.households.models import Child, Household, Membership, Role
+from homefront.journal.models import JournalEntry, Kind
+from homefront.trips.models import Trip
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+SCREENSHOTS = Path(__file__).resolve().parents[3] / "screenshots"  # git-ignored
+PASSWORD = "correct horse battery staple"
+HOME_ZONE = "America/New_York"
+AWAY_ZONE = "America/Denver"
+# The timeline asks for its newest part every 10 s; two rounds and some slack.
+POLLED = 25_000
+CURRANTS = {"food": "raw currants", "liked": "yes"}
+MEAL = {"amount": "all"}
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args: dict) -> dict:
+    """Grandpa's phone, at home in New York."""
+    return {
+        **browser_context_args,
+        "viewport": PHONE,
+        "locale": "en-US",
+        "timezone_id": HOME_ZONE,
+    }
+
+
+# A full-page capture would paint the fixed tab bar over the middle of the page, so it
+# joins the flow for the picture (through the CSSOM: the CSP refuses injected styles).
+TABBAR_POSITION = (
+    "position => { const bar = document.querySelector('.tabbar');"
+    " if (bar) bar.style.position = position; }"
+)
+
+COUNT_ONLINE_EVENTS = (
+    "() => { window.onlineEvents = 0;"
+    " window.addEventListener('online', () => { window.onlineEvents += 1; }); }"
+)
+
+
+def shot(page: Page, name: str) -> None:
+    page.evaluate(TABBAR_POSITION, "static")
+    try:
+        page.screenshot(path=SCREENSHOTS / f"journal-{name}.png", full_page=True)
+    finally:
+        page.evaluate(TABBAR_POSITION, "")
+
+
+def log_in(page: Page, base_url: str, email: str) -> None:
+    page.goto(f"{base_url}/account/login/")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name=re.compile(r"^Hello, "))).to_be_visible()
+
+
+def clock(moment, zone: str) -> str:
+    """A moment as the timeline writes it ("g:i A"), e.g. "7:05 PM", worked out here."""
+    local = moment.astimezone(ZoneInfo(zone))
+    return f"{local.hour % 12 or 12}:{local.minute:02d} {'AM' if local.hour < 12 else 'PM'}"
+
+
+def the_levins_away() -> tuple[Trip, User, list[Child]]:
+    """Rachel, away now: left yesterday for Albuquerque, back in two days; Maya and Noa."""
+    household = Household.objects.create(name="The Levins", time_zone=HOME_ZONE)
+    rachel = User.objects.create_user(
+        email="rachel@example.com", password=PASSWORD, name="Rachel Levin"
+    )
+    Membership.objects.create(household=household, user=rachel, role=Role.PARENT)
+    today = household.today()
+    girls = [
+        Child.objects.create(
+            household=household, name="Maya", birth_date=today - timedelta(days=4 * 365 + 180)
+        ),
+        Child.objects.create(
+            household=household, name="Noa", birth_date=today - timedelta(days=3 * 365 + 30)
+        ),
+    ]
+    now = timezone.now()
+    trip = Trip.objects.create(
+        household=household,
+        traveller=rachel,
+        starts_at=now - timedelta(days=1),
+        ends_at=now + timedelta(days=2),
+        destination="Albuquerque",
+        destination_zone=AWAY_ZONE,
+    )
+    return trip, rachel, girls
+
+
+def entries_on_server(trip: Trip) -> list[tuple[str, dict]]:
+    return sorted(
+        JournalEntry.objects.filter(trip=trip).values_list("kind", "details"),
+        key=lambda row: (row[0], sorted(row[1].items())),
+    )
+
+
+def test_grandpa_logs_offline_and_the_away_parent_sees_it_live_in_her_time(
+    page: Page, context: BrowserContext, browser: Browser, live_server
+) -> None:
+    # 1. The Levins, Rachel away now, and a link for Grandpa.
+    trip, rachel, girls = the_levins_away()
+    link, token = ShareLink.issue(trip, rachel, label="Grandpa", days_before=2, days_after=1)
+    url = live_server.url
+
+    # 2. Grandpa, on his phone and signed out, logs the currants for both girls.
+    response = page.goto(f"{url}/s/{token}/log/")
+    assert response is not None
+    assert response.status == 200
+    expect(page.get_by_role("heading", name="Log the day")).to_be_visible()
+    expect(page.get_by_text("Logging for Maya and Noa")).to_be_visible()
+    expect(page.locator(".tabbar")).to_have_count(0)
+    status = page.locator("#sync-status")
+    recent = page.locator("#recent")
+    new_food = page.locator("form.log-form[data-kind='new_food']")
+    new_food.get_by_label("Food").fill("raw currants")
+    new_food.get_by_role("button", name="Liked it").click()
+    expect(page.locator("#log-confirmation")).to_have_text(
+        "Logged: New food: raw currants (liked it) for Maya and Noa"
+    )
+    expect(status).to_have_text("All sent")
+    expect(recent).to_contain_text("New food: raw currants (liked it) for Maya and Noa")
+    expect(new_food.get_by_label("Food")).to_have_value("")
+    assert entries_on_server(trip) == [(Kind.NEW_FOOD, CURRANTS)]
+    shot(page, "01-quick-log-390")
+
+    # 5. (opened now) Rachel, in Albuquerque, reads the timeline on her laptop.
+    rachels_context = browser.new_context(viewport=DESKTOP, locale="en-US", timezone_id=AWAY_ZONE)
+    try:
+        rachels = rachels_context.new_page()
+        log_in(rachels, url, "rachel@example.com")
+        rachels.goto(f"{url}/trips/{trip.pk}/journal/")
+        expect(rachels.get_by_role("heading", name="The kids' days")).to_be_visible()
+        expect(rachels.locator(".zone-switch strong")).to_have_text(AWAY_ZONE)
+        timeline = rachels.locator("#latest")
+        expect(timeline.locator("li.entry")).to_have_count(1)
+        expect(timeline).to_contain_text("Tried raw currants: liked it")
+        expect(timeline).not_to_contain_text("Bath")
+        rachels.evaluate("window.stillTheSamePage = true")
+        navigations: list[str] = []
+        rachels.on("framenavigated", lambda frame: navigations.append(frame.url))
+
+        # 3. Grandpa's phone loses its connection; two more entries wait on it.
+        context.set_offline(True)
+        page.get_by_role("button", name="Bath", exact=True).click()
+        expect(page.locator("#log-confirmation")).to_have_text("Logged: Bath for Maya and Noa")
+        expect(status).to_contain_text("1 waiting to send")
+        page.locator("form.log-form[data-kind='meal']").get_by_role(
+            "button", name="Ate all"
+        ).click()
+        expect(page.locator("#log-confirmation")).to_have_text(
+            "Logged: Meal: ate all for Maya and Noa"
+        )
+        expect(status).to_contain_text("2 waiting to send")
+        expect(status).to_have_text("2 waiting to send · offline, they go when you are back online")
+        expect(status).to_be_visible()
+        assert entries_on_server(trip) == [(Kind.NEW_FOOD, CURRANTS)]
+        shot(page, "02-offline-waiting-390")
+
+        # 4. Back online: the page hears it and the queue goes, each entry once.
+        page.evaluate(COUNT_ONLINE_EVENTS)
+        context.set_offline(False)
+        expect(status).to_have_text("All sent")
+        assert page.evaluate("window.onlineEvents") == 1
+        expect(recent).to_contain_text("Bath for Maya and Noa")
+        expect(recent).to_contain_text("Meal: ate all for Maya and Noa")
+        expect(page.locator("#sync-problems")).to_be_empty()
+        shot(page, "03-all-sent-390")
+        stored = list(
+            JournalEntry.objects.filter(trip=trip).prefetch_related("children").order_by("pk")
+        )
+        assert entries_on_server(trip) == [
+            (Kind.BATH, {}),
+            (Kind.MEAL, MEAL),
+            (Kind.NEW_FOOD, CURRANTS),
+        ]
+        assert len({entry.uuid for entry in stored}) == 3
+        for entry in stored:
+            assert entry.share_link == link
+            assert entry.author is None
+            assert set(entry.children.all()) == set(girls)
+        bath = next(entry for entry in stored if entry.kind == Kind.BATH)
+
+        # 5. Rachel's timeline shows them without a reload, at Denver times.
+        expect(timeline.locator("li.entry")).to_have_count(3, timeout=POLLED)
+        bath_row = rachels.locator(f"#entry-{bath.pk}")
+        expect(bath_row).to_contain_text("Bath")
+        expect(bath_row).to_contain_text("Maya, Noa")
+        expect(bath_row).to_contain_text("Grandpa")
+        expect(bath_row.locator("time")).to_have_text(clock(bath.occurred_at, AWAY_ZONE))
+        assert clock(bath.occurred_at, AWAY_ZONE) != clock(bath.occurred_at, HOME_ZONE)
+        expect(timeline).to_contain_text("Meal: ate all")
+        expect(timeline).to_contain_text("Tried raw currants: liked it")
+        assert rachels.evaluate("window.stillTheSamePage") is True
+        assert navigations == []
+        shot(rachels, "04-timeline-1280")
+        rachels.set_viewport_size(PHONE)
+        shot(rachels, "05-timeline-390")
+    finally:
+        rachels_context.close()
