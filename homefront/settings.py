@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "homefront.journal",
     "homefront.debrief",
     "homefront.notify",
+    "homefront.api",
+    "homefront.portability",
     "homefront.core",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -77,6 +79,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # the API docs from its own static files, not a CDN
 ]
 
 MIDDLEWARE = [

@@ -1,5 +1,7 @@
 from django.urls import include, path
 
+from homefront.api.api import api
+
 urlpatterns = [
     path("", include("homefront.core.urls")),
     path("", include("homefront.households.urls")),
@@ -9,5 +11,8 @@ urlpatterns = [
     path("", include("homefront.journal.urls")),
     path("", include("homefront.debrief.urls")),
     path("", include("homefront.notify.urls")),
+    path("", include("homefront.portability.urls")),
     path("account/", include("homefront.accounts.urls")),
+    path("api/", include("homefront.api.urls")),
+    path("api/v1/", api.urls),
 ]

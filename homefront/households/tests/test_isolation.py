@@ -22,6 +22,7 @@ database is compared before and after, so "refused" also means "nothing saved".
 from __future__ import annotations
 
 import itertools
+import json
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -46,6 +47,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from homefront.accounts.models import User
+from homefront.api.models import AccessToken, Scope
 from homefront.handoff.models import GoBagItem, ShareLink
 from homefront.households.models import Household, Invitation, Membership, Role
 from homefront.journal.models import EntryChange, JournalEntry, Kind
@@ -115,6 +117,14 @@ def family(family):
         nights=2,
         first_night=today + timedelta(days=30),
         note="A weekend in Nara",
+    )
+    # What the api keeps: the parent's personal access token (the tokens page), and the
+    # outsider's, for asking the JSON API as another household.
+    family.api_token, family.api_secret = AccessToken.issue(
+        family.parent, family.household, "Bath shortcut", Scope.WRITE
+    )
+    family.outsider_api_token, family.outsider_api_secret = AccessToken.issue(
+        family.outsider, family.other_household, "Elsewhere", Scope.WRITE
     )
     return family
 
@@ -193,7 +203,13 @@ def walk(
             raise AssertionError(f"Unknown URL entry {entry!r} under {prefix!r}")
 
 
-ENDPOINTS = list(walk(get_resolver()))
+# The JSON API at /api/v1 answers tokens, not sessions: JSON 401 to anonymous requests,
+# 404 to another household's token. It has its own checks (at the end of this file);
+# every other test here walks the rest.
+API_NAMESPACE = "api_v1:"
+ALL_ENDPOINTS = list(walk(get_resolver()))
+API_ENDPOINTS = [e for e in ALL_ENDPOINTS if e.name.startswith(API_NAMESPACE)]
+ENDPOINTS = [e for e in ALL_ENDPOINTS if not e.name.startswith(API_NAMESPACE)]
 
 # -- Which object of the test household a URL kwarg points at -----------------
 
@@ -239,6 +255,7 @@ PK_OWNERS: dict[str, tuple[str, ...]] = {
     "debrief:add_food_like": ("child",),
     "debrief:drop_goal": ("goal",),
     "notify:": ("channel",),  # send_test, delete_channel
+    "api:revoke_token": ("api_token",),
 }
 # Any other kwarg naming an object, whatever the URL.
 KWARG_OWNERS: dict[str, tuple[str, ...]] = {"child_pk": ("child",)}
@@ -269,6 +286,7 @@ OBJECTS: dict[str, Callable[[Any], Model]] = {
     "journal_entry": lambda family: family.journal_entry,
     "goal": lambda family: family.goal,
     "channel": lambda family: family.channel,
+    "api_token": lambda family: family.api_token,
     "caregiver_membership": lambda family: Membership.objects.get(
         household=family.household, user=family.caregiver
     ),
@@ -800,7 +818,7 @@ CAREGIVER_URLS = [e for e in MEMBER_URLS + JSON_MEMBER_URLS if not e.parent_requ
 # Views open to members through which a caregiver may change rows of their own
 # (leave the household, make a calendar address, add where their messages go), and
 # nothing else.
-CAREGIVER_OWN_ROWS = {"households:leave", "trips:feeds", "notify:channels"}
+CAREGIVER_OWN_ROWS = {"households:leave", "trips:feeds", "notify:channels", "api:tokens"}
 # Views open to members through which a caregiver may change some columns of the
 # family's rows, and nothing else: ticking a prep task done (or not).
 CAREGIVER_MAY_SET: dict[str, dict[str, tuple[str, ...]]] = {
@@ -1229,3 +1247,132 @@ def test_every_url_with_a_secret_has_a_check():
     for endpoint in ENDPOINTS:
         if secret_kwargs & set(endpoint.kwargs):
             assert endpoint.name in TOKEN_CHECKS, f"{endpoint.name}: {HOW_TO_FIX}"
+
+
+# -- The JSON API: a token, not a session -----------------------------------------------
+
+# Open to all: the API's description and its docs page (no household data in either).
+API_OPEN = {"api_v1:openapi-json", "api_v1:openapi-view", "api_v1:api-root"}
+# `pk` of an API URL: which object of the test household it is (by the URL's name).
+API_PK_OWNERS: dict[str, str] = {
+    "api_v1:child": "child",
+    "api_v1:routine": "routine",
+    "api_v1:food": "allergy",
+    "api_v1:medicine": "medicine",
+    "api_v1:contact": "contact",
+    "api_v1:trip": "trip",
+    "api_v1:share_links": "trip",
+    "api_v1:journal_sync": "trip",
+    "api_v1:prep_task": "prep_task",
+    "api_v1:patch_prep_task": "prep_task",
+    "api_v1:journal_entry": "journal_entry",
+}
+API_OBJECTS: dict[str, Callable[[Any], Model]] = OBJECTS | {
+    "prep_task": lambda family: family.prep_task
+}
+API_METHODS = ("get", "post", "patch", "put", "delete")
+API_OBJECT_URLS = [e for e in API_ENDPOINTS if e.kwargs and e.name not in API_OPEN]
+API_PLAIN_URLS = [e for e in API_ENDPOINTS if not e.kwargs and e.name not in API_OPEN]
+
+
+def api_body(family: Any) -> dict[str, Any]:
+    """A body each write of the API would take: a bath logged now, a task ticked done."""
+    return {"entries": [logged_entry(family)], "done": True, "name": PROBE}
+
+
+def api_send(
+    method: str, url: str, token: str | None, body: dict[str, Any] | None = None
+) -> HttpResponse:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    client = Client()
+    if method == "get":
+        return client.get(url, headers=headers)
+    return getattr(client, method)(
+        url, json.dumps(body or {}), content_type="application/json", headers=headers
+    )
+
+
+def api_target(family: Any, endpoint: Endpoint) -> Target:
+    if not endpoint.kwargs:
+        return Target(url=endpoint.url(), objects={}, missing_url=endpoint.url())
+    assert endpoint.kwargs == ("pk",), f"API URL {endpoint.name} has {endpoint.kwargs}: add it"
+    assert endpoint.name in API_PK_OWNERS, (
+        f"API URL {endpoint.name} ({endpoint.route}) has a `pk`: add it to API_PK_OWNERS"
+    )
+    obj = API_OBJECTS[API_PK_OWNERS[endpoint.name]](family)
+    return Target(
+        url=endpoint.url(pk=obj.pk), objects={"pk": obj}, missing_url=endpoint.url(pk=987654)
+    )
+
+
+def test_the_api_is_walked_too():
+    names = {e.name for e in API_ENDPOINTS}
+    assert {"api_v1:children", "api_v1:child", "api_v1:journal_sync"} <= names
+    assert names >= API_OPEN
+    assert set(API_PK_OWNERS) <= names, "stale API_PK_OWNERS"
+    assert len(ENDPOINTS) + len(API_ENDPOINTS) == len(ALL_ENDPOINTS)
+
+
+@pytest.mark.parametrize("endpoint", params(API_OBJECT_URLS + API_PLAIN_URLS))
+def test_the_api_answers_requests_without_a_token_with_a_json_401(family, endpoint):
+    target = api_target(family, endpoint)
+    before = snapshot()
+    statuses = []
+    for method, token in itertools.product(API_METHODS, (None, "hf_" + "x" * 43)):
+        response = api_send(method, target.url, token, api_body(family))
+        where = f"{'forged token' if token else 'anonymous'} {method.upper()} {target}"
+        assert response.status_code in (401, 405), f"{where}: {response.status_code}"
+        if response.status_code == 401:
+            assert "API token" in response.json()["detail"], where
+        assert_no_family_data(response, where)
+        statuses.append(response.status_code)
+    assert 401 in statuses, f"{target}: no method asks for a token"
+    assert snapshot() == before, f"requests without a token to {target} changed data"
+
+
+@pytest.mark.parametrize("endpoint", params(API_OBJECT_URLS))
+def test_another_households_token_gets_404_for_every_object_of_the_family(family, endpoint):
+    target = api_target(family, endpoint)
+    before = snapshot(family.household)
+    statuses = []
+    for method in API_METHODS:
+        where = f"outsider's token {method.upper()} {target}"
+        body = api_body(family)
+        response = api_send(method, target.url, family.outsider_api_secret, body)
+        missing = api_send(method, target.missing_url, family.outsider_api_secret, body)
+        assert response.status_code == missing.status_code, (
+            f"{where}: {response.status_code}, but {missing.status_code} for an id "
+            "that does not exist: the answer tells the object exists"
+        )
+        assert response.status_code in (404, 405), f"{where}: {response.status_code}"
+        assert_no_family_data(response, where)
+        statuses.append(response.status_code)
+    assert 404 in statuses, f"{target}: no method looks the object up"
+    assert snapshot(family.household) == before, f"outsider's token on {target} changed data"
+
+
+@pytest.mark.parametrize("endpoint", params(API_PLAIN_URLS))
+def test_another_households_token_lists_nothing_of_the_family(family, endpoint):
+    target = api_target(family, endpoint)
+    response = api_send("get", target.url, family.outsider_api_secret)
+    assert response.status_code in (200, 405), f"outsider's token GET {target}"
+    assert_no_family_data(response, f"outsider's token GET {target}")
+
+
+@pytest.mark.parametrize("endpoint", params(API_OBJECT_URLS + API_PLAIN_URLS))
+def test_the_familys_token_reaches_every_api_url(family, endpoint):
+    """The control: the 401s and 404s above are the token's doing, not a wrong URL."""
+    target = api_target(family, endpoint)
+    with time_machine.travel(family.trip.starts_at + timedelta(hours=3), tick=False):
+        reached = [
+            api_send(method, target.url, family.api_secret, api_body(family)).status_code
+            for method in API_METHODS
+        ]
+    assert any(status < 400 for status in reached), f"parent's token on {target}: {reached}"
+
+
+@pytest.mark.parametrize("name", sorted(API_OPEN))
+def test_the_api_description_is_open_and_shows_no_family(family, name):
+    response = Client().get(reverse(name))
+    assert response.status_code < 500, name
+    assert_no_family_data(response, f"anonymous GET {name}")

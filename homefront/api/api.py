@@ -1,0 +1,575 @@
+"""The JSON API at /api/v1: the household's data for scripts, shortcuts and other apps.
+
+Every operation authenticates with a personal access token (auth.py); the
+household is the token's, and every object is fetched scoped to it, so another
+household's id is a 404 like an id that does not exist. Writes go through the
+same forms and model rules as the pages, and the journal through the same
+`entries.store()` as the offline quick log.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any, TypeVar, cast
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.forms import BaseForm
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Field, NinjaAPI, Router, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.docs import Swagger
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from homefront.api.auth import ApiRequest, read, write
+from homefront.handoff.models import ShareLink
+from homefront.households.forms import ChildForm
+from homefront.households.models import Child, Contact, Food, Medicine, Routine
+from homefront.journal import entries
+from homefront.journal.entries import Author
+from homefront.journal.models import JournalEntry
+from homefront.prep.models import PrepTask
+from homefront.trips.forms import TripForm
+from homefront.trips.models import Cover, Trip, TripQuerySet
+
+M = TypeVar("M", bound=Model)
+MAX_ID = 2**53  # ids past this exist nowhere; refusing them early keeps databases calm
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2200, 12, 31)
+
+api = NinjaAPI(
+    title="Homefront API",
+    version="1",
+    description="The household's data for scripts and phone shortcuts. See docs/api.md.",
+    urls_namespace="api_v1",
+    auth=read,
+    docs=Swagger(),
+)
+
+
+# -- Errors: always {"detail": "a sentence a person can read"} ----------------------
+
+
+class Error(Schema):
+    detail: str
+    errors: dict[str, list[str]] | None = None
+
+
+ERRORS: dict[Any, Any] = {frozenset({400, 401, 403, 404, 413, 422}): Error}
+
+
+def _error(request: HttpRequest, status: int, detail: str, **extra: Any) -> HttpResponse:
+    return api.create_response(request, {"detail": detail, **extra}, status=status)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthorized(request: HttpRequest, exc: Exception) -> HttpResponse:
+    response = _error(
+        request,
+        401,
+        "Send a working API token: “Authorization: Bearer <token>”. "
+        "Unknown, expired and revoked tokens are refused; make one at /api/tokens/.",
+    )
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _error(request, 404, "Not found in your household.")
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _error(request, 403, str(exc) or "You may not do this.")
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400 and str(exc.message).startswith("Cannot parse request body"):
+        return _error(request, 422, "The request body is not valid JSON.", errors={})
+    return _error(request, exc.status_code, str(exc.message))
+
+
+@api.exception_handler(NinjaValidationError)
+def invalid_request(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    for problem in exc.errors:
+        # ("body", "payload", "birth_date") names the field birth_date; ("query", "limit") limit.
+        where, *location = [str(part) for part in problem.get("loc", ())] or ["body"]
+        if where == "body" and location:
+            location = location[1:]
+        field = ".".join(location)
+        errors.setdefault(field or "body", []).append(str(problem.get("msg", "is not valid")))
+    detail = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in errors.items())
+    return _error(request, 422, detail or "The request is not valid.", errors=errors)
+
+
+def form_errors(request: HttpRequest, form: BaseForm, renamed: dict[str, str]) -> HttpResponse:
+    """A form's errors as a 422, named after the API's fields."""
+    errors: dict[str, list[str]] = {}
+    for name, messages in form.errors.items():
+        errors.setdefault(renamed.get(name, name), []).extend(str(m) for m in messages)
+    detail = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in errors.items())
+    return _error(request, 422, detail, errors=errors)
+
+
+# -- Scoping ---------------------------------------------------------------------------
+
+
+class Page(LimitOffsetPagination):
+    class Input(Schema):
+        limit: int = Field(50, ge=1, le=100)
+        offset: int = Field(0, ge=0, le=1_000_000)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_limit=100, **kwargs)
+
+
+def in_range(pk: int | None) -> int | None:
+    """An id filter as given, or -1 (matching nothing) for one past any real id."""
+    return pk if pk is None or 1 <= pk <= MAX_ID else -1
+
+
+def scoped(request: ApiRequest, queryset: QuerySet[M], pk: int) -> M:
+    if not 1 <= pk <= MAX_ID:
+        raise Http404
+    found = queryset.in_household(request.household).filter(pk=pk).first()  # type: ignore[attr-defined]
+    if found is None:
+        raise Http404
+    return cast(M, found)
+
+
+def parent_only(request: ApiRequest) -> None:
+    if not request.membership.is_parent:
+        raise PermissionDenied("Only a parent of this household can do this.")
+
+
+# -- Schemas ------------------------------------------------------------------------
+
+
+class ChildOut(Schema):
+    id: int
+    name: str
+    birth_date: date
+    age: str
+    notes: str
+
+    @staticmethod
+    def resolve_age(obj: Child) -> str:
+        return obj.age()
+
+
+class ChildIn(Schema):
+    name: str
+    birth_date: date
+    notes: str = ""
+
+
+class RoutineOut(Schema):
+    id: int
+    child_id: int
+    kind: str
+    label: str
+    title: str
+    time: str = Field(description="Wall-clock time at home, HH:MM.")
+    weekdays: list[int] = Field(description="0 = Monday … 6 = Sunday")
+    every_n_days: int
+    starts_on: date | None
+    steps: list[str]
+    notes: str
+
+    @staticmethod
+    def resolve_time(obj: Routine) -> str:
+        return obj.time.strftime("%H:%M")
+
+    @staticmethod
+    def resolve_weekdays(obj: Routine) -> list[int]:
+        return obj.day_list
+
+    @staticmethod
+    def resolve_steps(obj: Routine) -> list[str]:
+        return obj.step_list
+
+
+class FoodOut(Schema):
+    id: int
+    child_id: int
+    name: str
+    kind: str
+    severity: str
+    what_to_do: str
+
+
+class MedicineOut(Schema):
+    id: int
+    child_id: int
+    name: str
+    dose: str
+    times: list[str]
+    as_needed: bool
+    min_interval_hours: int | None
+    notes: str
+
+
+class ContactOut(Schema):
+    id: int
+    name: str
+    relation: str
+    phone: str
+    other_phone: str
+    email: str
+    address: str
+    roles: list[str]
+    backup_order: int | None
+    notes: str
+
+
+class NightOut(Schema):
+    night: date = Field(description="The date the evening falls on.")
+    cover: str | None = Field(description="Who is in charge that night; none named: null.")
+
+
+class TripOut(Schema):
+    id: int
+    traveller_id: int
+    traveller: str
+    starts_at: datetime
+    ends_at: datetime
+    destination: str
+    destination_zone: str
+    kind: str
+    state: str
+    notes: str
+    cancelled_at: datetime | None
+    nights: list[NightOut]
+
+    @staticmethod
+    def resolve_traveller(obj: Trip) -> str:
+        return str(obj.traveller)
+
+    @staticmethod
+    def resolve_state(obj: Trip) -> str:
+        return str(obj.state())
+
+    @staticmethod
+    def resolve_nights(obj: Trip, context: dict[str, Any]) -> list[dict[str, Any]]:
+        covers = household_covers(context["request"])
+        return [{"night": night, "cover": covers.get(night)} for night in obj.nights_list]
+
+
+def household_covers(request: HttpRequest) -> dict[date, str]:
+    """Each named cover of the household, read once per request however many trips."""
+    cached: dict[date, str] | None = getattr(request, "_api_covers", None)
+    if cached is None:
+        cached = {
+            cover.night: cover.adult_name
+            for cover in Cover.objects.in_household(request.household).select_related(  # type: ignore[attr-defined]
+                "member", "contact"
+            )
+        }
+        request._api_covers = cached  # type: ignore[attr-defined]
+    return cached
+
+
+class TripIn(Schema):
+    """Dates and times as typed on the trip form: wall-clock times at home."""
+
+    start_date: date = Field(ge=FIRST_DAY, le=LAST_DAY)
+    start_time: time
+    end_date: date = Field(ge=FIRST_DAY, le=LAST_DAY)
+    end_time: time
+    traveller: int | None = Field(
+        None, ge=1, le=MAX_ID, description="A parent's user id; the token's owner by default."
+    )
+    start_fold: int | None = Field(
+        None, ge=0, le=1, description="For a time that happens twice: 0 the first, 1 the second."
+    )
+    end_fold: int | None = Field(None, ge=0, le=1)
+    destination: str = ""
+    destination_zone: str | None = Field(None, description="The home zone by default.")
+    kind: str = "planned"
+    notes: str = ""
+
+
+class PrepTaskOut(Schema):
+    id: int
+    trip_id: int
+    title: str
+    category: str
+    essential: bool
+    due_on: date
+    due_at: datetime | None
+    who: str
+    done: bool
+    done_at: datetime | None
+    needed: bool | None
+    notes: str
+
+    @staticmethod
+    def resolve_done(obj: PrepTask) -> bool:
+        return obj.done_at is not None
+
+
+class PrepTaskPatch(Schema):
+    done: bool
+
+
+class EntryOut(Schema):
+    id: int
+    uuid: UUID
+    trip_id: int
+    kind: str
+    summary: str
+    children: list[int]
+    occurred_at: datetime
+    details: dict[str, str]
+    text: str
+    medicine_id: int | None
+    comfort_task_id: int | None
+    author: str
+    version: int
+    created_at: datetime
+
+    @staticmethod
+    def resolve_children(obj: JournalEntry) -> list[int]:
+        return sorted(child.pk for child in obj.children.all())
+
+    @staticmethod
+    def resolve_author(obj: JournalEntry) -> str:
+        return obj.author_name
+
+    @staticmethod
+    def resolve_details(obj: JournalEntry) -> dict[str, str]:
+        return {str(key): str(value) for key, value in (obj.details or {}).items()}
+
+
+class SyncIn(Schema):
+    entries: list[dict[str, Any]] = Field(max_length=entries.MAX_BATCH)
+
+
+class SyncResult(Schema):
+    uuid: str
+    status: str = Field(description="stored, duplicate, conflict or invalid")
+    errors: dict[str, str] | None = None
+    warning: str | None = None
+
+
+class SyncOut(Schema):
+    results: list[SyncResult]
+
+
+class ShareLinkOut(Schema):
+    id: int
+    label: str
+    contact_id: int | None
+    days_before: int
+    days_after: int
+    valid_from: datetime
+    valid_until: datetime
+    status: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+# -- The household's profile --------------------------------------------------------
+
+profile = Router(tags=["profile"])
+
+
+@profile.get("/children", response={200: list[ChildOut], **ERRORS}, url_name="children")
+@paginate(Page)
+def list_children(request: ApiRequest) -> QuerySet[Child]:
+    return Child.objects.in_household(request.household).select_related("household")
+
+
+@profile.post("/children", response={201: ChildOut, **ERRORS}, auth=write)
+def create_child(request: ApiRequest, payload: ChildIn) -> tuple[int, Child] | HttpResponse:
+    parent_only(request)
+    form = ChildForm(
+        {
+            "name": payload.name,
+            "birth_date": payload.birth_date.isoformat(),
+            "notes": payload.notes,
+        },
+        instance=Child(household=request.household),
+    )
+    if not form.is_valid():
+        return form_errors(request, form, {})
+    return 201, form.save()
+
+
+@profile.get("/children/{pk}", response={200: ChildOut, **ERRORS}, url_name="child")
+def get_child(request: ApiRequest, pk: int) -> Child:
+    return scoped(request, Child.objects.select_related("household"), pk)
+
+
+@profile.get("/routines", response={200: list[RoutineOut], **ERRORS}, url_name="routines")
+@paginate(Page)
+def list_routines(request: ApiRequest) -> QuerySet[Routine]:
+    return Routine.objects.in_household(request.household).order_by("child_id", "time", "pk")
+
+
+@profile.get("/routines/{pk}", response={200: RoutineOut, **ERRORS}, url_name="routine")
+def get_routine(request: ApiRequest, pk: int) -> Routine:
+    return scoped(request, Routine.objects.all(), pk)
+
+
+@profile.get("/foods", response={200: list[FoodOut], **ERRORS}, url_name="foods")
+@paginate(Page)
+def list_foods(request: ApiRequest) -> QuerySet[Food]:
+    return Food.objects.in_household(request.household).order_by("child_id", "kind", "name", "pk")
+
+
+@profile.get("/foods/{pk}", response={200: FoodOut, **ERRORS}, url_name="food")
+def get_food(request: ApiRequest, pk: int) -> Food:
+    return scoped(request, Food.objects.all(), pk)
+
+
+@profile.get("/medicines", response={200: list[MedicineOut], **ERRORS}, url_name="medicines")
+@paginate(Page)
+def list_medicines(request: ApiRequest) -> QuerySet[Medicine]:
+    return Medicine.objects.in_household(request.household).order_by("child_id", "name", "pk")
+
+
+@profile.get("/medicines/{pk}", response={200: MedicineOut, **ERRORS}, url_name="medicine")
+def get_medicine(request: ApiRequest, pk: int) -> Medicine:
+    return scoped(request, Medicine.objects.all(), pk)
+
+
+@profile.get("/contacts", response={200: list[ContactOut], **ERRORS}, url_name="contacts")
+@paginate(Page)
+def list_contacts(request: ApiRequest) -> QuerySet[Contact]:
+    return Contact.objects.in_household(request.household)
+
+
+@profile.get("/contacts/{pk}", response={200: ContactOut, **ERRORS}, url_name="contact")
+def get_contact(request: ApiRequest, pk: int) -> Contact:
+    return scoped(request, Contact.objects.all(), pk)
+
+
+# -- Trips, prep, share links and the journal ------------------------------------------
+
+trips = Router(tags=["trips"])
+
+
+def _trips() -> TripQuerySet:
+    return Trip.objects.select_related("household", "traveller")
+
+
+@trips.get("/trips", response={200: list[TripOut], **ERRORS}, url_name="trips")
+@paginate(Page)
+def list_trips(request: ApiRequest) -> QuerySet[Trip]:
+    return _trips().in_household(request.household).order_by("starts_at", "pk")
+
+
+@trips.post("/trips", response={201: TripOut, **ERRORS}, auth=write)
+def create_trip(request: ApiRequest, payload: TripIn) -> tuple[int, Trip] | HttpResponse:
+    parent_only(request)
+    data = {
+        "traveller": str(payload.traveller or request.auth.user_id),
+        "start_date": payload.start_date.isoformat(),
+        "start_time": payload.start_time.strftime("%H:%M"),
+        "start_fold": "" if payload.start_fold is None else str(payload.start_fold),
+        "end_date": payload.end_date.isoformat(),
+        "end_time": payload.end_time.strftime("%H:%M"),
+        "end_fold": "" if payload.end_fold is None else str(payload.end_fold),
+        "destination": payload.destination,
+        "destination_zone": payload.destination_zone or request.household.time_zone,
+        "kind": payload.kind,
+        "notes": payload.notes,
+    }
+    form = TripForm(data, household=request.household)
+    if not form.is_valid():
+        # The form speaks of the inputs the API takes, except that `…_time` carries
+        # the DST questions the page asks next to the time.
+        return form_errors(request, form, {})
+    trip = form.save()
+    return 201, _trips().get(pk=trip.pk)
+
+
+@trips.get("/trips/{pk}", response={200: TripOut, **ERRORS}, url_name="trip")
+def get_trip(request: ApiRequest, pk: int) -> Trip:
+    return scoped(request, _trips(), pk)
+
+
+@trips.get(
+    "/trips/{pk}/share-links", response={200: list[ShareLinkOut], **ERRORS}, url_name="share_links"
+)
+@paginate(Page)
+def list_share_links(request: ApiRequest, pk: int) -> QuerySet[ShareLink]:
+    """The trip's private links: who they are for and when they work, never their tokens."""
+    parent_only(request)
+    trip = scoped(request, Trip.objects.all(), pk)
+    return ShareLink.objects.filter(trip=trip).select_related("trip__household")
+
+
+@trips.post(
+    "/trips/{pk}/journal/sync",
+    response={200: SyncOut, **ERRORS},
+    auth=write,
+    url_name="journal_sync",
+)
+def sync_journal(request: ApiRequest, pk: int, payload: SyncIn) -> dict[str, Any]:
+    """The quick log's offline batch: each entry stored once by its uuid, however often sent."""
+    trip = scoped(request, _trips(), pk)
+    outcomes = entries.store(trip, Author(user=request.auth.user), list(payload.entries))
+    return {"results": [outcome.as_json() for outcome in outcomes]}
+
+
+@trips.get("/prep-tasks", response={200: list[PrepTaskOut], **ERRORS}, url_name="prep_tasks")
+@paginate(Page)
+def list_prep_tasks(request: ApiRequest, trip: int | None = None) -> QuerySet[PrepTask]:
+    trip = in_range(trip)
+    tasks = PrepTask.objects.in_household(request.household).order_by("due_on", "pk")
+    return tasks.filter(trip_id=trip) if trip is not None else tasks  # a trip of elsewhere: []
+
+
+@trips.get("/prep-tasks/{pk}", response={200: PrepTaskOut, **ERRORS}, url_name="prep_task")
+def get_prep_task(request: ApiRequest, pk: int) -> PrepTask:
+    return scoped(request, PrepTask.objects.all(), pk)
+
+
+@trips.patch("/prep-tasks/{pk}", response={200: PrepTaskOut, **ERRORS}, auth=write)
+def patch_prep_task(request: ApiRequest, pk: int, payload: PrepTaskPatch) -> PrepTask:
+    """Tick a task done (or not), as the prep page does; ticking twice changes nothing."""
+    task = scoped(request, PrepTask.objects.all(), pk)
+    if payload.done:
+        PrepTask.objects.filter(pk=task.pk, done_at__isnull=True).update(
+            done_at=timezone.now(), done_by=request.auth.user
+        )
+    else:
+        PrepTask.objects.filter(pk=task.pk).update(done_at=None, done_by=None)
+    task.refresh_from_db(fields=["done_at", "done_by"])
+    return task
+
+
+@trips.get("/journal-entries", response={200: list[EntryOut], **ERRORS}, url_name="journal_entries")
+@paginate(Page)
+def list_journal_entries(request: ApiRequest, trip: int | None = None) -> QuerySet[JournalEntry]:
+    trip = in_range(trip)
+    found = (
+        JournalEntry.objects.alive()
+        .in_household(request.household)
+        .select_related("author", "share_link")
+        .prefetch_related("children")
+        .order_by("-occurred_at", "-pk")
+    )
+    return found.filter(trip_id=trip) if trip is not None else found
+
+
+@trips.get("/journal-entries/{pk}", response={200: EntryOut, **ERRORS}, url_name="journal_entry")
+def get_journal_entry(request: ApiRequest, pk: int) -> JournalEntry:
+    return scoped(
+        request,
+        JournalEntry.objects.alive()
+        .select_related("author", "share_link")
+        .prefetch_related("children"),
+        pk,
+    )
+
+
+api.add_router("", profile)
+api.add_router("", trips)

@@ -1,0 +1,66 @@
+"""Bearer-token authentication for the API: who is asking, for which household."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.errors import HttpError
+from ninja.security import HttpBearer
+
+from homefront.api.models import AccessToken
+from homefront.households.models import Household, Membership
+
+MAX_BODY_BYTES = 1_000_000
+
+
+class ApiRequest(HttpRequest):
+    """A request that passed TokenAuth."""
+
+    auth: AccessToken
+    membership: Membership
+    household: Household
+
+
+class TokenAuth(HttpBearer):
+    """A live personal access token of a member; `write` also needs a write token.
+
+    An unknown, expired or revoked token, or one of someone who left the household,
+    is a 401; a read token on a write endpoint is a 403.
+    """
+
+    def __init__(self, *, write: bool = False) -> None:
+        super().__init__()
+        self.write = write
+
+    def __call__(self, request: HttpRequest) -> Any:
+        # Before anything reads the body: a body over 1 MB is refused unread.
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > MAX_BODY_BYTES:
+            raise HttpError(413, "The request body is over 1 MB; send less at once.")
+        return super().__call__(request)
+
+    def authenticate(self, request: HttpRequest, token: str) -> AccessToken | None:
+        access = AccessToken.find(token)
+        if access is None:
+            return None
+        membership = (
+            Membership.objects.filter(household_id=access.household_id, user_id=access.user_id)
+            .select_related("household", "user")
+            .first()
+        )
+        if membership is None:
+            return None
+        if self.write and not access.can_write:
+            raise HttpError(403, "This token may only read; make a read-and-write token to write.")
+        access.mark_used()
+        request.membership = membership  # type: ignore[attr-defined]
+        request.household = membership.household  # type: ignore[attr-defined]
+        return access
+
+
+read = TokenAuth()
+write = TokenAuth(write=True)

@@ -1,0 +1,57 @@
+"""The page where a member makes, sees and revokes their API tokens."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from homefront.api.forms import AccessTokenForm
+from homefront.api.models import AccessToken
+from homefront.core.forms import posted
+from homefront.households.access import MemberRequest, member_required
+
+
+def get_token(request: MemberRequest, pk: int) -> AccessToken:
+    """A member's own token in the current household; anyone else's is a 404."""
+    return get_object_or_404(
+        AccessToken.objects.in_household(request.household).filter(user=request.user), pk=pk
+    )
+
+
+@member_required
+@never_cache
+def tokens(request: MemberRequest) -> HttpResponse:
+    form = AccessTokenForm(posted(request))
+    created = None
+    if request.method == "POST" and form.is_valid():
+        access, token = AccessToken.issue(
+            request.user, request.household, form.cleaned_data["name"], form.cleaned_data["scope"]
+        )
+        # Shown on this page only, never stored: a reload makes no second token.
+        created = {"token": access, "secret": token}
+        form = AccessTokenForm()
+    return render(
+        request,
+        "api/tokens.html",
+        {
+            "form": form,
+            "created": created,
+            "tokens": AccessToken.objects.in_household(request.household).filter(user=request.user),
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+@member_required
+@require_POST
+def revoke_token(request: MemberRequest, pk: int) -> HttpResponse:
+    access = get_token(request, pk)
+    AccessToken.objects.filter(pk=access.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    messages.success(request, f"Revoked “{access.name}”: it no longer opens anything.")
+    return redirect("api:tokens")
