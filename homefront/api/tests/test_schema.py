@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from homefront.api.api import api as ninja_api
@@ -19,6 +21,18 @@ schema.app = application
 @pytest.fixture
 def token(family):
     return family.write_token
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """Django closes the database connection when a request starts and finishes; inside a test's
+    transaction that drops the test data on PostgreSQL. Django's own test client turns
+    this off for its requests; calls through the WSGI app need the same."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()
