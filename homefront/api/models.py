@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from datetime import datetime, timedelta
@@ -13,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from homefront.households.models import NAME_LENGTH, Household, HouseholdScopedQuerySet
+from homefront.households.models import NAME_LENGTH, Household, HouseholdScopedQuerySet, hash_token
 
 if TYPE_CHECKING:
     from homefront.accounts.models import User
@@ -21,10 +20,6 @@ if TYPE_CHECKING:
 TOKEN_PREFIX = "hf_"  # noqa: S105 - a marker that says what the string is, not a secret
 # last_used_at is written at most this often per token, not on every request.
 USE_RESOLUTION = timedelta(minutes=1)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class Scope(models.TextChoices):

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from datetime import date, datetime, time, timedelta
@@ -11,17 +10,19 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 
-from homefront.households.models import NAME_LENGTH, Contact, Household, HouseholdScopedQuerySet
+from homefront.households.models import (
+    NAME_LENGTH,
+    Contact,
+    Household,
+    HouseholdScopedQuerySet,
+    hash_token,
+)
 from homefront.trips.models import Trip
 
 if TYPE_CHECKING:
     from homefront.accounts.models import User
 
 TOKEN_BYTES = 24  # 192 random bits
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class ShareLinkQuerySet(HouseholdScopedQuerySet):

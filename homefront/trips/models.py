@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import hashlib
 import secrets
 import uuid
 from datetime import date, datetime, time, timedelta
@@ -21,6 +20,7 @@ from homefront.households.models import (
     HouseholdScopedQuerySet,
     Membership,
     Role,
+    hash_token,
     long_text,
 )
 from homefront.households.validators import validate_time_zone
@@ -235,10 +235,6 @@ class Cover(models.Model):
         if self.member_id:
             return str(self.member)
         return str(self.contact)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class CalendarFeed(models.Model):
