@@ -9,7 +9,7 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 
 from homefront.handoff.models import ShareLink
-from homefront.households.models import Child, HouseholdScopedQuerySet, Medicine
+from homefront.households.models import Child, Household, HouseholdScopedQuerySet, Medicine
 from homefront.prep.models import PrepTask
 from homefront.trips.models import Trip
 
@@ -50,7 +50,7 @@ DETAIL_TEXT: dict[str, tuple[str, ...]] = {
 
 
 class EntryQuerySet(HouseholdScopedQuerySet):
-    household_path = "trip__household"
+    household_path = "household"
 
     def alive(self) -> Self:
         return self.filter(deleted_at__isnull=True)
@@ -65,6 +65,12 @@ class JournalEntry(models.Model):
 
     uuid = models.UUIDField(unique=True)
     trip = models.ForeignKey(Trip, on_delete=models.CASCADE, related_name="journal")
+    # The trip's household, kept on the entry so that a household's newest
+    # entries come straight off one index, however many other households share
+    # the database.
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="+", editable=False
+    )
     kind = models.CharField(max_length=16, choices=Kind.choices)
     children = models.ManyToManyField(Child, related_name="journal_entries")
     occurred_at = models.DateTimeField()
@@ -92,8 +98,23 @@ class JournalEntry(models.Model):
 
     class Meta:
         ordering = ["-occurred_at", "-pk"]
-        indexes = [models.Index(fields=["trip", "-occurred_at", "-id"])]
+        indexes = [
+            models.Index(fields=["trip", "-occurred_at", "-id"]),
+            # Partial: pages and the API list and count the entries that are not
+            # deleted, so the count is read off the index alone.
+            models.Index(
+                fields=["household", "-occurred_at", "-id"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="journal_household_alive",
+            ),
+            models.Index(fields=["household", "kind", "-occurred_at"]),
+        ]
         verbose_name_plural = "journal entries"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.household_id:
+            self.household_id = self.trip.household_id
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} at {self.occurred_at:%Y-%m-%d %H:%M}"

@@ -71,8 +71,8 @@ TABLES = [
     Table(("prep", "packing_items"), PackingItem, "trip__household"),
     Table(("share_links", "links"), ShareLink, "trip__household"),
     Table(("share_links", "opens"), ShareLinkOpen, "link__trip__household"),
-    Table(("journal", "entries"), JournalEntry, "trip__household"),
-    Table(("journal", "changes"), EntryChange, "entry__trip__household"),
+    Table(("journal", "entries"), JournalEntry, "household"),
+    Table(("journal", "changes"), EntryChange, "entry__household"),
     Table(("debrief", "reflections"), Reflection, "trip__household"),
     Table(("debrief", "goals"), Goal, "household"),
     Table(("notify", "channels"), Channel, "household"),
@@ -169,7 +169,7 @@ def export_household(household: Household) -> dict[str, Any]:
         children: dict[int, list[int]] = {}
         if model is JournalEntry:
             through = JournalEntry.children.through.objects.filter(
-                journalentry__trip__household=household
+                journalentry__household=household
             )
             for entry_pk, child_pk in through.values_list("journalentry_id", "child_id"):
                 children.setdefault(entry_pk, []).append(ids[Child][child_pk])

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -601,6 +602,7 @@ def fill_journal(trip: Trip, children: list[Child], comfort: PrepTask, count: in
         JournalEntry(
             uuid=uuid.uuid4(),
             trip=trip,
+            household_id=trip.household_id,
             kind=kinds[n % len(kinds)],
             occurred_at=first + timedelta(seconds=span * n / count),
             details={"food": f"food {n % 40}"} if kinds[n % len(kinds)] == Kind.NEW_FOOD else {},
@@ -641,6 +643,7 @@ def test_the_debrief_and_insights_cost_the_same_with_10_or_5000_entries(family, 
 
     fill_journal(trip, children, comfort, 10)
     client.get(debrief_url)  # the session and the like, once
+    cache.clear()  # both counts without the cached day-by-day summary
     few = (count_queries(client, debrief_url), count_queries(client, insights_url))
 
     fill_journal(trip, children, comfort, 4990)
@@ -651,3 +654,37 @@ def test_the_debrief_and_insights_cost_the_same_with_10_or_5000_entries(family, 
     body = body_of(client.get(debrief_url))
     assert re.search(r"used \d{3}×", body)  # the 5000 entries were read
     assert "food 39" in body_of(client.get(insights_url))
+
+
+def test_the_summary_follows_every_write_to_the_journal(family, trip):
+    """The day-by-day summary is cached under a key made of the journal itself: a new
+    entry, a delete, a restore and an edit each show at once."""
+    maya = family.child
+    parent = family.client_for(family.parent)
+
+    def meals() -> str:
+        return child_facts(body_of(debrief_of(parent, trip)), "Maya")["Meals logged"]
+
+    first = log(trip, Kind.MEAL, ny(11, 12, 7, 30), [maya])
+    assert meals() == "1"
+    log(trip, Kind.MEAL, ny(11, 12, 17, 45), [maya])
+    assert meals() == "2"
+    assert parent.post(reverse("journal:delete_entry", args=[first.pk])).status_code < 400
+    assert meals() == "1"
+    assert parent.post(reverse("journal:restore_entry", args=[first.pk])).status_code < 400
+    assert meals() == "2"
+    first.refresh_from_db()
+    leo = Child.objects.create(household=family.household, name="Leo", birth_date=date(2023, 2, 1))
+    edited = parent.post(
+        reverse("journal:edit_entry", args=[first.pk]),
+        {
+            "occurred_at": "2026-11-12T07:30",
+            "children": [leo.pk],
+            "text": "",
+            "version": first.version,
+        },
+    )
+    assert edited.status_code < 400
+    assert JournalEntry.objects.get(pk=first.pk).children.get() == leo
+    assert meals() == "1"
+    assert child_facts(body_of(debrief_of(parent, trip)), "Leo")["Meals logged"] == "1"

@@ -280,6 +280,7 @@ def fill(family, trip: Trip, count: int) -> None:
         JournalEntry(
             uuid=uuid.uuid4(),
             trip=trip,
+            household_id=trip.household_id,
             kind=kinds[n % len(kinds)],
             occurred_at=ny(11, 12, 8, 30) - timedelta(minutes=n),  # doses of the day too
             details={"food": "kiwi", "liked": "yes"} if n % len(kinds) == 4 else {},

@@ -1,0 +1,40 @@
+"""SQL queries and response of each benchmarked page, counted in-process.
+
+python -m bench.probe '{"facts": {...}, "pages": [[name, path], ...]}'
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import django
+
+
+def main(argument: str) -> None:
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from homefront.accounts.models import User
+
+    given = json.loads(argument)
+    facts = given["facts"]
+    browser = Client(HTTP_HOST="127.0.0.1")
+    browser.force_login(User.objects.get(email=facts["email"]))
+    api = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {facts['api_token']}")
+    found = {}
+    for name, path in given["pages"]:
+        client = api if path.startswith("/api/") else browser
+        client.get(path)  # the first request fills per-process caches
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        if response.status_code != 200:
+            raise SystemExit(f"{name} ({path}) answered {response.status_code}")
+        found[name] = {"queries": len(queries), "status": response.status_code}
+    print(json.dumps(found))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

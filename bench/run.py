@@ -1,0 +1,467 @@
+"""`make bench`: seed, serve with the production server, drive each main page with wrk.
+
+Writes bench/results.json and prints one table per scale. docs/benchmarks.md
+explains the method and how to read the numbers.
+
+    python -m bench.run [--scales family,hosted] [--duration 10] [--reseed]
+                        [--households N --entries N] [--servers]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+PROJECT = Path(__file__).resolve().parent.parent
+HERE = PROJECT / "bench"
+DATA = HERE / "data"
+RESULTS = HERE / "results.json"
+SEED_VERSION = 4
+DEFAULT_HOSTED_URL = "postgres://postgres@127.0.0.1:5432/homefront_bench"
+
+PAGES = [
+    ("home", "/"),
+    ("calendar", "/calendar/"),
+    ("trip", "/trips/{current_trip}/"),
+    ("brief", "/trips/{current_trip}/brief/"),
+    ("journal timeline", "/trips/{current_trip}/journal/"),
+    ("quick log", "/trips/{current_trip}/journal/log/"),
+    ("debrief", "/trips/{longest_past_trip}/debrief/"),
+    ("insights", "/insights/"),
+    ("API list", "/api/v1/journal-entries"),
+]
+FLOOR = "/bench/floor"
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+@dataclass
+class Scale:
+    name: str
+    data_dir: Path
+    database_url: str | None = None
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    def environment(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("HOMEFRONT_", "DJANGO_"))}
+        env.pop("DATABASE_URL", None)
+        env.update(
+            DJANGO_SETTINGS_MODULE="bench.settings",
+            HOMEFRONT_DATA_DIR=str(self.data_dir),
+            HOMEFRONT_LOG_LEVEL="WARNING",
+            PYTHONPATH=str(PROJECT),
+        )
+        if self.database_url:
+            env["DATABASE_URL"] = self.database_url
+        return env
+
+    def homefront(self, *args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "homefront.cli", *args],
+            env=self.environment(),
+            cwd=PROJECT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode:
+            raise SystemExit(f"homefront {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+        return done.stdout
+
+
+# Seeding ---------------------------------------------------------------------
+
+
+def seeded(scale: Scale, reseed: bool, sizes: list[str]) -> dict[str, Any]:
+    """The scale's database, seeded today with this seed version, or seeded afresh."""
+    marker = scale.data_dir / "seeded.json"
+    wanted = {"version": SEED_VERSION, "day": datetime.now(UTC).date().isoformat(), "sizes": sizes}
+    if marker.exists() and not reseed:
+        facts = json.loads(marker.read_text())
+        if facts.get("wanted") == wanted:
+            say(f"[{scale.name}] reusing the database seeded earlier today")
+            return facts
+    if scale.data_dir.exists():
+        shutil.rmtree(scale.data_dir)
+    scale.data_dir.mkdir(parents=True)
+    if scale.database_url:
+        recreate_postgresql_database(scale.database_url)
+    say(f"[{scale.name}] migrating")
+    scale.homefront("setup", "--no-demo")
+    say(f"[{scale.name}] seeding")
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.seed", scale.name, *sizes],
+        env=scale.environment(),
+        cwd=PROJECT,
+        stdout=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    if done.returncode:
+        raise SystemExit(f"seeding {scale.name} failed")
+    facts = json.loads(done.stdout.strip().splitlines()[-1])
+    facts["seconds"] = round(time.perf_counter() - started, 1)
+    facts["wanted"] = wanted
+    marker.write_text(json.dumps(facts, indent=2))
+    say(
+        f"[{scale.name}] seeded {facts['households']:,} households, "
+        f"{facts['entries']:,} entries in {facts['seconds']} s"
+    )
+    return facts
+
+
+def recreate_postgresql_database(url: str) -> None:
+    import psycopg
+
+    parts = urllib.parse.urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name) or name in {"postgres", "test"}:
+        raise SystemExit(f"refusing to recreate the database {name!r}")
+    admin = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        connection.execute(f"CREATE DATABASE {name}")
+
+
+# Serving ---------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Server:
+    """A server process for one scale, started as `homefront serve` starts it."""
+
+    def __init__(self, scale: Scale, command: list[str] | None = None, label: str = "serve"):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        bind = f"127.0.0.1:{self.port}"
+        self.command = [
+            part.replace("{bind}", bind).replace("{port}", str(self.port))
+            for part in command
+            or [sys.executable, "-m", "homefront.cli", "serve", "--no-worker", "--bind", "{bind}"]
+        ]
+        self.log = (scale.data_dir / f"server-{label}.log").open("w")
+        self.process = subprocess.Popen(
+            self.command,
+            env=scale.environment(),
+            cwd=PROJECT,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"the server stopped at start: see {self.log.name}")
+            try:
+                with urllib.request.urlopen(self.base + "/healthz", timeout=2) as answer:  # noqa: S310
+                    if answer.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise SystemExit("the server did not answer within 60 s")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.log.close()
+
+
+class Session:
+    """A parent signed in through the real login form."""
+
+    def __init__(self, base: str, email: str, password: str) -> None:
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        page = self.opener.open(base + "/account/login/").read().decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        assert token, "the login page has no CSRF token"
+        form = urllib.parse.urlencode(
+            {"csrfmiddlewaretoken": token.group(1), "username": email, "password": password}
+        ).encode()
+        self.opener.open(base + "/account/login/", form)
+        if "sessionid" not in self.cookies():
+            raise SystemExit("could not sign in to the benchmark household")
+
+    def cookies(self) -> dict[str, str]:
+        return {cookie.name: cookie.value for cookie in self.jar}
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{k}={v}" for k, v in self.cookies().items())
+
+    def timed(self, method: str, path: str, body: bytes | None = None) -> tuple[float, bytes]:
+        request = urllib.request.Request(self.base + path, data=body, method=method)  # noqa: S310
+        if body is not None:
+            request.add_header("Content-Type", "application/json")
+            request.add_header("X-CSRFToken", self.cookies()["csrftoken"])
+        started = time.perf_counter()
+        with self.opener.open(request, timeout=120) as answer:
+            content = answer.read()
+        return time.perf_counter() - started, content
+
+
+# Measuring -------------------------------------------------------------------
+
+
+def wrk(url: str, headers: list[str], seconds: float, connections: int = 4) -> dict[str, Any]:
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s", "-s", str(HERE / "report.lua")]
+    for header in headers:
+        command += ["-H", header]
+    done = subprocess.run(
+        [*command, url], capture_output=True, text=True, check=True, timeout=seconds + 60
+    )
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    duration = summary["duration_us"] / 1e6
+    return {
+        "rps": round(summary["requests"] / duration, 1),
+        "p50_ms": round(summary["p50_us"] / 1000, 1),
+        "p99_ms": round(summary["p99_us"] / 1000, 1),
+        "requests": summary["requests"],
+        "bytes": round(summary["bytes"] / max(summary["requests"], 1)),
+        "errors": summary["status_errors"] + summary["socket_errors"],
+    }
+
+
+def load(url: str, headers: list[str], duration: float) -> dict[str, Any]:
+    wrk(url, headers, 2)  # warm-up: caches filled, connections open
+    return wrk(url, headers, duration)
+
+
+def probe(scale: Scale, pages: list[tuple[str, str]]) -> dict[str, Any]:
+    """SQL queries and status of each page, counted in-process by Django."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.probe", json.dumps({"facts": scale.facts, "pages": pages})],
+        env=scale.environment(),
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode:
+        raise SystemExit(f"probing the pages failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def measure_scale(scale: Scale, duration: float) -> dict[str, Any]:
+    facts = scale.facts
+    pages = [(name, path.format(**facts)) for name, path in PAGES]
+    counts = probe(scale, pages)
+    server = Server(scale)
+    try:
+        session = Session(server.base, facts["email"], facts["password"])
+        headers = [f"Cookie: {session.cookie_header()}"]
+        api_headers = [f"Authorization: Bearer {facts['api_token']}"]
+        floors = [load(server.base + FLOOR, [], duration)]
+        say(f"[{scale.name}] floor {floors[0]['rps']} req/s")
+        rows = []
+        for name, path in pages:
+            result = load(
+                server.base + path, api_headers if path.startswith("/api/") else headers, duration
+            )
+            result.update(page=name, path=path, **counts[name])
+            rows.append(result)
+            say(f"[{scale.name}] {name}: {result['rps']} req/s, {result['queries']} queries")
+        floors.append(load(server.base + FLOOR, [], duration))
+        floor = statistics.mean(f["rps"] for f in floors)
+        for row in rows:
+            row["ratio"] = round(row["rps"] / floor, 3)
+        pdf = [session.timed("GET", f"/trips/{facts['current_trip']}/brief.pdf") for _ in range(4)]
+        assert pdf[-1][1].startswith(b"%PDF"), "the brief is not a PDF"
+        sync_times = [sync_batch(session, facts) for _ in range(3)]
+    finally:
+        server.stop()
+    return {
+        "floor": {"before": floors[0], "after": floors[1], "mean_rps": round(floor, 1)},
+        "pages": rows,
+        "brief_pdf_14_nights_s": round(statistics.median(t for t, _ in pdf[1:]), 3),
+        "brief_pdf_bytes": len(pdf[-1][1]),
+        "sync_500_entries_s": round(statistics.median(sync_times), 3),
+        "seed": {k: facts[k] for k in ("households", "entries", "seconds", "database")},
+    }
+
+
+def sync_batch(session: Session, facts: dict[str, Any]) -> float:
+    """500 new entries from a phone that was offline, sent in one batch."""
+    now = datetime.now(UTC)
+    entries = [
+        {
+            "uuid": str(uuid.uuid4()),
+            "kind": "meal",
+            "children": facts["children"],
+            "occurred_at": (now - timedelta(minutes=5 + n)).isoformat(),
+            "details": {"what": "pasta", "amount": "most"},
+            "text": "",
+        }
+        for n in range(500)
+    ]
+    body = json.dumps({"entries": entries}).encode()
+    seconds, content = session.timed("POST", f"/trips/{facts['current_trip']}/journal/sync/", body)
+    stored = [r for r in json.loads(content)["results"] if r["status"] == "stored"]
+    assert len(stored) == 500, f"the batch stored {len(stored)} of 500"
+    return seconds
+
+
+# Choosing a server -----------------------------------------------------------
+
+
+SERVER_CHOICES = {
+    "gunicorn sync (2 workers)": [
+        "gunicorn",
+        "-w",
+        "2",
+        "-k",
+        "sync",
+        "-b",
+        "{bind}",
+        "--access-logfile",
+        "-",
+        "homefront.wsgi:application",
+    ],
+    "gunicorn gthread (2 workers x 4 threads)": None,  # `homefront serve` itself
+    "granian wsgi (2 workers x 4 threads)": [
+        "granian",
+        "--interface",
+        "wsgi",
+        "--workers",
+        "2",
+        "--blocking-threads",
+        "4",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "{port}",
+        "--log-access",
+        "homefront.wsgi:application",
+    ],
+}
+
+
+def compare_servers(scale: Scale, duration: float) -> list[dict[str, Any]]:
+    facts = scale.facts
+    paths = [("floor", FLOOR), ("home", "/"), ("journal timeline", PAGES[4][1].format(**facts))]
+    results = []
+    for label, command in SERVER_CHOICES.items():
+        if command and shutil.which(command[0]) is None:
+            say(f"[servers] {command[0]} is not installed; skipped")
+            continue
+        server = Server(scale, command, label=label.split(" (")[0].replace(" ", "-"))
+        try:
+            session = Session(server.base, facts["email"], facts["password"])
+            headers = [f"Cookie: {session.cookie_header()}"]
+            for name, path in paths:
+                result = load(server.base + path, headers, duration)
+                result.update(server=label, page=name)
+                results.append(result)
+                say(f"[servers] {label} {name}: {result['rps']} req/s p99 {result['p99_ms']} ms")
+        finally:
+            server.stop()
+    return results
+
+
+# Reporting -------------------------------------------------------------------
+
+
+def table(scale: str, result: dict[str, Any]) -> str:
+    seed = result["seed"]
+    lines = [
+        f"\n{scale} scale: {seed['households']:,} households, {seed['entries']:,} journal "
+        f"entries on {seed['database']} (seeded in {seed['seconds']} s)",
+        f"floor: {result['floor']['before']['rps']} req/s before, "
+        f"{result['floor']['after']['rps']} after",
+        f"{'page':<18}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'ratio':>8}{'queries':>9}"
+        f"{'bytes':>9}{'errors':>8}",
+    ]
+    for row in result["pages"]:
+        lines.append(
+            f"{row['page']:<18}{row['rps']:>9}{row['p50_ms']:>9}{row['p99_ms']:>9}"
+            f"{row['ratio']:>8}{row['queries']:>9}{row['bytes']:>9}{row['errors']:>8}"
+        )
+    lines.append(f"brief PDF, 14 nights: {result['brief_pdf_14_nights_s']} s")
+    lines.append(f"sync of 500 offline entries: {result['sync_500_entries_s']} s")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scales", default="family,hosted")
+    parser.add_argument("--duration", type=float, default=10)
+    parser.add_argument("--reseed", action="store_true")
+    parser.add_argument("--households", type=int, default=10_000)
+    parser.add_argument("--entries", type=int, default=5_000_000)
+    parser.add_argument("--servers", action="store_true", help="also compare WSGI servers")
+    options = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: apt-get install wrk")
+
+    started = time.perf_counter()
+    results: dict[str, Any] = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"cores": os.cpu_count(), "python": sys.version.split()[0]},
+        "method": f"wrk -t1 -c4 -d{options.duration:g}s after a 2 s warm-up; "
+        "ratio = page req/s / mean of the floor before and after",
+        "scales": {},
+    }
+    scales = {
+        "family": Scale("family", DATA / "family"),
+        "hosted": Scale(
+            "hosted",
+            DATA / "hosted",
+            os.environ.get("HOMEFRONT_BENCH_DATABASE_URL", DEFAULT_HOSTED_URL),
+        ),
+    }
+    for name in options.scales.split(","):
+        scale = scales[name]
+        sizes = [str(options.households), str(options.entries)] if name == "hosted" else []
+        scale.facts = seeded(scale, options.reseed, sizes)
+        from bench.seed import BENCH_PASSWORD
+
+        scale.facts["password"] = BENCH_PASSWORD
+        results["scales"][name] = measure_scale(scale, options.duration)
+        print(table(name, results["scales"][name]), flush=True)
+    if "family" in results["scales"] and "hosted" in results["scales"]:
+        family = {r["page"]: r for r in results["scales"]["family"]["pages"]}
+        print("\nhosted / family time per request (target <= 1.5):")
+        for row in results["scales"]["hosted"]["pages"]:
+            slower = round(family[row["page"]]["rps"] / row["rps"], 2)
+            row["hosted_over_family"] = slower
+            print(f"  {row['page']:<18}{slower:>6}")
+    if options.servers:
+        results["servers"] = compare_servers(scales["family"], options.duration)
+    results["seconds"] = round(time.perf_counter() - started)
+    RESULTS.write_text(json.dumps(results, indent=2))
+    print(f"\n{RESULTS.relative_to(PROJECT)} written; {results['seconds']} s in all")
+
+
+if __name__ == "__main__":
+    main()
