@@ -8,12 +8,13 @@ UV_VERSION := 0.13.9
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 PYTHON ?= python3
 
-.PHONY: run test lint check-migrations pytest setup clean help
+.PHONY: run test bench lint check-migrations pytest setup clean help
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make run    serve Homefront on http://127.0.0.1:8000 (demo household in an empty database)"
 	@echo "make test   lint, type-check and run the whole test suite (DATABASE_URL picks PostgreSQL)"
+	@echo "make bench  seed family and hosted scale databases and measure the main pages (docs/benchmarks.md)"
 
 # uv itself comes from PyPI into a private tools folder when the machine has none.
 .tools/bin/uv:
@@ -42,6 +43,14 @@ pytest: setup
 	$(UV) run --frozen pytest $(PYTEST_ARGS)
 
 test: lint check-migrations pytest
+
+# wrk and a running PostgreSQL are the bench's only needs beyond the lock file.
+bench: setup
+	@command -v wrk >/dev/null || { export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends wrk; }
+	@pg_isready -q -h 127.0.0.1 -p 5432 || \
+		pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql)" main start
+	$(UV) run --frozen python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache

@@ -33,7 +33,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 HERE = PROJECT / "bench"
 DATA = HERE / "data"
 RESULTS = HERE / "results.json"
-SEED_VERSION = 4
+SEED_VERSION = 5
 DEFAULT_HOSTED_URL = "postgres://postgres@127.0.0.1:5432/homefront_bench"
 
 PAGES = [

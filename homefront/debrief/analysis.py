@@ -197,8 +197,12 @@ def _days_by_child(trip: Trip, children: list[Child], now: datetime) -> dict[int
         JournalEntry.children.through.objects.filter(
             journalentry__trip=trip, journalentry__deleted_at__isnull=True
         )
-        .annotate(food=KeyTextTransform("food", "journalentry__details"))
-        .values_list("child_id", "journalentry__kind", "journalentry__occurred_at", "food")
+        .values_list(
+            "child_id",
+            "journalentry__kind",
+            "journalentry__occurred_at",
+            KeyTextTransform("food", "journalentry__details"),
+        )
     )
     first, last = trip.local_start.date(), min(trip.local_end.date(), now.astimezone(zone).date())
     days = [first + timedelta(days=n) for n in range(max((last - first).days + 1, 0))]
@@ -280,9 +284,13 @@ def new_foods_tried(household_trips: list[Trip], children: list[Child]) -> list[
             journalentry__kind=Kind.NEW_FOOD,
             journalentry__deleted_at__isnull=True,
         )
-        .annotate(food=KeyTextTransform("food", "journalentry__details"))
         .order_by("journalentry__occurred_at", "journalentry_id")
-        .values_list("child_id", "food", "journalentry__occurred_at", "journalentry__trip_id")
+        .values_list(
+            "child_id",
+            KeyTextTransform("food", "journalentry__details"),
+            "journalentry__occurred_at",
+            "journalentry__trip_id",
+        )
     )
     for child_id, food_value, occurred_at, trip_id in tried:
         food = str(food_value or "").strip()

@@ -111,13 +111,13 @@ class JournalEntry(models.Model):
         ]
         verbose_name_plural = "journal entries"
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.household_id:
             self.household_id = self.trip.household_id
         super().save(*args, **kwargs)
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} at {self.occurred_at:%Y-%m-%d %H:%M}"
 
     @property
     def author_name(self) -> str:
