@@ -14,8 +14,9 @@ from datetime import date, datetime, time, timedelta
 from statistics import mean
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max, Min, Q, Sum
 from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Lower, Trim
 
 from homefront.households.models import Child, FoodKind, RoutineKind
 from homefront.journal.models import JournalEntry, Kind
@@ -193,16 +194,13 @@ def _days_by_child(trip: Trip, children: list[Child], now: datetime) -> dict[int
     zone = trip.household.zone
     # One row per entry and child, as plain values: building thousands of model
     # instances (and their JSON) cost a long trip's debrief seconds.
-    logged = (
-        JournalEntry.children.through.objects.filter(
-            journalentry__trip=trip, journalentry__deleted_at__isnull=True
-        )
-        .values_list(
-            "child_id",
-            "journalentry__kind",
-            "journalentry__occurred_at",
-            KeyTextTransform("food", "journalentry__details"),
-        )
+    logged = JournalEntry.children.through.objects.filter(
+        journalentry__trip=trip, journalentry__deleted_at__isnull=True
+    ).values_list(
+        "child_id",
+        "journalentry__kind",
+        "journalentry__occurred_at",
+        KeyTextTransform("food", "journalentry__details"),
     )
     first, last = trip.local_start.date(), min(trip.local_end.date(), now.astimezone(zone).date())
     days = [first + timedelta(days=n) for n in range(max((last - first).days + 1, 0))]
@@ -265,6 +263,53 @@ class NewFood:
     already_liked: bool
 
 
+def _first_tries(household_trips: list[Trip]) -> list[tuple[int, str, datetime, int]]:
+    """(child, food, when, trip) of the first try of each food by each child, oldest
+    first; cached under the state of the household's new-food entries."""
+    entries = JournalEntry.objects.filter(
+        household_id__in={trip.household_id for trip in household_trips},
+        trip__in=household_trips,
+        kind=Kind.NEW_FOOD,
+    )
+    state = entries.aggregate(
+        entries=Count("pk"), versions=Sum("version"), changed=Max("updated_at")
+    )
+    key = (
+        "first-tries:"
+        + hashlib.sha256(
+            repr((sorted(trip.pk for trip in household_trips), state)).encode()
+        ).hexdigest()
+    )
+    found: list[tuple[int, str, datetime, int]] | None = cache.get(key)
+    if found is not None:
+        return found
+    through = JournalEntry.children.through.objects.filter(
+        journalentry__in=entries.filter(deleted_at__isnull=True)
+    )
+    food_text = Trim(KeyTextTransform("food", "journalentry__details"))
+    # The first time of each child and food, grouped by the database: a family
+    # that logs the same few foods for years sends back a handful of rows.
+    firsts = through.values("child_id", folded=Lower(food_text)).annotate(
+        first_at=Min("journalentry__occurred_at")
+    )
+    moments = Q()
+    for first in firsts:
+        moments |= Q(child_id=first["child_id"], journalentry__occurred_at=first["first_at"])
+    found = (
+        list(
+            through.filter(moments)
+            .order_by("journalentry__occurred_at", "journalentry_id")
+            .values_list(
+                "child_id", food_text, "journalentry__occurred_at", "journalentry__trip_id"
+            )
+        )
+        if moments
+        else []
+    )
+    cache.set(key, found, SUMMARY_SECONDS)
+    return found
+
+
 def new_foods_tried(household_trips: list[Trip], children: list[Child]) -> list[NewFood]:
     """New foods logged while a parent was away, first time per child and food."""
     by_id = {child.pk: child for child in children}
@@ -277,21 +322,7 @@ def new_foods_tried(household_trips: list[Trip], children: list[Child]) -> list[
     seen: set[tuple[int, str]] = set()
     result = []
     trips = {trip.pk: trip for trip in household_trips}
-    tried = (
-        JournalEntry.children.through.objects.filter(
-            journalentry__household_id__in={trip.household_id for trip in household_trips},
-            journalentry__trip__in=household_trips,
-            journalentry__kind=Kind.NEW_FOOD,
-            journalentry__deleted_at__isnull=True,
-        )
-        .order_by("journalentry__occurred_at", "journalentry_id")
-        .values_list(
-            "child_id",
-            KeyTextTransform("food", "journalentry__details"),
-            "journalentry__occurred_at",
-            "journalentry__trip_id",
-        )
-    )
+    tried = _first_tries(household_trips)
     for child_id, food_value, occurred_at, trip_id in tried:
         food = str(food_value or "").strip()
         if not food:

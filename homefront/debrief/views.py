@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +18,7 @@ from homefront.handoff.access import get_briefable_trip
 from homefront.households import access as household_access
 from homefront.households.access import MemberRequest, member_required, parent_required
 from homefront.households.models import Child, Food, FoodKind, Membership, Role
+from homefront.households.validators import validate_plain_text
 from homefront.prep.models import TemplateItem
 from homefront.prep.planning import unneeded_suggestions
 from homefront.trips.access import get_goal
@@ -119,6 +120,11 @@ def insights(request: MemberRequest) -> HttpResponse:
 def add_food_like(request: MemberRequest, pk: int) -> HttpResponse:
     child = household_access.get_child(request, pk)
     food = request.POST.get("food", "").strip()[:100]
+    try:
+        validate_plain_text(food)
+    except ValidationError as problem:
+        messages.error(request, problem.messages[0])
+        return redirect(reverse("debrief:insights") + "#new-foods")
     if not food:
         messages.error(request, "Which food?")
     elif child.foods.filter(name__iexact=food).exists():

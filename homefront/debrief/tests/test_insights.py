@@ -551,3 +551,27 @@ def test_a_goal_for_the_outsiders_household_names_only_its_parents(family):
 
     assert "Who goes Select a valid choice." in body_of(response)
     assert not Goal.objects.exists()
+
+
+def test_new_foods_follow_each_new_entry_delete_and_edit(family, foods_trip):
+    """The first tries are cached under the state of the new-food entries: a new
+    entry, a deleted one and an edited one each show at once."""
+    client = family.client_for(family.parent)
+    assert "Maya: figs" not in " ".join(new_foods(insights(client)))
+
+    log_new_food(foods_trip, family.child, "mango", ny(2026, 11, 5, 9))
+    assert new_foods(insights(client))[0] == "Maya: mango · 5 Nov 2026 Add to likes"
+
+    mango = JournalEntry.objects.get(details__food="mango")
+    JournalEntry.objects.filter(pk=mango.pk).update(
+        deleted_at=timezone.now(), version=mango.version + 1
+    )
+    assert "mango" not in " ".join(new_foods(insights(client)))
+
+    first_kiwi = JournalEntry.objects.get(details__food="kiwi")
+    JournalEntry.objects.filter(pk=first_kiwi.pk).update(
+        details={"food": "papaya"}, version=first_kiwi.version + 1
+    )
+    foods = new_foods(insights(client))
+    assert "Maya: papaya · 5 Nov 2026 Add to likes" in foods
+    assert "Maya: Kiwi · 6 Nov 2026 Add to likes" in foods  # the second try, as spelled
