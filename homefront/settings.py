@@ -94,6 +94,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "homefront.households.middleware.CurrentHouseholdMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last, so it sees a view's database error first: an outage is a 503, not a 500.
+    "homefront.core.middleware.DatabaseFaultMiddleware",
 ]
 
 ROOT_URLCONF = "homefront.urls"
@@ -197,7 +199,11 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env_int("HOMEFRONT_PROXY_COUNT", 0, minimum=0) or None
+# Proxies in front: every throttle (logins, share links, API tokens) counts the address
+# the outermost proxy saw, not the proxy's own. axes' ipware setting would need an extra
+# package and, by default, reads only REMOTE_ADDR anyway.
+PROXY_COUNT = env_int("HOMEFRONT_PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "homefront.core.ratelimit.client_address"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -16,8 +16,13 @@ from homefront.households.models import Invitation
 
 def _safe_next(request: HttpRequest) -> str | None:
     wanted = request.POST.get("next") or request.GET.get("next")
-    if wanted and url_has_allowed_host_and_scheme(
-        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    # A path of this site only: `redirect()` would read "a:b" as a URL name to reverse.
+    if (
+        wanted
+        and wanted.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return wanted
     return None

@@ -57,7 +57,7 @@ class Error(Schema):
     errors: dict[str, list[str]] | None = None
 
 
-ERRORS: dict[Any, Any] = {frozenset({400, 401, 403, 404, 413, 422}): Error}
+ERRORS: dict[Any, Any] = {frozenset({400, 401, 403, 404, 413, 422, 429}): Error}
 
 
 def _error(request: HttpRequest, status: int, detail: str, **extra: Any) -> HttpResponse:
@@ -90,7 +90,10 @@ def forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 400 and str(exc.message).startswith("Cannot parse request body"):
         return _error(request, 422, "The request body is not valid JSON.", errors={})
-    return _error(request, exc.status_code, str(exc.message))
+    response = _error(request, exc.status_code, str(exc.message))
+    if exc.status_code == 429:
+        response["Retry-After"] = "60"
+    return response
 
 
 @api.exception_handler(NinjaValidationError)

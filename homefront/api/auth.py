@@ -9,6 +9,7 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
 from homefront.api.models import AccessToken
+from homefront.core import ratelimit
 from homefront.households.models import Household, Membership
 
 MAX_BODY_BYTES = 1_000_000
@@ -41,18 +42,23 @@ class TokenAuth(HttpBearer):
             length = 0
         if length > MAX_BODY_BYTES:
             raise HttpError(413, "The request body is over 1 MB; send less at once.")
+        # Wrong tokens are counted per address, like dead share links: once this
+        # minute's budget is spent, every token from there waits, a right one too.
+        if ratelimit.API_TOKENS.spent(request):
+            raise HttpError(429, "Too many wrong API tokens from this address; wait a minute.")
         return super().__call__(request)
 
     def authenticate(self, request: HttpRequest, token: str) -> AccessToken | None:
         access = AccessToken.find(token)
-        if access is None:
-            return None
         membership = (
             Membership.objects.filter(household_id=access.household_id, user_id=access.user_id)
             .select_related("household", "user")
             .first()
+            if access is not None
+            else None
         )
-        if membership is None:
+        if access is None or membership is None:
+            ratelimit.API_TOKENS.spend(request)
             return None
         if self.write and not access.can_write:
             raise HttpError(403, "This token may only read; make a read-and-write token to write.")

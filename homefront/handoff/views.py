@@ -3,7 +3,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from homefront.core import ratelimit
 from homefront.core.forms import posted
 from homefront.handoff import access
 from homefront.handoff.brief import Brief, build_brief
@@ -27,7 +27,6 @@ from homefront.households.permissions import brief_shows_sensitive_notes
 from homefront.trips import access as trip_access
 from homefront.trips.models import Cover, Trip, TripKind
 
-SHARE_REQUESTS_PER_MINUTE = 30
 JUST_CREATED = "share_link_just_created"
 
 
@@ -156,20 +155,9 @@ def revoke_share_link(request: MemberRequest, pk: int) -> HttpResponse:
     return redirect("handoff:share_links", pk=link.trip_id)
 
 
-def _rate_limited(request: HttpRequest) -> bool:
-    key = (
-        f"share-rate:{request.META.get('REMOTE_ADDR', '')}:{int(timezone.now().timestamp() // 60)}"
-    )
-    count = cache.get_or_set(key, 0, timeout=120)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        count = 1
-    return count > SHARE_REQUESTS_PER_MINUTE
-
-
 def _shared_link(request: HttpRequest, token: str, page: str) -> ShareLink:
-    if _rate_limited(request):
+    # Every open counts, a forged link's too; the quick log counts only dead links.
+    if not ratelimit.SHARE_LINKS.spend(request):
         raise TooManyRequests()
     link = ShareLink.find(token)
     if link is None:
@@ -196,7 +184,7 @@ def shared_brief(request: HttpRequest, token: str) -> HttpResponse:
     try:
         link = _shared_link(request, token, "brief")
     except TooManyRequests:
-        return _private(HttpResponse("Too many requests. Wait a minute.", status=429))
+        return _private(ratelimit.too_many_requests())
     brief = build_brief(
         link.trip, show_sensitive=brief_shows_sensitive_notes(trip=link.trip, membership=None)
     )
@@ -210,7 +198,7 @@ def shared_brief_pdf(request: HttpRequest, token: str) -> HttpResponse:
     try:
         link = _shared_link(request, token, "pdf")
     except TooManyRequests:
-        return _private(HttpResponse("Too many requests. Wait a minute.", status=429))
+        return _private(ratelimit.too_many_requests())
     brief = build_brief(
         link.trip, show_sensitive=brief_shows_sensitive_notes(trip=link.trip, membership=None)
     )

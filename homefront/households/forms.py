@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 
 from homefront.households.models import (
     EVERY_DAY,
@@ -19,7 +20,7 @@ from homefront.households.models import (
     Routine,
     Weekday,
 )
-from homefront.households.validators import parse_times
+from homefront.households.validators import parse_times, validate_plain_text
 
 
 class AccessibleErrorsMixin:
@@ -41,6 +42,8 @@ class AccessibleErrorsMixin:
         super()._update_errors(errors)  # type: ignore[misc]
 
     def full_clean(self) -> None:
+        for field in self.fields.values():  # type: ignore[attr-defined]
+            _plain_text_only(field)
         super().full_clean()  # type: ignore[misc]
         self._mark_invalid_fields()
 
@@ -55,6 +58,17 @@ class AccessibleErrorsMixin:
                 attrs = self.fields[name].widget.attrs  # type: ignore[attr-defined]
                 attrs["aria-invalid"] = "true"
                 attrs["aria-describedby"] = f"{self[name].auto_id}_errors"  # type: ignore[index]
+
+
+def _plain_text_only(field: forms.Field) -> None:
+    """Every text field refuses control characters and lone surrogates, with one
+    message (Django's own NUL check would add a second, vaguer one)."""
+    if not isinstance(field, forms.CharField) or isinstance(field.widget, forms.PasswordInput):
+        return
+    if validate_plain_text not in field.validators:
+        field.validators = [
+            v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)
+        ] + [validate_plain_text]
 
 
 class TimeZoneInput(forms.TextInput):

@@ -9,6 +9,24 @@ from zoneinfo import available_timezones
 
 from django.core.exceptions import ValidationError
 
+# What no text of a person's needs and a page or a database cannot hold: NUL and the other
+# control characters (but tab and line breaks), and halves of a UTF-16 pair on their own.
+_NOT_PLAIN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def validate_plain_text(value: str) -> None:
+    """Refuses invisible control characters (they come with pasted text) and lone
+    surrogates (only a program sends those), naming the first one found."""
+    found = _NOT_PLAIN_TEXT.search(value)
+    if found:
+        raise ValidationError(
+            "This text has an invisible character (U+%(code)04X) that cannot be saved. "
+            "Type the text again rather than pasting it.",
+            code="control_character",
+            params={"code": ord(found.group())},
+        )
+
+
 _PHONE_ALLOWED = re.compile(r"^\+?[0-9 ()./-]+(?:\s*(?:x|ext\.?)\s*[0-9]{1,6})?$", re.IGNORECASE)
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -15,6 +16,7 @@ from django.utils.dateparse import parse_datetime
 from homefront.accounts.models import User
 from homefront.handoff.models import ShareLink
 from homefront.households.models import Child, Medicine
+from homefront.households.validators import validate_plain_text
 from homefront.journal.models import (
     DETAIL_CHOICES,
     DETAIL_TEXT,
@@ -133,12 +135,14 @@ def clean(
         elif key in texts:
             if not isinstance(value, str | int) or len(str(value)) > DETAIL_TEXT_LENGTH:
                 errors["details"] = f"{key}: at most {DETAIL_TEXT_LENGTH} characters."
+            elif problem := _not_plain_text(str(value)):
+                errors["details"] = f"{key}: {problem}"
             elif str(value).strip():
                 cleaned_details[key] = str(value).strip()
         else:
             errors["details"] = f"“{key}” does not belong to this kind of entry."
-    if kind == Kind.NEW_FOOD and not cleaned_details.get("food"):
-        errors["details"] = "Which food was it?"
+    if kind == Kind.NEW_FOOD and not cleaned_details.get("food") and "details" not in errors:
+        errors["details"] = "Which food was it?"  # unless its food was refused, and said why
     text = raw.get("text") or ""
     if not isinstance(text, str):
         errors["text"] = "The note must be text."
@@ -147,6 +151,8 @@ def clean(
         errors["text"] = (
             f"A note can be at most {NOTE_LENGTH:,} characters (this one has {len(text):,})."
         )
+    elif problem := _not_plain_text(text):
+        errors["text"] = problem
     if kind == Kind.NOTE and not text.strip():
         errors["text"] = "Write the note."
     medicine = None
@@ -182,6 +188,15 @@ def clean(
         medicine=medicine,
         comfort_task=comfort_task,
     )
+
+
+def _not_plain_text(text: str) -> str:
+    """The forms' message for a control character or a lone surrogate; "" for none."""
+    try:
+        validate_plain_text(text)
+    except ValidationError as problem:
+        return problem.messages[0]
+    return ""
 
 
 def _moment(value: Any) -> datetime | None:

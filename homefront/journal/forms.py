@@ -11,6 +11,25 @@ from homefront.households.models import Child
 from homefront.journal.entries import FUTURE_SLACK
 from homefront.journal.models import NOTE_LENGTH, JournalEntry
 
+# Ids past this exist in no database; looking them up would overflow its integers.
+MAX_ID = 2**63 - 1
+
+
+class ChildrenField(forms.ModelMultipleChoiceField):
+    """The children of an entry; an id too large for the database is not a choice (Django
+    would send it to the database, which fails instead of finding nothing)."""
+
+    def clean(self, value: Any) -> Any:
+        for pk in value if isinstance(value, list | tuple) else ():
+            text = str(pk).strip()
+            if text.lstrip("+-").isdecimal() and abs(int(text)) > MAX_ID:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": text},
+                )
+        return super().clean(value)
+
 
 class EntryForm(AccessibleErrorsMixin, forms.Form):
     """Corrects when it happened, for whom, and the note; the kind stays what was logged."""
@@ -19,7 +38,7 @@ class EntryForm(AccessibleErrorsMixin, forms.Form):
         label="When",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
-    children = forms.ModelMultipleChoiceField(
+    children = ChildrenField(
         queryset=Child.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose at least one child."},

@@ -12,12 +12,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http.request import RawPostDataException
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from homefront.core import ratelimit
 from homefront.core.forms import posted
 from homefront.handoff.access import get_briefable_trip
 from homefront.handoff.models import ShareLink
@@ -56,8 +58,22 @@ def _member_context(request: MemberRequest, pk: int) -> LogContext:
     )
 
 
-def _link_context(token: str) -> LogContext:
+class TooManyGuesses(Exception):
+    """This address sent too many dead share links this minute."""
+
+
+def _find_link(request: HttpRequest, token: str) -> ShareLink | None:
+    """The live link of a token; a dead one (forged, expired, revoked) counts against the
+    address's share-link budget, which the brief's opens spend too."""
+    if ratelimit.SHARE_LINKS.spent(request):
+        raise TooManyGuesses()
     link = ShareLink.find(token)
+    if link is None:
+        ratelimit.SHARE_LINKS.spend(request)
+    return link
+
+
+def _link_context(token: str, link: ShareLink | None) -> LogContext:
     if link is None:
         raise Http404("This link does not work.")
     return LogContext(
@@ -77,7 +93,7 @@ def _children(trip: Trip, request: HttpRequest) -> tuple[list[Child], list[Child
         .select_related("household")
         .prefetch_related("medicines")
     )
-    wanted = {part for part in request.GET.get("children", "").split(",") if part.isdigit()}
+    wanted = {part for part in request.GET.get("children", "").split(",") if part.isdecimal()}
     chosen = [child for child in children if str(child.pk) in wanted] or children
     return children, chosen
 
@@ -126,7 +142,8 @@ def _quick_log(request: HttpRequest, context: LogContext, status: int = 200) -> 
 def _log_from_form(request: HttpRequest, context: LogContext) -> HttpResponse:
     """The quick log without JavaScript: one entry from a plain form post."""
     data = request.POST
-    children_ids = [int(c) for c in data.getlist("children") if c.isdigit()]
+    # isdecimal, not isdigit: "²" is a digit that int() refuses.
+    children_ids = [int(c) for c in data.getlist("children") if c.isdecimal()]
     details = {
         key: data[key]
         for key in (
@@ -155,7 +172,7 @@ def _log_from_form(request: HttpRequest, context: LogContext) -> HttpResponse:
         "text": data.get("text", ""),
     }
     for key in ("medicine", "comfort_task"):
-        if data.get(key, "").isdigit():
+        if data.get(key, "").isdecimal():
             raw[key] = int(data[key])
     [outcome] = entries.store(context.trip, context.author, [raw])
     if outcome.status in ("stored", "duplicate"):
@@ -181,11 +198,15 @@ def _first_logged_at(trip: Trip, sent_uuid: str) -> str | None:
 
 def _sync(request: HttpRequest, context: LogContext) -> JsonResponse:
     """The offline queue's batch: each entry stored once, whatever the retries."""
-    if len(request.body) > MAX_SYNC_BYTES:
+    try:
+        raw = request.body
+    except RawPostDataException:  # a form post, read already: not the JSON this takes
+        return JsonResponse({"error": "The request is not JSON."}, status=400)
+    if len(raw) > MAX_SYNC_BYTES:
         return JsonResponse({"error": "Too much at once: send at most 500 entries."}, status=413)
     try:
-        body = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError, RecursionError):  # nested past Python's limit
         return JsonResponse({"error": "The request is not JSON."}, status=400)
     batch = body.get("entries") if isinstance(body, dict) else None
     if not isinstance(batch, list):
@@ -217,7 +238,13 @@ def sync(request: HttpRequest, pk: int) -> JsonResponse:
 
 @never_cache
 def shared_quick_log(request: HttpRequest, token: str) -> HttpResponse:
-    context = _link_context(token)
+    try:
+        link = _find_link(request, token)
+    except TooManyGuesses:
+        response = ratelimit.too_many_requests()
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+    context = _link_context(token, link)
     if request.method == "POST":
         return _log_from_form(request, context)
     return _quick_log(request, context)
@@ -225,7 +252,18 @@ def shared_quick_log(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_POST
 def shared_sync(request: HttpRequest, token: str) -> JsonResponse:
-    link = ShareLink.find(token)
+    try:
+        link = _find_link(request, token)
+    except TooManyGuesses:
+        response = JsonResponse(
+            {
+                "error": "Too many tries from here: wait a minute. "
+                "What you logged stays on this phone."
+            },
+            status=429,
+        )
+        response["Retry-After"] = "60"
+        return response
     if link is None:
         # The offline queue keeps its entries and tells the caregiver why.
         return JsonResponse(
@@ -235,7 +273,7 @@ def shared_sync(request: HttpRequest, token: str) -> JsonResponse:
             },
             status=410,
         )
-    return _sync(request, _link_context(token))
+    return _sync(request, _link_context(token, link))
 
 
 def _manifest(start_url: str, name: str) -> JsonResponse:
@@ -274,8 +312,11 @@ def manifest(request: MemberRequest, pk: int) -> JsonResponse:
     )
 
 
-def shared_manifest(request: HttpRequest, token: str) -> JsonResponse:
-    link = ShareLink.find(token)
+def shared_manifest(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        link = _find_link(request, token)
+    except TooManyGuesses:
+        return ratelimit.too_many_requests()
     if link is None:
         raise Http404("This link does not work.")
     return _manifest(reverse("journal:shared_log", args=[token]), "Log the kids' day")

@@ -141,7 +141,10 @@ def tick_task(request: MemberRequest, pk: int) -> HttpResponse:
     if _is_htmx(request):
         return _task_row(request, task)
     back = request.POST.get("back", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+    # A path of this site only: `redirect()` would read "a:b" as a URL name to reverse.
+    if not back.startswith("/") or not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}
+    ):
         back = reverse("prep:trip", args=[task.trip_id])
     return redirect(back)
 
