@@ -1,4 +1,7 @@
-"""SQL queries and response of each benchmarked page, counted in-process.
+"""SQL queries, status and time of each benchmarked page, measured in-process.
+
+One request at a time, so the time is the page's own cost, free of the
+contention between server, database and wrk on a two-core machine.
 
 python -m bench.probe '{"facts": {...}, "pages": [[name, path], ...]}'
 """
@@ -6,9 +9,13 @@ python -m bench.probe '{"facts": {...}, "pages": [[name, path], ...]}'
 from __future__ import annotations
 
 import json
+import statistics
 import sys
+import time
 
 import django
+
+TIMED = 15
 
 
 def main(argument: str) -> None:
@@ -32,7 +39,16 @@ def main(argument: str) -> None:
             response = client.get(path)
         if response.status_code != 200:
             raise SystemExit(f"{name} ({path}) answered {response.status_code}")
-        found[name] = {"queries": len(queries), "status": response.status_code}
+        times = []
+        for _ in range(TIMED):
+            started = time.perf_counter()
+            client.get(path)
+            times.append(time.perf_counter() - started)
+        found[name] = {
+            "queries": len(queries),
+            "status": response.status_code,
+            "in_process_ms": round(statistics.median(times) * 1000, 1),
+        }
     print(json.dumps(found))
 
 
