@@ -379,33 +379,45 @@ SERVER_CHOICES = {
 }
 
 
-def compare_servers(scale: Scale, duration: float) -> list[dict[str, Any]]:
+def compare_servers(scale: Scale, duration: float, rounds: int = 2) -> list[dict[str, Any]]:
+    """Each server in turn, `rounds` times over, so the machine's drift falls on all
+    of them alike; the median of the rounds is reported."""
     facts = scale.facts
     paths = [
-        ("signed-in floor", FLOOR),
-        ("home", "/"),
-        ("journal timeline", PAGES[4][1].format(**facts)),
+        ("floor", FLOOR, False),
+        ("signed-in floor", FLOOR, True),
+        ("home", "/", True),
+        ("journal timeline", PAGES[4][1].format(**facts), True),
     ]
+    runs: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for _round in range(rounds):
+        for label, command in SERVER_CHOICES.items():
+            if command and shutil.which(command[0]) is None:
+                raise SystemExit(f"{command[0]} is not installed: uv sync")
+            server = Server(scale, command, label=label.split(" (")[0].replace(" ", "-"))
+            try:
+                session = Session(server.base, facts["email"], facts["password"])
+                headers = [f"Cookie: {session.cookie_header()}"]
+                for name, path, signed_in in paths:
+                    result = load(server.base + path, headers if signed_in else [], duration)
+                    runs.setdefault((label, name), []).append(result)
+                    say(f"[servers] {label} {name}: {result['rps']} req/s")
+            finally:
+                server.stop()
     results = []
-    for label, command in SERVER_CHOICES.items():
-        if command and shutil.which(command[0]) is None:
-            say(f"[servers] {command[0]} is not installed; skipped")
-            continue
-        server = Server(scale, command, label=label.split(" (")[0].replace(" ", "-"))
-        try:
-            session = Session(server.base, facts["email"], facts["password"])
-            headers = [f"Cookie: {session.cookie_header()}"]
-            result = load(server.base + FLOOR, [], duration)
-            result.update(server=label, page="floor")
-            results.append(result)
-            say(f"[servers] {label} floor: {result['rps']} req/s p99 {result['p99_ms']} ms")
-            for name, path in paths:
-                result = load(server.base + path, headers, duration)
-                result.update(server=label, page=name)
-                results.append(result)
-                say(f"[servers] {label} {name}: {result['rps']} req/s p99 {result['p99_ms']} ms")
-        finally:
-            server.stop()
+    for (label, name), found in runs.items():
+        results.append(
+            {
+                "server": label,
+                "page": name,
+                "rps": statistics.median(r["rps"] for r in found),
+                "p99_ms": statistics.median(r["p99_ms"] for r in found),
+                "rounds": [r["rps"] for r in found],
+            }
+        )
+    print("\nWSGI servers (median of rounds, req/s; p99 ms):")
+    for row in results:
+        print(f"  {row['server']:<42}{row['page']:<18}{row['rps']:>9}{row['p99_ms']:>9}")
     return results
 
 
