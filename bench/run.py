@@ -348,19 +348,21 @@ def sync_batch(session: Session, facts: dict[str, Any]) -> float:
 
 
 SERVER_CHOICES = {
-    "gunicorn sync (2 workers)": [
+    "gunicorn sync (2 workers)": None,  # `homefront serve` itself
+    "gunicorn gthread (2 workers x 4 threads)": [
         "gunicorn",
         "-w",
         "2",
         "-k",
-        "sync",
+        "gthread",
+        "--threads",
+        "4",
         "-b",
         "{bind}",
         "--access-logfile",
         "-",
         "homefront.wsgi:application",
     ],
-    "gunicorn gthread (2 workers x 4 threads)": None,  # `homefront serve` itself
     "granian wsgi (2 workers x 4 threads)": [
         "granian",
         "--interface",

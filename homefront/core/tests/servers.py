@@ -1,4 +1,4 @@
-"""Real Homefront servers for tests: `homefront serve` (gunicorn gthread, as production runs
+"""Real Homefront servers for tests: `homefront serve` (gunicorn, as production runs
 it) in a data folder of its own, on a free port of 127.0.0.1, on the test's database.
 
 - `Site`: a data folder and a database. The test fills pytest-django's test database
@@ -193,7 +193,7 @@ def new_site(folder: Path, base: Path, **env: str) -> Site:
 
 
 class Server:
-    """`homefront serve` on a site: gunicorn with gthread workers, as in production; with
+    """`homefront serve` on a site: gunicorn configured as in production; with
     `faults`, through this module, so the test switches above work."""
 
     def __init__(
@@ -203,7 +203,7 @@ class Server:
         name: str = "server",
         faults: bool = False,
         workers: int = 2,
-        threads: int = 4,
+        threads: int | None = None,
         background_worker: bool = True,
     ) -> None:
         site.publish()
@@ -220,9 +220,9 @@ class Server:
             f"127.0.0.1:{self.port}",
             "--workers",
             str(workers),
-            "--threads",
-            str(threads),
         ]
+        if threads is not None:
+            command += ["--threads", str(threads)]
         if not background_worker:
             command.append("--no-worker")
         self.output = self.log.open("w")

@@ -1,5 +1,5 @@
-"""Many people at once against a real server: `homefront serve` (gunicorn, two gthread
-workers of four threads each, and the background worker beside them), on a SQLite file
+"""Many people at once against a real server: `homefront serve` (gunicorn's two
+worker processes as production runs them, and the background worker beside them), on a SQLite file
 in WAL mode with IMMEDIATE transactions, or on PostgreSQL when the tests run there.
 
 Ten clients at once: two of the parent's devices and a grandmother's share link send
