@@ -257,7 +257,7 @@ def _at(day: date, hour: int, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, clock(hour), tzinfo=zone)
 
 
-def seed_family(rng: random.Random) -> dict[str, Any]:
+def seed_family(rng: random.Random, entries: int = FAMILY_ENTRIES) -> dict[str, Any]:
     """The Levins with five years of trips; returns what the benchmark opens."""
     from django.db import transaction
 
@@ -346,7 +346,7 @@ def seed_family(rng: random.Random) -> dict[str, Any]:
                 )
         assert longest is not None, "the five years need one fortnight away"
 
-        # The journal: as many entries per night away as makes 150,000 in all.
+        # The journal: as many entries per night away as makes `entries` in all.
         trips = list(Trip.objects.filter(household=household).exclude(pk=current.pk))
         trips.append(current)
         children = list(household.children.values_list("pk", flat=True))
@@ -360,7 +360,7 @@ def seed_family(rng: random.Random) -> dict[str, Any]:
             if trip.starts_at < moment
         }
         seconds = sum((end - start).total_seconds() for start, end in windows.values())
-        missing = FAMILY_ENTRIES - JournalEntry.objects.count()
+        missing = entries - JournalEntry.objects.count()
         writer = EntryWriter.open(rng)
         authors_by_traveller = {
             mother.pk: [(father.pk, str(father)), (judy.pk, str(judy))],
@@ -402,7 +402,9 @@ def _change_model() -> list[Any]:
     return [EntryChange]
 
 
-def seed_hosted(rng: random.Random, households: int, entries: int) -> dict[str, Any]:
+def seed_hosted(
+    rng: random.Random, households: int, entries: int, family_entries: int = FAMILY_ENTRIES
+) -> dict[str, Any]:
     """The family, then `households` other families holding `entries` entries between them."""
     from django.contrib.auth.hashers import make_password
     from django.db import connection, transaction
@@ -426,7 +428,7 @@ def seed_hosted(rng: random.Random, households: int, entries: int) -> dict[str, 
     from homefront.prep.planning import DEFAULT_TEMPLATE
     from homefront.trips.models import Trip
 
-    family = seed_family(rng)
+    family = seed_family(rng, family_entries)
     bulk_tables = [
         JournalEntry._meta.db_table,
         JournalEntry.children.through._meta.db_table,
