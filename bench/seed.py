@@ -425,7 +425,7 @@ def seed_hosted(
     )
     from homefront.journal.models import JournalEntry
     from homefront.prep.models import PrepTask, TemplateItem
-    from homefront.prep.planning import DEFAULT_TEMPLATE
+    from homefront.prep.planning import DEFAULT_TEMPLATE, default_template
     from homefront.trips.models import Trip
 
     family = seed_family(rng, family_entries)
@@ -520,19 +520,7 @@ def seed_hosted(
                 for home in homes
             )
             TemplateItem.objects.bulk_create(
-                TemplateItem(
-                    household=home,
-                    title=title,
-                    category=category,
-                    essential=essential,
-                    days_before=days_before,
-                    who=who,
-                    position=index,
-                )
-                for home in homes
-                for index, (title, category, essential, days_before, who) in enumerate(
-                    DEFAULT_TEMPLATE
-                )
+                item for home in homes for item in default_template(home)
             )
             GoBagItem.objects.bulk_create(
                 GoBagItem(household=home, name=name, position=index)

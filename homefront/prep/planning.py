@@ -48,7 +48,8 @@ DEFAULT_PACKING: list[tuple[str, int, int]] = [
 ]
 
 
-def seed_template(household: Household) -> None:
+def default_template(household: Household) -> list[TemplateItem]:
+    """The checklist a new household starts with, unsaved."""
     items = [
         TemplateItem(
             household=household,
@@ -75,7 +76,11 @@ def seed_template(household: Household) -> None:
         )
         for index, (name, per_night, extra) in enumerate(DEFAULT_PACKING)
     ]
-    TemplateItem.objects.bulk_create(items)
+    return items
+
+
+def seed_template(household: Household) -> None:
+    TemplateItem.objects.bulk_create(default_template(household))
 
 
 def _sudden_due_times(count: int, now: datetime, departure: datetime) -> list[datetime]:
