@@ -194,13 +194,18 @@ def _days_by_child(trip: Trip, children: list[Child], now: datetime) -> dict[int
     zone = trip.household.zone
     # One row per entry and child, as plain values: building thousands of model
     # instances (and their JSON) cost a long trip's debrief seconds.
-    logged = JournalEntry.children.through.objects.filter(
-        journalentry__trip=trip, journalentry__deleted_at__isnull=True
-    ).values_list(
-        "child_id",
-        "journalentry__kind",
-        "journalentry__occurred_at",
-        KeyTextTransform("food", "journalentry__details"),
+    logged = (
+        JournalEntry.children.through.objects.filter(
+            journalentry__trip=trip, journalentry__deleted_at__isnull=True
+        )
+        # In the order they happened: the first "asleep" of an evening is its bedtime.
+        .order_by("journalentry__occurred_at", "journalentry_id")
+        .values_list(
+            "child_id",
+            "journalentry__kind",
+            "journalentry__occurred_at",
+            KeyTextTransform("food", "journalentry__details"),
+        )
     )
     first, last = trip.local_start.date(), min(trip.local_end.date(), now.astimezone(zone).date())
     days = [first + timedelta(days=n) for n in range(max((last - first).days + 1, 0))]
@@ -298,7 +303,10 @@ def _first_tries(household_trips: list[Trip]) -> list[tuple[int, str, datetime, 
     found = (
         list(
             through.filter(moments)
-            .order_by("journalentry__occurred_at", "journalentry_id")
+            # Children of one entry in the family's own order, eldest first.
+            .order_by(
+                "journalentry__occurred_at", "journalentry_id", "child__birth_date", "child__name"
+            )
             .values_list(
                 "child_id", food_text, "journalentry__occurred_at", "journalentry__trip_id"
             )
