@@ -12,7 +12,6 @@ times.
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -22,6 +21,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from homefront.accounts.models import User
+from homefront.core.tests.browser import full_page_shot, sign_in
 from homefront.handoff.models import ShareLink
 from homefront.households.models import Child, Household, Membership, Role
 from homefront.journal.models import JournalEntry, Kind
@@ -52,13 +52,6 @@ def browser_context_args(browser_context_args: dict) -> dict:
     }
 
 
-# A full-page capture would paint the fixed tab bar over the middle of the page, so it
-# joins the flow for the picture (through the CSSOM: the CSP refuses injected styles).
-TABBAR_POSITION = (
-    "position => { const bar = document.querySelector('.tabbar');"
-    " if (bar) bar.style.position = position; }"
-)
-
 COUNT_ONLINE_EVENTS = (
     "() => { window.onlineEvents = 0;"
     " window.addEventListener('online', () => { window.onlineEvents += 1; }); }"
@@ -66,19 +59,11 @@ COUNT_ONLINE_EVENTS = (
 
 
 def shot(page: Page, name: str) -> None:
-    page.evaluate(TABBAR_POSITION, "static")
-    try:
-        page.screenshot(path=SCREENSHOTS / f"journal-{name}.png", full_page=True)
-    finally:
-        page.evaluate(TABBAR_POSITION, "")
+    full_page_shot(page, SCREENSHOTS / f"journal-{name}.png")
 
 
 def log_in(page: Page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/account/login/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name=re.compile(r"^Hello, "))).to_be_visible()
+    sign_in(page, base_url, email, PASSWORD)
 
 
 def clock(moment, zone: str) -> str:

@@ -22,6 +22,7 @@ import time_machine
 from playwright.sync_api import Locator, Page, expect
 
 from homefront.accounts.models import User
+from homefront.core.tests.browser import full_page_shot, sign_in
 from homefront.households.models import Household, Membership, Role
 from homefront.prep.models import PackingItem, PrepTask
 from homefront.trips.models import Trip, TripKind
@@ -52,28 +53,12 @@ def ten_in_the_morning() -> Iterator[datetime]:
         yield morning
 
 
-# A full-page capture would paint the fixed tab bar over the middle of the page, so it
-# joins the flow for the picture (through the CSSOM: the CSP refuses injected styles).
-TABBAR_POSITION = (
-    "position => { const bar = document.querySelector('.tabbar');"
-    " if (bar) bar.style.position = position; }"
-)
-
-
 def shot(page: Page, name: str) -> None:
-    page.evaluate(TABBAR_POSITION, "static")
-    try:
-        page.screenshot(path=SCREENSHOTS / f"prep-journey-{name}.png", full_page=True)
-    finally:
-        page.evaluate(TABBAR_POSITION, "")
+    full_page_shot(page, SCREENSHOTS / f"prep-journey-{name}.png")
 
 
 def log_in(page: Page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/account/login/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name=re.compile(r"^Hello, "))).to_be_visible()
+    sign_in(page, base_url, email, PASSWORD)
 
 
 def plan_trip(
