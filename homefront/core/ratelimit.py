@@ -64,6 +64,9 @@ class Budget:
 SHARE_LINKS = Budget("share", 30)
 # Wrong API tokens (a working token never counts).
 API_TOKENS = Budget("api-token", 30)
+# Dead calendar-feed addresses (a working one never counts: a calendar service reads the
+# feeds of many households from one address).
+CALENDAR_FEEDS = Budget("calendar-feed", 30)
 
 
 def too_many_requests(text: str = "Too many requests. Wait a minute.") -> HttpResponse:

@@ -10,10 +10,10 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from homefront.core import ratelimit
+from homefront.core.decorators import secret_page
 from homefront.core.forms import posted
 from homefront.handoff import access
 from homefront.handoff.brief import Brief, build_brief
@@ -43,6 +43,7 @@ def _brief_context(brief: Brief, **extra: object) -> dict[str, object]:
 
 
 @member_required
+@secret_page
 def brief_page(request: MemberRequest, pk: int) -> HttpResponse:
     trip = access.get_briefable_trip(request, pk)
     brief = build_brief(
@@ -52,6 +53,7 @@ def brief_page(request: MemberRequest, pk: int) -> HttpResponse:
 
 
 @member_required
+@secret_page
 def brief_pdf(request: MemberRequest, pk: int) -> HttpResponse:
     trip = access.get_briefable_trip(request, pk)
     brief = build_brief(
@@ -62,6 +64,7 @@ def brief_pdf(request: MemberRequest, pk: int) -> HttpResponse:
 
 
 @member_required
+@secret_page
 def fridge_sheet(request: MemberRequest, pk: int) -> HttpResponse:
     trip = access.get_briefable_trip(request, pk)
     brief = build_brief(trip, show_sensitive=False)
@@ -82,6 +85,7 @@ def _emergency_card_context(household: Household) -> dict[str, object]:
 
 
 @member_required
+@secret_page
 def emergency_card(request: MemberRequest) -> HttpResponse:
     return render(
         request, "handoff/emergency_card.html", _emergency_card_context(request.household)
@@ -89,6 +93,7 @@ def emergency_card(request: MemberRequest) -> HttpResponse:
 
 
 @member_required
+@secret_page
 def emergency_card_pdf(request: MemberRequest) -> HttpResponse:
     html = render_to_string(
         "handoff/emergency_card_pdf.html",
@@ -112,6 +117,7 @@ def card_printed(request: MemberRequest) -> HttpResponse:
 
 
 @parent_required
+@secret_page
 def share_links(request: MemberRequest, pk: int) -> HttpResponse:
     trip = trip_access.get_trip(request, pk)
     backup = Contact.objects.in_household(request.household).backups().first()
@@ -173,11 +179,10 @@ class TooManyRequests(Exception):
 def _private(response: HttpResponse) -> HttpResponse:
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Referrer-Policy"] = "no-referrer"
-    response["Cache-Control"] = "private, no-store"
     return response
 
 
-@never_cache
+@secret_page
 def shared_brief(request: HttpRequest, token: str) -> HttpResponse:
     """The brief for someone without an account. Forged, expired and revoked tokens all
     get the same 404."""
@@ -193,7 +198,7 @@ def shared_brief(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-@never_cache
+@secret_page
 def shared_brief_pdf(request: HttpRequest, token: str) -> HttpResponse:
     try:
         link = _shared_link(request, token, "pdf")
@@ -245,7 +250,7 @@ def confirm_health(request: MemberRequest, pk: int) -> HttpResponse:
 def toggle_go_bag(request: MemberRequest, pk: int) -> HttpResponse:
     item = access.get_go_bag_item(request, pk)
     GoBagItem.objects.filter(pk=item.pk).update(ready=request.POST.get("ready") != "0")
-    if request.headers.get("HX-Request"):
+    if request.htmx:  # type: ignore[attr-defined]
         item.refresh_from_db(fields=["ready"])
         return render(request, "handoff/readiness.html#go_bag_item", {"item": item})
     return redirect(reverse("handoff:readiness") + "#go-bag")

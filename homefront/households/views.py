@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from homefront.core.decorators import secret_page
 from homefront.core.forms import posted
 from homefront.households import access
 from homefront.households.access import MemberRequest, member_required, parent_required
@@ -302,7 +303,7 @@ def delete_page(request: MemberRequest, obj: Any, *, back: str, what: str) -> Ht
     """Confirm on GET, delete on POST; an htmx POST gets an empty body to swap the row out."""
     if request.method == "POST":
         obj.delete()
-        if request.headers.get("HX-Request"):
+        if request.htmx:  # type: ignore[attr-defined]
             return HttpResponse("")
         messages.success(request, f"{what} deleted.")
         return redirect(back)
@@ -441,7 +442,7 @@ def contact_move_up(request: MemberRequest, pk: int) -> HttpResponse:
             contact.backup_order, before.backup_order = before.backup_order, contact.backup_order
             contact.save(update_fields=["backup_order"])
             before.save(update_fields=["backup_order"])
-    if request.headers.get("HX-Request"):
+    if request.htmx:  # type: ignore[attr-defined]
         return render(
             request,
             "households/profile.html#contacts",
@@ -482,10 +483,11 @@ def note_delete(request: MemberRequest, pk: int) -> HttpResponse:
 
 
 @member_required
+@secret_page
 def note_reveal(request: MemberRequest, pk: int) -> HttpResponse:
     """Shows a sensitive note's text; the same visibility rule as the lists."""
     note = access.get_house_note(request, pk)
     if not HouseNote.objects.visible_to(request.membership).filter(pk=note.pk).exists():
         raise PermissionDenied("Only parents can see this note.")
-    template = "profile.html#note_text" if request.headers.get("HX-Request") else "note_reveal.html"
+    template = "profile.html#note_text" if request.htmx else "note_reveal.html"  # type: ignore[attr-defined]
     return render(request, f"households/{template}", {"note": note, "revealed": True})

@@ -16,10 +16,10 @@ from django.http.request import RawPostDataException
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from homefront.core import ratelimit
+from homefront.core.decorators import secret_page
 from homefront.core.forms import posted
 from homefront.handoff.access import get_briefable_trip
 from homefront.handoff.models import ShareLink
@@ -218,6 +218,7 @@ def _sync(request: HttpRequest, context: LogContext) -> JsonResponse:
 
 
 @member_required
+@secret_page
 def quick_log(request: MemberRequest, pk: int) -> HttpResponse:
     context = _member_context(request, pk)
     if request.method == "POST":
@@ -226,6 +227,7 @@ def quick_log(request: MemberRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@secret_page
 def sync(request: HttpRequest, pk: int) -> JsonResponse:
     """JSON in, JSON out: a signed-out phone gets a 401 it can explain, not a login page."""
     if not request.user.is_authenticated or request.membership is None:  # type: ignore[attr-defined]
@@ -236,7 +238,7 @@ def sync(request: HttpRequest, pk: int) -> JsonResponse:
     return _sync(request, _member_context(request, pk))  # type: ignore[arg-type]
 
 
-@never_cache
+@secret_page
 def shared_quick_log(request: HttpRequest, token: str) -> HttpResponse:
     try:
         link = _find_link(request, token)
@@ -251,6 +253,7 @@ def shared_quick_log(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_POST
+@secret_page
 def shared_sync(request: HttpRequest, token: str) -> JsonResponse:
     try:
         link = _find_link(request, token)
@@ -337,6 +340,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
 
 
 @member_required
+@secret_page
 def timeline(request: MemberRequest, pk: int) -> HttpResponse:
     trip = get_briefable_trip(request, pk)
     zone_choice = request.GET.get(
@@ -374,9 +378,8 @@ def timeline(request: MemberRequest, pk: int) -> HttpResponse:
         "zone_choice": zone_choice,
         "next_cursor": next_cursor,
         "first_page": not before,
-        "is_htmx": bool(request.headers.get("HX-Request")),
     }
-    if request.headers.get("HX-Request") and request.GET.get("part") == "latest":
+    if request.htmx and request.GET.get("part") == "latest":  # type: ignore[attr-defined]
         return render(request, "journal/timeline.html#entries", context)
     return render(request, "journal/timeline.html", context)
 
@@ -406,6 +409,7 @@ def _as_sent(entry: JournalEntry) -> QueryDict:
 
 
 @member_required
+@secret_page
 def edit_entry(request: MemberRequest, pk: int) -> HttpResponse:
     entry = _editable_entry(request, pk)
     form = EntryForm(posted(request), entry=entry)
@@ -491,6 +495,7 @@ def restore_entry(request: MemberRequest, pk: int) -> HttpResponse:
 
 
 @member_required
+@secret_page
 def deleted_entries(request: MemberRequest, pk: int) -> HttpResponse:
     trip = get_briefable_trip(request, pk)
     cutoff = timezone.now() - timedelta(days=RESTORE_DAYS)

@@ -34,10 +34,6 @@ def _parents(request: MemberRequest) -> list:
     ]
 
 
-def _is_htmx(request: MemberRequest) -> bool:
-    return bool(request.headers.get("HX-Request"))
-
-
 @member_required
 def trip_prep(request: MemberRequest, pk: int) -> HttpResponse:
     trip = trip_access.get_trip(request, pk)
@@ -138,7 +134,7 @@ def tick_task(request: MemberRequest, pk: int) -> HttpResponse:
             done_at=timezone.now(), done_by=request.user
         )
     task.refresh_from_db(fields=["done_at", "done_by"])
-    if _is_htmx(request):
+    if request.htmx:  # type: ignore[attr-defined]
         return _task_row(request, task)
     back = request.POST.get("back", "")
     # A path of this site only: `redirect()` would read "a:b" as a URL name to reverse.
@@ -156,7 +152,7 @@ def mark_needed(request: MemberRequest, pk: int) -> HttpResponse:
     answer = request.POST.get("needed", "")
     task.needed = {"yes": True, "no": False}.get(answer)
     task.save(update_fields=["needed"])
-    if _is_htmx(request):
+    if request.htmx:  # type: ignore[attr-defined]
         return _task_row(request, task)
     return redirect(reverse("prep:trip", args=[task.trip_id]) + f"#task-{task.pk}")
 
@@ -239,7 +235,7 @@ def toggle_packed(request: MemberRequest, pk: int) -> HttpResponse:
     item = access.get_packing_item(request, pk)
     PackingItem.objects.filter(pk=item.pk).update(packed=request.POST.get("packed") != "0")
     item.refresh_from_db(fields=["packed"])
-    if _is_htmx(request):
+    if request.htmx:  # type: ignore[attr-defined]
         item.count = item.quantity(item.trip.nights)  # type: ignore[attr-defined]
         return render(request, "prep/packing.html#item", {"item": item, "trip": item.trip})
     return redirect("prep:packing", pk=item.trip_id)
@@ -250,7 +246,7 @@ def toggle_packed(request: MemberRequest, pk: int) -> HttpResponse:
 def remove_packing_item(request: MemberRequest, pk: int) -> HttpResponse:
     item = access.get_packing_item(request, pk)
     item.delete()
-    if _is_htmx(request):
+    if request.htmx:  # type: ignore[attr-defined]
         return HttpResponse("")
     return redirect("prep:packing", pk=item.trip_id)
 

@@ -237,6 +237,11 @@ class Cover(models.Model):
         return str(self.contact)
 
 
+# A phone calendar polls its feed every few minutes; when it last did is kept to this
+# precision, so reading the calendar is not a database write each time.
+FEED_READ_NOTED_EVERY = timedelta(minutes=5)
+
+
 class CalendarFeed(models.Model):
     """A private, revocable address of one person's copy of the family calendar."""
 
@@ -257,6 +262,15 @@ class CalendarFeed(models.Model):
         token = secrets.token_urlsafe(32)
         feed = cls.objects.create(household=household, user=user, token_hash=hash_token(token))
         return feed, token
+
+    def note_read(self, now: datetime) -> None:
+        """Keeps when the address was last read, at most once every few minutes."""
+        last = self.last_fetched_at
+        if last is not None and now - last < FEED_READ_NOTED_EVERY:
+            return
+        # Of several polls at once, the first writes; the others find it already done.
+        CalendarFeed.objects.filter(pk=self.pk, last_fetched_at=last).update(last_fetched_at=now)
+        self.last_fetched_at = now
 
     @classmethod
     def find(cls, token: str) -> CalendarFeed | None:

@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from homefront.core import ratelimit
+from homefront.core.decorators import secret_page
 from homefront.core.forms import posted
 from homefront.households.access import MemberRequest, member_required, parent_required
 from homefront.households.models import Child
@@ -177,7 +179,7 @@ def set_cover(request: MemberRequest, pk: int, night: str) -> HttpResponse:
                     )
     else:
         error = str(form.errors["adult"][0])
-    if not request.headers.get("HX-Request"):
+    if not request.htmx:  # type: ignore[attr-defined]
         if error:
             messages.error(request, error)
         return redirect(reverse("trips:detail", args=[trip.pk]) + f"#night-{night}")
@@ -271,6 +273,7 @@ def family_calendar(
 
 
 @member_required
+@secret_page
 def feeds(request: MemberRequest) -> HttpResponse:
     """The member's private calendar addresses: make one, see when it was used, revoke it."""
     links = None
@@ -302,11 +305,16 @@ def revoke_feed(request: MemberRequest, pk: int) -> HttpResponse:
 
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """Public by design: the unguessable token is the credential. Unknown, revoked
-    or tampered tokens all get the same bare 404."""
+    or tampered tokens all get the same bare 404, and spend the address's budget as a
+    dead share link does; a working address never counts, since a calendar service
+    fetches the feeds of many households from one address."""
+    if ratelimit.CALENDAR_FEEDS.spent(request):
+        return ratelimit.too_many_requests()
     feed = CalendarFeed.find(token)
     if feed is None or not feed.household.memberships.filter(user_id=feed.user_id).exists():
+        ratelimit.CALENDAR_FEEDS.spend(request)
         raise Http404()
-    CalendarFeed.objects.filter(pk=feed.pk).update(last_fetched_at=timezone.now())
+    feed.note_read(timezone.now())
     response = HttpResponse(
         family_calendar_ics(feed.household), content_type="text/calendar; charset=utf-8"
     )
