@@ -32,6 +32,7 @@ FUTURE_SLACK = timedelta(hours=1)
 LATE_LOGGING = timedelta(days=2)
 DETAIL_TEXT_LENGTH = 200
 MAX_BATCH = 500
+STORE_TRIES = 3  # a batch racing another that holds some of its ids
 
 
 @dataclass(frozen=True)
@@ -243,41 +244,70 @@ def _content(cleaned: Cleaned) -> dict[str, Any]:
     }
 
 
-def _dose_warning(cleaned: Cleaned) -> str:
-    medicine = cleaned.medicine
-    if medicine is None or not medicine.min_interval_hours:
-        return ""
-    earliest = cleaned.occurred_at - timedelta(hours=medicine.min_interval_hours)
-    previous = (
+def _dose_warnings(batch: list[Cleaned]) -> list[str]:
+    """The warning of each stored entry of the batch, in its order: a dose given too soon
+    after one already stored, or after one earlier in the same batch. One query for the
+    whole batch, whatever its size."""
+    warnings = [""] * len(batch)
+    doses = [(i, c) for i, c in enumerate(batch) if c.medicine and c.medicine.min_interval_hours]
+    if not doses:
+        return warnings
+
+    def earliest(cleaned: Cleaned) -> datetime:
+        assert cleaned.medicine is not None
+        return cleaned.occurred_at - timedelta(hours=cleaned.medicine.min_interval_hours or 0)
+
+    # (medicine, moment, children) of each dose that may count: those stored before this
+    # batch, then each dose of the batch as it comes.
+    before: dict[int, tuple[int, datetime, set[int]]] = {}
+    for pk, medicine_id, occurred_at, child_id in (
         JournalEntry.objects.alive()
         .filter(
-            medicine=medicine,
-            occurred_at__gt=earliest,
-            occurred_at__lte=cleaned.occurred_at,
-            children__in=cleaned.child_ids,
+            medicine__in={c.medicine for _, c in doses},
+            occurred_at__gt=min(earliest(c) for _, c in doses),
+            occurred_at__lte=max(c.occurred_at for _, c in doses),
         )
-        .exclude(uuid=cleaned.uuid)
-        .order_by("-occurred_at")
-        .first()
-    )
-    if previous is None:
-        return ""
-    hours = (cleaned.occurred_at - previous.occurred_at).total_seconds() / 3600
-    return (
-        f"{medicine.name} was given {hours:.1f} h after the last dose; "
-        f"it should be at least {medicine.min_interval_hours} h apart. "
-        "Call a parent or the doctor if unsure."
-    )
+        .exclude(uuid__in=[c.uuid for c in batch])
+        .values_list("pk", "medicine_id", "occurred_at", "children")
+    ):
+        before.setdefault(pk, (medicine_id, occurred_at, set()))[2].add(child_id)
+    given = list(before.values())
+    for index, cleaned in doses:
+        medicine = cleaned.medicine
+        assert medicine is not None
+        moments = [
+            at
+            for medicine_id, at, kids in given
+            if medicine_id == medicine.pk
+            and earliest(cleaned) < at <= cleaned.occurred_at
+            and kids & set(cleaned.child_ids)
+        ]
+        given.append((medicine.pk, cleaned.occurred_at, set(cleaned.child_ids)))
+        if not moments:
+            continue
+        hours = (cleaned.occurred_at - max(moments)).total_seconds() / 3600
+        warnings[index] = (
+            f"{medicine.name} was given {hours:.1f} h after the last dose; "
+            f"it should be at least {medicine.min_interval_hours} h apart. "
+            "Call a parent or the doctor if unsure."
+        )
+    return warnings
 
 
 def store(
     trip: Trip, author: Author, raws: list[Any], now: datetime | None = None
 ) -> list[Outcome]:
     """Stores each new entry once; a UUID already stored is a duplicate when it says the
-    same, and a conflict (reported, not stored) when it says something else."""
+    same, and a conflict (reported, not stored) when it says something else. The outcome
+    of each entry comes back in the order sent.
+
+    The batch is checked against the stored ids in one query and written in a few bulk
+    inserts, in one transaction: a batch is stored whole or not at all, and the phone,
+    which keeps its queue until it has an answer, sends it again."""
     now = now or timezone.now()
     children = family_children(trip)
-    outcomes = []
+    outcomes: list[Outcome | None] = []
+    valid: list[tuple[int, Cleaned]] = []
     for raw in raws[:MAX_BATCH]:
         sent_uuid = str(raw.get("uuid", "")) if isinstance(raw, dict) else ""
         try:
@@ -285,50 +315,91 @@ def store(
         except Invalid as problem:
             outcomes.append(Outcome(sent_uuid, "invalid", errors=problem.errors))
             continue
-        outcomes.append(_store_one(trip, author, cleaned))
-    return outcomes
+        valid.append((len(outcomes), cleaned))
+        outcomes.append(None)
+    if valid:
+        for attempt in range(STORE_TRIES):
+            try:
+                with transaction.atomic():
+                    decided = _store_batch(trip, author, [c for _, c in valid])
+                break
+            except IntegrityError:
+                # Another request stored some of these ids between the look-up and the
+                # insert (only PostgreSQL lets two writers that close); look again.
+                if attempt == STORE_TRIES - 1:
+                    raise
+        for (index, _), outcome in zip(valid, decided, strict=True):
+            outcomes[index] = outcome
+    return [outcome for outcome in outcomes if outcome is not None]
 
 
-def _store_one(trip: Trip, author: Author, cleaned: Cleaned) -> Outcome:
-    content = _content(cleaned)
-    digest = JournalEntry.hash_content(content)
-    existing = JournalEntry.objects.filter(uuid=cleaned.uuid).first()
-    if existing is not None:
-        return _replayed(existing, cleaned, digest, trip)
-    try:
-        with transaction.atomic():
-            entry = JournalEntry.objects.create(
-                uuid=cleaned.uuid,
-                trip=trip,
-                kind=cleaned.kind,
-                occurred_at=cleaned.occurred_at,
-                details=cleaned.details,
-                text=cleaned.text,
-                medicine=cleaned.medicine,
-                comfort_task=cleaned.comfort_task,
-                author=author.user,
-                share_link=author.share_link,
-                content_hash=digest,
-            )
-            entry.children.set(cleaned.child_ids)
-            EntryChange.objects.create(
-                entry=entry, action=EntryChange.Action.CREATED, by_name=author.name, after=content
-            )
-    except IntegrityError:
-        # The same entry arrived twice at once; the other request stored it.
-        existing = JournalEntry.objects.get(uuid=cleaned.uuid)
-        return _replayed(existing, cleaned, digest, trip)
-    return Outcome(str(cleaned.uuid), "stored", warning=_dose_warning(cleaned), entry=entry)
-
-
-def _replayed(existing: JournalEntry, cleaned: Cleaned, digest: str, trip: Trip) -> Outcome:
-    if existing.trip_id == trip.pk and existing.content_hash == digest:
-        return Outcome(str(cleaned.uuid), "duplicate", entry=existing)
-    return Outcome(
-        str(cleaned.uuid),
-        "conflict",
-        errors={
-            "uuid": "An entry with this id was already sent with other contents; "
-            "the first one is kept."
-        },
+def _store_batch(trip: Trip, author: Author, batch: list[Cleaned]) -> list[Outcome]:
+    """Decides and writes the whole batch: one look-up of the ids already stored, then one
+    bulk insert each of entries, their children and their history."""
+    stored = {
+        entry.uuid: entry
+        for entry in JournalEntry.objects.filter(uuid__in={c.uuid for c in batch}).only(
+            "uuid", "trip_id", "content_hash"
+        )
+    }
+    contents = [_content(cleaned) for cleaned in batch]
+    digests = [JournalEntry.hash_content(content) for content in contents]
+    fresh: list[int] = []
+    for index, cleaned in enumerate(batch):
+        if cleaned.uuid in stored:
+            continue
+        fresh.append(index)
+        # A second copy later in the same batch is a replay of this one.
+        stored[cleaned.uuid] = JournalEntry(
+            uuid=cleaned.uuid,
+            trip=trip,
+            household_id=trip.household_id,
+            kind=cleaned.kind,
+            occurred_at=cleaned.occurred_at,
+            details=cleaned.details,
+            text=cleaned.text,
+            medicine=cleaned.medicine,
+            comfort_task=cleaned.comfort_task,
+            author=author.user,
+            share_link=author.share_link,
+            content_hash=digests[index],
+        )
+    new = [stored[batch[index].uuid] for index in fresh]
+    JournalEntry.objects.bulk_create(new)
+    JournalEntry.children.through.objects.bulk_create(
+        JournalEntry.children.through(journalentry_id=entry.pk, child_id=child_id)
+        for entry, index in zip(new, fresh, strict=True)
+        for child_id in batch[index].child_ids
     )
+    EntryChange.objects.bulk_create(
+        EntryChange(
+            entry=entry,
+            action=EntryChange.Action.CREATED,
+            by_name=author.name,
+            after=contents[index],
+        )
+        for entry, index in zip(new, fresh, strict=True)
+    )
+    warnings = _dose_warnings([batch[index] for index in fresh])
+    warning_of = dict(zip(fresh, warnings, strict=True))
+    outcomes = []
+    for index, cleaned in enumerate(batch):
+        entry = stored[cleaned.uuid]
+        if index in warning_of:
+            outcomes.append(
+                Outcome(str(cleaned.uuid), "stored", warning=warning_of[index], entry=entry)
+            )
+        elif entry.trip_id == trip.pk and entry.content_hash == digests[index]:
+            outcomes.append(Outcome(str(cleaned.uuid), "duplicate", entry=entry))
+        else:
+            outcomes.append(
+                Outcome(
+                    str(cleaned.uuid),
+                    "conflict",
+                    errors={
+                        "uuid": "An entry with this id was already sent with other contents; "
+                        "the first one is kept."
+                    },
+                )
+            )
+    return outcomes

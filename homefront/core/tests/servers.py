@@ -16,9 +16,9 @@ same `homefront` command with test-only switches installed first, each a file in
 data folder: `FAULT_READ_ONLY` and `FAULT_FULL` make each new SQLite connection
 read-only or full (`PRAGMA query_only`, `PRAGMA max_page_count`: the very errors a
 read-only file or a full disk give, which chmod cannot cause for root);
-`PAUSE_JOURNAL_AT` holds a journal save half-way (its entry and children written,
-its history not yet) once that many entries exist, and writes `PAUSED`, so a test can
-kill the server there.
+`PAUSE_JOURNAL_AT` holds a journal save half-way (its entries and children written,
+their history not yet) once that many entries exist, and writes `PAUSED` (the count), so
+a test can kill the server there.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ DATABASE = "homefront.sqlite3"
 FAULT_READ_ONLY = "fault-read-only"
 FAULT_FULL = "fault-full"  # holds how many pages more the database may grow by
 PAUSE_JOURNAL_AT = "pause-journal-at"  # holds the entry count at which a save waits
-PAUSED = "paused"  # written by the paused save: the uuid of its entry
+PAUSED = "paused"  # written by the paused save: the entries it sees, its own among them
 
 
 def free_port() -> int:
@@ -493,9 +493,8 @@ def _install_switches() -> None:
     django.setup()
     from django.conf import settings
     from django.db.backends.signals import connection_created
-    from django.db.models.signals import m2m_changed
 
-    from homefront.journal.models import JournalEntry
+    from homefront.journal.models import EntryChange, JournalEntry
 
     folder = Path(settings.DATA_DIR)
 
@@ -510,17 +509,26 @@ def _install_switches() -> None:
             pages = raw.execute("PRAGMA page_count").fetchone()[0]
             raw.execute(f"PRAGMA max_page_count = {pages + room}")
 
-    def pause(sender: Any, instance: Any, action: str, **kwargs: Any) -> None:
-        switch = folder / PAUSE_JOURNAL_AT
-        if action != "post_add" or not switch.exists():
-            return
-        if JournalEntry.objects.count() < int(switch.read_text()):
-            return
-        (folder / PAUSED).write_text(str(instance.uuid))
-        time.sleep(WAIT)  # until the test kills the server
+    history = f'INSERT INTO "{EntryChange._meta.db_table}"'
 
-    connection_created.connect(sqlite_faults, weak=False)
-    m2m_changed.connect(pause, sender=JournalEntry.children.through, weak=False)
+    def pause(execute: Any, sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
+        switch = folder / PAUSE_JOURNAL_AT
+        # Counted inside the saving transaction: its own entries are there already.
+        if (
+            sql.startswith(history)
+            and switch.exists()
+            and JournalEntry.objects.count() >= int(switch.read_text())
+        ):
+            (folder / PAUSED).write_text(str(JournalEntry.objects.count()))
+            time.sleep(WAIT)  # until the test kills the server
+        return execute(sql, params, many, context)
+
+    def switches(sender: Any, connection: Any, **kwargs: Any) -> None:
+        sqlite_faults(sender, connection)
+        if pause not in connection.execute_wrappers:
+            connection.execute_wrappers.append(pause)
+
+    connection_created.connect(switches, weak=False)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 tests run there, on PostgreSQL:
 
 - killed with SIGKILL half-way through saving a 500-entry offline batch, restarted, sent
-  the same batch again: each entry stored exactly once, none half-saved;
+  the same batch again: each entry stored exactly once, none half-saved (a batch is one
+  transaction);
 - a background worker stopped with SIGTERM in the middle of a batch of messages, then
   started again: each message arrives at a real mail server exactly once;
 - a database that turns read-only, or a full disk, while people post the quick-log form,
@@ -109,8 +110,15 @@ def test_a_server_killed_half_way_through_a_batch_stores_each_entry_once_after_a
     seeded = seed(site)
     url = f"/trips/{seeded['trip']}/journal/sync/"
     batch = entries(seeded, 500)
-    # The save of the 100th entry stops after its entry and children rows, before its
-    # history row, and waits there to be killed.
+
+    with Server(site, name="earlier", workers=1, background_worker=False) as server:
+        server.started()
+        earlier = Visitor(server, seeded["sessions"]["carer"]).post_json(
+            url, {"entries": batch[:99]}
+        )
+    assert results(earlier) == [(e["uuid"], "stored") for e in batch[:99]]
+    # The save of the whole batch stops after its entries and children rows, before
+    # their history rows, and waits there to be killed.
     (site.data_dir / PAUSE_JOURNAL_AT).write_text("100")
 
     with Server(site, name="killed", faults=True, workers=1, background_worker=False) as server:
@@ -128,7 +136,7 @@ def test_a_server_killed_half_way_through_a_batch_stores_each_entry_once_after_a
         sending.start()
         paused = wait_until(
             lambda: (site.data_dir / PAUSED).exists() and (site.data_dir / PAUSED).read_text(),
-            "the 100th entry's save to be half-way",
+            "the batch's save to be half-way",
         )
         assert server.kill() == -signal.SIGKILL
         sending.join(timeout=WAIT)
@@ -137,8 +145,9 @@ def test_a_server_killed_half_way_through_a_batch_stores_each_entry_once_after_a
     # The phone got no answer, so it keeps all 500 and sends them again later.
     assert "reply" not in outcome, outcome["reply"].text[:500]
     assert isinstance(outcome["error"], ConnectionError | http.client.HTTPException)
-    # The 99 committed before the kill are there, whole; of the 100th, not a row.
-    assert paused == batch[99]["uuid"]
+    # The batch is saved in one transaction: all of its new entries were written when the
+    # server was killed, and not a row of them is left; the 99 stored before are whole.
+    assert paused == "500"
     assert_whole(state(site), batch[:99])
 
     with Server(site, name="restarted", workers=1, background_worker=False) as server:
@@ -454,15 +463,17 @@ def test_a_full_disk_leaves_nothing_half_saved_and_everything_works_again_when_l
         assert_clear_503(carer.post_form(log_url, form(noted, text=NOTE)), "its disk is full")
         assert state(site)["entries"] == []
 
-        # Room for a few: the batch stops part-way, and each entry saved is whole.
+        # Room for a few: the batch, saved in one transaction, is not saved at all; the
+        # first entries, sent alone, fit.
+        saved = 2
         faults.full(room=60 if site.postgresql else 3)
         assert_clear_503(
             parent.post_json(sync_url, {"entries": batch}), "its disk is full", json=True
         )
-        partial = state(site)
-        saved = len(partial["entries"])
-        assert 0 < saved < len(batch)
-        assert_whole(partial, batch[:saved])
+        assert state(site)["entries"] == []
+        first = parent.post_json(sync_url, {"entries": batch[:saved]})
+        assert results(first) == [(e["uuid"], "stored") for e in batch[:saved]]
+        assert_whole(state(site), batch[:saved])
 
         faults.lift()
         resent = parent.post_json(sync_url, {"entries": batch})

@@ -13,7 +13,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.contrib.messages import get_messages
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -753,3 +755,101 @@ def test_the_manifest_starts_at_the_quick_log(family, trip):
     assert manifest["name"] == "Log the kids' day — The Testers"
     for icon in manifest["icons"]:
         assert icon["src"].startswith("/static/homefront/"), icon
+
+
+# -- A batch in a few statements -------------------------------------------------------------
+# A batch of the offline queue is checked and written in a few statements, whatever its
+# size, while each entry keeps its own outcome, in the order sent.
+
+
+def batch(family, count: int) -> list[dict]:
+    return [
+        raw(family, kind="meal", occurred_at=(ny(11, 12, 8) + timedelta(minutes=n)).isoformat())
+        for n in range(count)
+    ]
+
+
+def queries_to_store(trip, author, sent) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        outcomes = entries.store(trip, author, sent, now=NOW)
+    assert [o.status for o in outcomes] == ["stored"] * len(sent)
+    return len(queries)
+
+
+def test_a_batch_costs_the_same_queries_for_one_entry_or_forty(family, trip, leo):
+    """Forty entries for two children each: the same statements as one (SQLite's limit of
+    999 parameters a statement splits far larger batches, a statement per 60 entries)."""
+    author = caregiver(family)
+    one = queries_to_store(trip, author, batch(family, 1))
+    forty = batch(family, 40)
+    for sent in forty:
+        sent["children"] = [family.child.pk, leo.pk]
+
+    assert queries_to_store(trip, author, forty) == one
+    assert JournalEntry.objects.count() == 41
+    assert JournalEntry.children.through.objects.count() == 1 + 80
+    assert EntryChange.objects.count() == 41
+
+
+def test_each_entry_of_a_mixed_batch_gets_its_own_outcome_in_order(family, trip):
+    author = caregiver(family)
+    kept, replayed = raw(family, text="Splashy"), raw(family, text="Calm")
+    entries.store(trip, author, [kept, replayed], now=NOW)
+    fresh = raw(family, kind="meal")
+    sent = [
+        raw(family, kind="juggling"),  # invalid
+        {**kept, "text": "Something else"},  # conflict with what is stored
+        fresh,  # stored
+        dict(replayed),  # duplicate of what is stored
+        dict(fresh),  # duplicate of an entry earlier in the batch
+        {**fresh, "text": "Changed on the way"},  # conflict with one earlier in the batch
+        raw(family, kind="bath"),  # stored
+    ]
+
+    outcomes = entries.store(trip, author, sent, now=NOW)
+
+    assert [(o.uuid, o.status) for o in outcomes] == [
+        (sent[0]["uuid"], "invalid"),
+        (kept["uuid"], "conflict"),
+        (fresh["uuid"], "stored"),
+        (replayed["uuid"], "duplicate"),
+        (fresh["uuid"], "duplicate"),
+        (fresh["uuid"], "conflict"),
+        (sent[6]["uuid"], "stored"),
+    ]
+    assert outcomes[0].errors == {"kind": "“juggling” is not something the journal can log."}
+    assert outcomes[3].entry == JournalEntry.objects.get(uuid=replayed["uuid"])
+    assert outcomes[4].entry == outcomes[2].entry
+    assert JournalEntry.objects.count() == 4
+    assert JournalEntry.objects.get(uuid=kept["uuid"]).text == "Splashy"
+    assert JournalEntry.objects.get(uuid=fresh["uuid"]).text == ""
+    assert EntryChange.objects.count() == 4
+    stored = JournalEntry.objects.get(uuid=sent[6]["uuid"])
+    assert stored.household_id == family.household.pk
+    assert [c.pk for c in stored.children.all()] == [family.child.pk]
+    assert stored.changes.get().after["kind"] == "bath"
+
+
+def test_a_dose_too_soon_after_one_earlier_in_the_same_batch_is_warned(family, trip, ibuprofen):
+    """As when the entries were stored one by one: each dose is held against the doses
+    stored before the batch and those before it in the batch."""
+    author = caregiver(family)
+    entries.store(trip, author, [dose(family, ibuprofen, ny(11, 12, 6))], now=NOW)
+    replayed = dose(family, ibuprofen, ny(11, 12, 14))
+    entries.store(trip, author, [replayed], now=NOW)
+    sent = [
+        dict(replayed),  # already stored: a duplicate, and still a dose that counts
+        dose(family, ibuprofen, ny(11, 12, 16)),
+        dose(family, ibuprofen, ny(11, 12, 12)),  # 6 h after 6:00; 14:00 is after it
+        dose(family, ibuprofen, ny(11, 12, 19, 30)),  # 3.5 h after 16:00, of this batch
+    ]
+
+    outcomes = entries.store(trip, author, sent, now=NOW)
+
+    assert [o.status for o in outcomes] == ["duplicate", "stored", "stored", "stored"]
+    assert [o.warning[:38] for o in outcomes] == [
+        "",
+        "Ibuprofen was given 2.0 h after the la",
+        "",
+        "Ibuprofen was given 3.5 h after the la",
+    ]
