@@ -10,7 +10,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.http.request import RawPostDataException
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,10 +24,10 @@ from homefront.handoff.access import get_briefable_trip
 from homefront.handoff.models import ShareLink
 from homefront.households.access import MemberRequest, member_required
 from homefront.households.models import Child
-from homefront.journal import entries
+from homefront.journal import changes, entries
 from homefront.journal.forms import EntryForm
 from homefront.journal.medicines import doses_today
-from homefront.journal.models import DETAIL_CHOICES, RESTORE_DAYS, EntryChange, JournalEntry, Kind
+from homefront.journal.models import DETAIL_CHOICES, RESTORE_DAYS, JournalEntry, Kind
 from homefront.trips.models import Trip
 
 PAGE_SIZE = 50
@@ -413,46 +412,56 @@ def _as_sent(entry: JournalEntry) -> QueryDict:
 def edit_entry(request: MemberRequest, pk: int) -> HttpResponse:
     entry = _editable_entry(request, pk)
     form = EntryForm(posted(request), entry=entry)
-    conflict = False
     if request.method == "POST" and form.is_valid():
-        before = entry.snapshot()
-        with transaction.atomic():
-            changed = JournalEntry.objects.filter(
-                pk=entry.pk, version=form.cleaned_data["version"]
-            ).update(
-                occurred_at=form.cleaned_data["occurred_at"],
-                text=form.cleaned_data["text"],
-                version=entry.version + 1,
-                updated_at=timezone.now(),
-            )
-            if changed:
-                entry.refresh_from_db()
-                entry.children.set(form.cleaned_data["children"])
-                EntryChange.objects.create(
-                    entry=entry,
-                    action=EntryChange.Action.EDITED,
-                    by_name=str(request.user),
-                    before=before,
-                    after=entry.snapshot(),
-                )
-        if changed:
+        outcome = changes.edit(
+            entry,
+            form.cleaned_data["version"],
+            occurred_at=form.cleaned_data["occurred_at"],
+            children=list(form.cleaned_data["children"]),
+            text=form.cleaned_data["text"],
+            by=str(request.user),
+        )
+        if outcome is changes.Outcome.DONE:
             messages.success(request, "Entry saved.")
             return redirect("journal:timeline", pk=entry.trip_id)
-        conflict = True
-        entry.refresh_from_db()
-        # Their version, with its version number, so a change made again can be saved.
-        form = EntryForm(_as_sent(entry), entry=entry, stale=True)
-        form.is_valid()
+        return _conflict(request, entry)
+    return _edit_page(request, entry, form, status=422 if form.errors else 200)
+
+
+def _conflict(
+    request: MemberRequest, entry: JournalEntry, *, deleting: bool = False
+) -> HttpResponse:
+    """The entry as it is now, after someone else changed it since the page was opened."""
+    entry.refresh_from_db()
+    if entry.deleted_at is not None:
+        return _deleted_page(
+            request,
+            entry.trip,
+            status=409,
+            conflict="Someone else deleted this entry while you were editing it; nothing "
+            "of yours was saved. Restore it below to change it again.",
+        )
+    # Their version, with its version number, so a change made again can be saved.
+    form = EntryForm(_as_sent(entry), entry=entry, stale=not deleting)
+    form.is_valid()
+    conflict = (
+        "Someone else changed this entry after you opened it, so it was not deleted. "
+        "Below is their version. Delete it again if it should still go."
+        if deleting
+        else "Someone else changed this entry while you were editing. Below is their "
+        "version; nothing of yours was saved."
+    )
+    return _edit_page(request, entry, form, status=409, conflict=conflict)
+
+
+def _edit_page(
+    request: MemberRequest, entry: JournalEntry, form: EntryForm, *, status: int, conflict: str = ""
+) -> HttpResponse:
     return render(
         request,
         "journal/edit_entry.html",
-        {
-            "entry": entry,
-            "form": form,
-            "conflict": conflict,
-            "changes": entry.changes.all()[:20],
-        },
-        status=409 if conflict else (422 if form.errors else 200),
+        {"entry": entry, "form": form, "conflict": conflict, "changes": entry.changes.all()[:20]},
+        status=status,
     )
 
 
@@ -460,14 +469,9 @@ def edit_entry(request: MemberRequest, pk: int) -> HttpResponse:
 @require_POST
 def delete_entry(request: MemberRequest, pk: int) -> HttpResponse:
     entry = _editable_entry(request, pk)
-    if entry.deleted_at is None:
-        before = entry.snapshot()
-        JournalEntry.objects.filter(pk=entry.pk).update(
-            deleted_at=timezone.now(), version=entry.version + 1
-        )
-        EntryChange.objects.create(
-            entry=entry, action=EntryChange.Action.DELETED, by_name=str(request.user), before=before
-        )
+    outcome = changes.delete(entry, changes.sent_version(request.POST), by=str(request.user))
+    if outcome is changes.Outcome.CONFLICT:
+        return _conflict(request, entry, deleting=True)
     messages.success(request, f"Entry deleted. You can restore it for {RESTORE_DAYS} days.")
     return redirect(reverse("journal:deleted", args=[entry.trip_id]))
 
@@ -476,28 +480,34 @@ def delete_entry(request: MemberRequest, pk: int) -> HttpResponse:
 @require_POST
 def restore_entry(request: MemberRequest, pk: int) -> HttpResponse:
     entry = _editable_entry(request, pk)
-    if entry.deleted_at is None:
-        return redirect("journal:timeline", pk=entry.trip_id)
-    if timezone.now() - entry.deleted_at > timedelta(days=RESTORE_DAYS):
+    outcome = changes.restore(entry, changes.sent_version(request.POST), by=str(request.user))
+    if outcome is changes.Outcome.TOO_LATE:
         messages.error(
             request, f"Deleted more than {RESTORE_DAYS} days ago: it can no longer be restored."
         )
         return redirect(reverse("journal:deleted", args=[entry.trip_id]))
-    JournalEntry.objects.filter(pk=entry.pk).update(deleted_at=None, version=entry.version + 1)
-    EntryChange.objects.create(
-        entry=entry,
-        action=EntryChange.Action.RESTORED,
-        by_name=str(request.user),
-        after=entry.snapshot(),
-    )
-    messages.success(request, "Entry restored.")
+    if outcome is changes.Outcome.CONFLICT:
+        return _deleted_page(
+            request,
+            entry.trip,
+            status=409,
+            conflict="Someone else changed this entry after you opened this page, so it was "
+            "not restored. Below is how it is now. Restore it again if it should come back.",
+        )
+    if outcome is changes.Outcome.DONE:
+        messages.success(request, "Entry restored.")
     return redirect("journal:timeline", pk=entry.trip_id)
 
 
 @member_required
 @secret_page
 def deleted_entries(request: MemberRequest, pk: int) -> HttpResponse:
-    trip = get_briefable_trip(request, pk)
+    return _deleted_page(request, get_briefable_trip(request, pk))
+
+
+def _deleted_page(
+    request: MemberRequest, trip: Trip, *, status: int = 200, conflict: str = ""
+) -> HttpResponse:
     cutoff = timezone.now() - timedelta(days=RESTORE_DAYS)
     deleted = list(
         JournalEntry.objects.filter(trip=trip, deleted_at__gte=cutoff)
@@ -505,4 +515,9 @@ def deleted_entries(request: MemberRequest, pk: int) -> HttpResponse:
         .prefetch_related("children")
         .order_by("-deleted_at")
     )
-    return render(request, "journal/deleted.html", {"trip": trip, "entries": deleted})
+    return render(
+        request,
+        "journal/deleted.html",
+        {"trip": trip, "entries": deleted, "conflict": conflict},
+        status=status,
+    )

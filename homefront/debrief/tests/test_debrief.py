@@ -669,9 +669,11 @@ def test_the_summary_follows_every_write_to_the_journal(family, trip):
     assert meals() == "1"
     log(trip, Kind.MEAL, ny(11, 12, 17, 45), [maya])
     assert meals() == "2"
-    assert parent.post(reverse("journal:delete_entry", args=[first.pk])).status_code < 400
+    deleted = parent.post(reverse("journal:delete_entry", args=[first.pk]), {"version": 1})
+    assert deleted.status_code < 400
     assert meals() == "1"
-    assert parent.post(reverse("journal:restore_entry", args=[first.pk])).status_code < 400
+    restored = parent.post(reverse("journal:restore_entry", args=[first.pk]), {"version": 2})
+    assert restored.status_code < 400
     assert meals() == "2"
     first.refresh_from_db()
     leo = Child.objects.create(household=family.household, name="Leo", birth_date=date(2023, 2, 1))

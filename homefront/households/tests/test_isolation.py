@@ -527,6 +527,9 @@ FORMLESS_PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
         "children": [str(family.child.pk)],
     },
     "journal:sync": lambda family: {JSON_BODY: {"entries": [logged_entry(family)]}},
+    # Deleting and restoring an entry: the version of it the page showed.
+    "journal:delete_entry": lambda family: {"version": str(family.journal_entry.version)},
+    "journal:restore_entry": lambda family: {"version": str(family.journal_entry.version)},
     # The insights page's small forms, which only POST: a food to add to a child's likes,
     # and a goal (the next step) for a parent of the household.
     "debrief:add_food_like": lambda family: {"food": PROBE},

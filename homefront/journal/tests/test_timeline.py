@@ -521,7 +521,7 @@ def test_another_caregiver_may_not_change_what_they_did_not_log(family, trip, me
     responses = [
         client.get(edit_url(meal)),
         client.post(edit_url(meal), edit(meal, text="Mine now")),
-        client.post(reverse("journal:delete_entry", args=[meal.pk])),
+        client.post(reverse("journal:delete_entry", args=[meal.pk]), {"version": 1}),
     ]
 
     assert [r.status_code for r in responses] == [403, 403, 403]
@@ -625,7 +625,7 @@ def test_a_deleted_entry_leaves_the_timeline_and_can_be_restored_for_30_days(
     client = family.client_for(family.caregiver)  # its author
     deleted_url = reverse("journal:deleted", args=[trip.pk])
 
-    response = client.post(reverse("journal:delete_entry", args=[meal.pk]))
+    response = client.post(reverse("journal:delete_entry", args=[meal.pk]), {"version": 1})
 
     assert response.status_code == 302
     assert response["Location"] == deleted_url
@@ -641,7 +641,7 @@ def test_a_deleted_entry_leaves_the_timeline_and_can_be_restored_for_30_days(
 
     frozen_time.shift(timedelta(days=29, hours=23))
     client = family.client_for(family.caregiver)  # signed in again
-    response = client.post(reverse("journal:restore_entry", args=[meal.pk]))
+    response = client.post(reverse("journal:restore_entry", args=[meal.pk]), {"version": 2})
 
     assert response["Location"] == timeline_url(trip)
     meal.refresh_from_db()
@@ -663,11 +663,11 @@ def test_a_deleted_entry_leaves_the_timeline_and_can_be_restored_for_30_days(
 def test_an_entry_deleted_more_than_30_days_ago_stays_deleted(family, trip, meal, frozen_time):
     client = family.client_for(family.parent)
     deleted_url = reverse("journal:deleted", args=[trip.pk])
-    client.post(reverse("journal:delete_entry", args=[meal.pk]))
+    client.post(reverse("journal:delete_entry", args=[meal.pk]), {"version": 1})
 
     frozen_time.shift(timedelta(days=30, minutes=1))
     client = family.client_for(family.parent)  # signed in again
-    response = client.post(reverse("journal:restore_entry", args=[meal.pk]))
+    response = client.post(reverse("journal:restore_entry", args=[meal.pk]), {"version": 2})
 
     assert response["Location"] == deleted_url
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
@@ -683,7 +683,9 @@ def test_deleting_twice_records_one_deletion(family, trip, meal):
     client = family.client_for(family.parent)
 
     for _ in range(2):
-        client.post(reverse("journal:delete_entry", args=[meal.pk]))
+        client.post(
+            reverse("journal:delete_entry", args=[meal.pk]), {"version": 1}
+        )  # the same form, twice
 
     meal.refresh_from_db()
     assert meal.version == 2
@@ -697,3 +699,111 @@ def test_delete_and_restore_take_posts_only(family, trip, meal):
     assert client.get(reverse("journal:restore_entry", args=[meal.pk])).status_code == 405
     meal.refresh_from_db()
     assert meal.deleted_at is None
+
+
+# -- Delete and restore racing an edit: the same version compare-and-set ----------------------
+
+DELETE_CONFLICT = (
+    "Someone else changed this entry after you opened it, so it was not deleted. "
+    "Below is their version. Delete it again if it should still go."
+)
+DELETED_WHILE_EDITING = (
+    "Someone else deleted this entry while you were editing it; nothing of yours was saved. "
+    "Restore it below to change it again."
+)
+RESTORE_CONFLICT = (
+    "Someone else changed this entry after you opened this page, so it was not restored. "
+    "Below is how it is now. Restore it again if it should come back."
+)
+
+
+def hidden_version(page: str, action: str) -> int:
+    """The version the form posting to `action` sends, as the page holds it."""
+    form = re.search(rf'action="{re.escape(action)}"[^>]*>.*?</form>', page, re.S)
+    assert form, f"no form posts to {action}"
+    found = re.search(r'name="version" value="(\d+)"', form.group(0))
+    assert found, f"the form posting to {action} sends no version"
+    return int(found.group(1))
+
+
+def test_a_delete_after_someone_elses_edit_deletes_nothing_and_shows_their_version(
+    family, trip, meal
+):
+    carer, parent = family.client_for(family.caregiver), family.client_for(family.parent)
+    delete_url = reverse("journal:delete_entry", args=[meal.pk])
+    seen = hidden_version(parent.get(edit_url(meal)).content.decode(), delete_url)
+    assert seen == 1
+    assert carer.post(edit_url(meal), edit(meal, text="Ate all the peas")).status_code == 302
+
+    response = parent.post(delete_url, {"version": seen})
+
+    assert response.status_code == 409
+    page = html.unescape(response.content.decode())
+    assert DELETE_CONFLICT in page
+    assert "Ate all the peas" in page  # their version, to decide on again
+    meal.refresh_from_db()
+    assert (meal.deleted_at, meal.version, meal.text) == (None, 2, "Ate all the peas")
+    assert [c.action for c in meal.changes.all()] == ["edited", "created"]
+    # The page now holds their version, so deleting again works.
+    again = hidden_version(response.content.decode(), delete_url)
+    assert parent.post(delete_url, {"version": again}).status_code == 302
+    meal.refresh_from_db()
+    assert (meal.deleted_at, meal.version) == (NOW, 3)
+
+
+def test_an_edit_after_someone_elses_delete_saves_nothing_and_says_it_was_deleted(
+    family, trip, meal
+):
+    carer, parent = family.client_for(family.caregiver), family.client_for(family.parent)
+    assert carer.get(edit_url(meal)).context["form"]["version"].value() == 1
+    delete_url = reverse("journal:delete_entry", args=[meal.pk])
+    assert parent.post(delete_url, {"version": 1}).status_code == 302
+
+    response = carer.post(edit_url(meal), edit(meal, text="Ate all the peas"))
+
+    assert response.status_code == 409
+    page = html.unescape(response.content.decode())
+    assert DELETED_WHILE_EDITING in page
+    assert reverse("journal:restore_entry", args=[meal.pk]) in page
+    meal.refresh_from_db()
+    assert (meal.deleted_at, meal.version, meal.text) == (NOW, 2, "Picked at the peas")
+    assert [c.action for c in meal.changes.all()] == ["deleted", "created"]
+
+
+def test_a_restore_after_the_entry_changed_restores_nothing(family, trip, meal, frozen_time):
+    parent = family.client_for(family.parent)
+    delete_url = reverse("journal:delete_entry", args=[meal.pk])
+    restore_url = reverse("journal:restore_entry", args=[meal.pk])
+    deleted_url = reverse("journal:deleted", args=[trip.pk])
+    parent.post(delete_url, {"version": 1})
+    seen = hidden_version(parent.get(deleted_url).content.decode(), restore_url)
+    assert seen == 2
+    # Meanwhile, on another phone: restored, then deleted again.
+    other = family.client_for(family.parent)
+    assert other.post(restore_url, {"version": 2}).status_code == 302
+    frozen_time.shift(timedelta(minutes=5))
+    assert other.post(delete_url, {"version": 3}).status_code == 302
+
+    response = parent.post(restore_url, {"version": seen})
+
+    assert response.status_code == 409
+    assert RESTORE_CONFLICT in html.unescape(response.content.decode())
+    assert hidden_version(response.content.decode(), restore_url) == 4
+    meal.refresh_from_db()
+    assert (meal.version, meal.deleted_at) == (4, NOW + timedelta(minutes=5))
+    assert [c.action for c in meal.changes.all()] == ["deleted", "restored", "deleted", "created"]
+
+
+@pytest.mark.parametrize("sent", [{}, {"version": ""}, {"version": "two"}, {"version": "-1"}])
+def test_a_delete_that_sends_no_version_deletes_nothing(family, trip, meal, sent):
+    """A page from before versions were sent (or a hand-made post) cannot tell what it
+    saw, so it is shown the entry as it is now instead of deleting blind."""
+    parent = family.client_for(family.parent)
+
+    response = parent.post(reverse("journal:delete_entry", args=[meal.pk]), sent)
+
+    assert response.status_code == 409
+    assert DELETE_CONFLICT in html.unescape(response.content.decode())
+    meal.refresh_from_db()
+    assert (meal.deleted_at, meal.version) == (None, 1)
+    assert meal.changes.count() == 1
