@@ -12,10 +12,12 @@ from __future__ import annotations
 import json
 import secrets
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any, cast
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DatabaseError, models, transaction
 
 from homefront.accounts.models import User
@@ -32,6 +34,7 @@ from homefront.households.models import (
     Routine,
     hash_token,
 )
+from homefront.households.validators import validate_plain_text
 from homefront.journal.models import EntryChange, JournalEntry
 from homefront.notify.models import Channel
 from homefront.prep.models import PackingItem, PrepTask, TemplateItem
@@ -237,7 +240,12 @@ def load(text: str | bytes) -> dict[str, Any]:
 
 
 def import_household(data: dict[str, Any]) -> Household:
-    """Creates the household of `data` (from `load`) in one transaction, or nothing."""
+    """Creates the household of `data` (from `load`) in one transaction, or nothing.
+
+    Every object passes its model's rules (`full_clean`, as the pages and the API
+    call them) and the plain-text rule of every form before anything is written,
+    so a hand-edited file is refused naming the object and the field.
+    """
     try:
         with transaction.atomic():
             return _import(data)
@@ -254,77 +262,252 @@ def import_household(data: dict[str, Any]) -> Household:
         ) from None
 
 
+def _refusal(label: str, field: str | None, problem: str) -> ImportRefused:
+    where = f"{label}, field “{field}”" if field else label
+    return ImportRefused(f"{where}: {problem} Nothing was imported.")
+
+
+def _broken_rule(label: str, error: ValidationError) -> ImportRefused:
+    """Names every field the model refused, with the message a page would show."""
+    problems = [
+        (None if name == NON_FIELD_ERRORS else name, " ".join(messages))
+        for name, messages in error.message_dict.items()
+    ]
+    field, problem = problems[0]
+    others = "".join(
+        f" Also “{name}”: {message}" if name else f" Also: {message}"
+        for name, message in problems[1:]
+    )
+    return _refusal(label, field, problem + others)
+
+
+def _plain_strings(value: Any) -> Iterator[str]:
+    """Every text inside a value: itself, or the keys and values of a JSON list or object."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield str(key)
+            yield from _plain_strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _plain_strings(item)
+
+
+def _check_plain_text(label: str, field: str, value: Any) -> None:
+    """The rule every form applies to every text box, also inside JSON details."""
+    for text in _plain_strings(value):
+        try:
+            validate_plain_text(text)
+        except ValidationError as error:
+            raise _refusal(label, field, " ".join(error.messages)) from None
+
+
+def _check_keys(label: str, item: Any, expected: set[str]) -> None:
+    """A key the file lacks is damage; one Homefront does not know would be lost on import."""
+    if not isinstance(item, dict):
+        raise _refusal(label, None, "this is not an object of the file.")
+    unknown = sorted(set(item) - expected)
+    if unknown:
+        raise _refusal(
+            label, unknown[0], "Homefront does not know this field, so it would be lost."
+        )
+    missing = sorted(expected - set(item))
+    if missing:
+        raise _refusal(label, missing[0], "this field is missing.")
+
+
+def _check_sections(data: dict[str, Any]) -> None:
+    groups: dict[str, set[str]] = {}
+    for table in TABLES:
+        if len(table.path) > 1:
+            groups.setdefault(table.path[0], set()).add(table.path[1])
+    top = {"format", "version", "household", "people"} | {t.path[0] for t in TABLES}
+    _check_keys("The file", data, top)
+    for group, sections in groups.items():
+        _check_keys(f"The file's “{group}”", data[group], sections)
+    for table in TABLES:
+        section: Any = data
+        for key in table.path:
+            section = section[key]
+        if not isinstance(section, list):
+            raise _refusal(f"The file's “{'.'.join(table.path)}”", None, "this is not a list.")
+
+
+def _people(data: dict[str, Any]) -> dict[str, User]:
+    """The file's people, matched by email to accounts here, or made without a password."""
+    if not isinstance(data["people"], list):
+        raise _refusal("The file's “people”", None, "this is not a list.")
+    checked: list[tuple[str, dict[str, Any]]] = []
+    for position, person in enumerate(data["people"], start=1):
+        label = f"Person {position}"
+        _check_keys(label, person, set(PERSON_FIELDS))
+        values: dict[str, Any] = {}
+        for name in PERSON_FIELDS:
+            try:
+                values[name] = _parse(_field(User, name), person[name])
+            except (TypeError, ValueError) as error:
+                raise _refusal(label, name, f"{error}.") from None
+            _check_plain_text(label, name, values[name])
+        try:
+            User(**values).clean_fields(
+                exclude=[f.name for f in User._meta.fields if f.name not in PERSON_FIELDS]
+            )
+        except ValidationError as error:
+            raise _broken_rule(label, error) from None
+        checked.append((str(values["email"]).lower(), values))
+    users: dict[str, User] = {}
+    for email, values in checked:
+        user = User.objects.filter(email__iexact=email).first()
+        if user is None:
+            fields = {name: value for name, value in values.items() if name != "email"}
+            user = User.objects.create_user(email, None, **fields)  # no usable password
+        users[email] = user
+    return users
+
+
+def _new_household(info: Any) -> Household:
+    _check_keys("The household", info, set(HOUSEHOLD_FIELDS))
+    values: dict[str, Any] = {}
+    for name in HOUSEHOLD_FIELDS:
+        try:
+            values[name] = _parse(_field(Household, name), info[name])
+        except (TypeError, ValueError) as error:
+            raise _refusal("The household", name, f"{error}.") from None
+        _check_plain_text("The household", name, values[name])
+    household = Household(**values)
+    try:
+        household.full_clean()
+    except ValidationError as error:
+        raise _broken_rule("The household", error) from None
+    # bulk_create sends no signals: the default checklist and go-bag of a new household
+    # would be extra rows; the file has the family's own.
+    household = Household.objects.bulk_create([household])[0]
+    Household.objects.filter(pk=household.pk).update(created_at=values["created_at"])
+    household.created_at = values["created_at"]
+    return household
+
+
 def _import(data: dict[str, Any]) -> Household:
+    _check_sections(data)
     info = data["household"]
-    member_emails = {str(m["user"]).lower() for m in data["members"]}
-    for existing in Household.objects.filter(name=info["name"]):
+    member_emails = {str(m.get("user")).lower() for m in data["members"] if isinstance(m, dict)}
+    for existing in Household.objects.filter(name=info.get("name")):
         emails = {e.lower() for e in existing.memberships.values_list("user__email", flat=True)}
         if emails == member_emails:
             raise ImportRefused(
                 f"This household was imported already: “{existing.name}” with the same "
                 "members is here. Nothing was imported."
             )
-    users: dict[str, User] = {}
-    for person in data["people"]:
-        email = str(person["email"]).lower()
-        user = User.objects.filter(email__iexact=email).first()
-        if user is None:
-            fields = {
-                name: _parse(_field(User, name), person[name])
-                for name in PERSON_FIELDS
-                if name != "email"
-            }
-            user = User.objects.create_user(email, None, **fields)  # no usable password
-        users[email] = user
-
-    # bulk_create sends no signals: the default checklist and go-bag of a new household
-    # would be extra rows; the file has the family's own.
-    household = Household(
-        **{name: _parse(_field(Household, name), info[name]) for name in HOUSEHOLD_FIELDS}
-    )
-    household = Household.objects.bulk_create([household])[0]
-    household.created_at = _parse(_field(Household, "created_at"), info["created_at"])
-    Household.objects.filter(pk=household.pk).update(created_at=household.created_at)
-
-    pks: dict[type[models.Model], dict[int, int]] = {}
+    users = _people(data)
+    household = _new_household(info)
+    made: Made = {}
     for table in TABLES:
         section: Any = data
         for key in table.path:
             section = section[key]
-        pks[table.model] = _import_table(table, section, household, users, pks)
+        made[table.model] = _import_table(table, section, household, users, made)
     return household
+
+
+# The objects made so far, per model, by their export id.
+Made = dict[type[models.Model], dict[int, models.Model]]
+# Keys an object of the file has besides its model's fields.
+EXTRA_KEYS: dict[type[models.Model], set[str]] = {JournalEntry: {"children"}}
+
+
+def _label(model: type[models.Model], export_id: Any) -> str:
+    return f"{str(model._meta.verbose_name).capitalize()} {export_id}"
+
+
+def _referred(made: Made, model: type[models.Model], export_id: Any) -> models.Model:
+    """The object an export id of the file names, which must be one the file holds."""
+    found = None
+    if isinstance(export_id, int) and not isinstance(export_id, bool):
+        found = made[model].get(export_id)
+    if found is None:
+        raise LookupError(
+            f"refers to {model._meta.verbose_name} {export_id!r}, which is not in the file."
+        )
+    return found
+
+
+def _someone(users: dict[str, User], email: Any) -> User:
+    user = users.get(str(email).lower()) if isinstance(email, str) else None
+    if user is None:
+        raise LookupError(f"names {email!r}, who is not among the file's people.")
+    return user
+
+
+def _build(
+    table: Table, item: Any, household: Household, users: dict[str, User], made: Made
+) -> models.Model:
+    """One object of the file, checked as the page that makes it would check it."""
+    model = table.model
+    fields = _fields(model)
+    export_id = item.get("id") if isinstance(item, dict) else None
+    label = _label(model, export_id)
+    _check_keys(label, item, {"id", *(f.name for f in fields), *EXTRA_KEYS.get(model, set())})
+    if not isinstance(export_id, int) or isinstance(export_id, bool):
+        raise _refusal(label, "id", "each object needs a whole-number id.")
+    row = model()
+    for f in fields:
+        raw = item[f.name]
+        value: Any
+        try:
+            if raw is None:
+                value = None
+            elif f.related_model is User:
+                value = _someone(users, raw)
+            elif f.is_relation:
+                value = _referred(made, cast("type[models.Model]", f.related_model), raw)
+            else:
+                value = _parse(f, raw)
+        except (LookupError, TypeError, ValueError) as error:
+            message = str(error.args[0]) if isinstance(error, LookupError) else f"{error}."
+            raise _refusal(label, f.name, message) from None
+        _check_plain_text(label, f.name, value)
+        setattr(row, f.name, value)
+    for f in model._meta.concrete_fields:
+        if f.related_model is Household:
+            setattr(row, f.name, household)
+    if "token_hash" in {f.name for f in model._meta.concrete_fields}:
+        # Nobody holds the token of this new hash: an imported share link opens nothing.
+        row.token_hash = hash_token(secrets.token_urlsafe(32))  # type: ignore[attr-defined]
+    if isinstance(row, EntryChange):
+        row.before = _unmap_snapshot(label, "before", item["before"], made)
+        row.after = _unmap_snapshot(label, "after", item["after"], made)
+    try:
+        # References were resolved above within this file, so never to another household;
+        # uniqueness across the installation is the database's to refuse.
+        row.full_clean(
+            exclude=[f.name for f in model._meta.concrete_fields if f.is_relation],
+            validate_unique=False,
+        )
+    except ValidationError as error:
+        raise _broken_rule(label, error) from None
+    return row
 
 
 def _import_table(
     table: Table,
-    items: list[dict[str, Any]],
+    items: list[Any],
     household: Household,
     users: dict[str, User],
-    pks: dict[type[models.Model], dict[int, int]],
-) -> dict[int, int]:
+    made: Made,
+) -> dict[int, models.Model]:
     model = table.model
-    fields = _fields(model)
     rows = []
+    seen: set[int] = set()
     for item in items:
-        values: dict[str, Any] = {}
-        for f in fields:
-            raw = item[f.name]
-            if f.related_model is User:
-                values[f.attname] = None if raw is None else users[str(raw).lower()].pk
-            elif f.is_relation:
-                values[f.attname] = None if raw is None else pks[f.related_model][raw]  # type: ignore[index]
-            else:
-                values[f.attname] = _parse(f, raw)
-        if any(f.related_model is Household for f in model._meta.concrete_fields):
-            values["household_id"] = household.pk
-        if "token_hash" in {f.name for f in model._meta.concrete_fields}:
-            values["token_hash"] = hash_token(secrets.token_urlsafe(32))  # nobody holds it
-        if model is EntryChange:
-            values["before"] = _unmap_snapshot(item["before"], pks)
-            values["after"] = _unmap_snapshot(item["after"], pks)
-        rows.append(model(**values))
+        row = _build(table, item, household, users, made)
+        if item["id"] in seen:
+            raise _refusal(_label(model, item["id"]), "id", "two objects of the list have it.")
+        seen.add(item["id"])
+        rows.append(row)
     created = model._default_manager.bulk_create(rows, batch_size=500)
     # bulk_create stamped auto_now / auto_now_add fields with the present: put the file's back.
+    fields = _fields(model)
     stamped = [
         f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
     ]
@@ -333,27 +516,34 @@ def _import_table(
             for f in stamped:
                 setattr(row, f.attname, _parse(f, item[f.name]))
         model._default_manager.bulk_update(created, [f.name for f in stamped], batch_size=500)
-    mapping = {int(item["id"]): row.pk for item, row in zip(items, created, strict=True)}
+    mapping = {int(item["id"]): row for item, row in zip(items, created, strict=True)}
     if model is JournalEntry:
         through = JournalEntry.children.through
-        through.objects.bulk_create(
-            [
-                through(journalentry_id=row.pk, child_id=pks[Child][child])
-                for item, row in zip(items, created, strict=True)
-                for child in item["children"]
-            ],
-            batch_size=500,
-        )
+        links = []
+        for item, row in zip(items, created, strict=True):
+            label = _label(model, item["id"])
+            if not isinstance(item["children"], list):
+                raise _refusal(label, "children", "this is not a list.")
+            for child in item["children"]:
+                try:
+                    child_pk = _referred(made, Child, child).pk
+                except LookupError as error:
+                    raise _refusal(label, "children", str(error.args[0])) from None
+                links.append(through(journalentry_id=row.pk, child_id=child_pk))
+        through.objects.bulk_create(links, batch_size=500)
     return mapping
 
 
-def _unmap_snapshot(snapshot: Any, pks: dict[type[models.Model], dict[int, int]]) -> Any:
+def _unmap_snapshot(label: str, field: str, snapshot: Any, made: Made) -> Any:
     if not isinstance(snapshot, dict):
         return snapshot
     mapped = dict(snapshot)
-    if isinstance(mapped.get("children"), list):
-        mapped["children"] = sorted(pks[Child][n] for n in mapped["children"])
-    for key, model in SNAPSHOT_REFS.items():
-        if mapped.get(key) is not None:
-            mapped[key] = pks[model][mapped[key]]
+    try:
+        if isinstance(mapped.get("children"), list):
+            mapped["children"] = sorted(_referred(made, Child, n).pk for n in mapped["children"])
+        for key, model in SNAPSHOT_REFS.items():
+            if mapped.get(key) is not None:
+                mapped[key] = _referred(made, model, mapped[key]).pk
+    except LookupError as error:
+        raise _refusal(label, field, str(error.args[0])) from None
     return mapped

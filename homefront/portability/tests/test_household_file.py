@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from datetime import UTC, datetime
 from io import StringIO
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from homefront.households.demo import load_demo
 from homefront.households.models import Household
 from homefront.journal.models import EntryChange
 from homefront.portability.household_file import VERSION, dumps, export_household
+from homefront.trips.models import Trip
 
 NOW = "2026-11-24 15:00:00+00:00"
 
@@ -141,7 +144,7 @@ def test_a_damaged_file_imports_nothing_even_halfway(demo_file):
     data["journal"]["entries"][-1]["children"] = [999]
     path.write_text(json.dumps(data))
     assert connection.vendor in {"sqlite", "postgresql"}
-    refused(path, "damaged or incomplete")
+    refused(path, f"Journal entry {data['journal']['entries'][-1]['id']}, field “children”")
     assert not Household.objects.exists()
     assert not User.objects.exists()
 
@@ -169,3 +172,171 @@ def test_a_renamed_copy_still_here_is_refused_by_its_trips(demo_file):
     household.name = "The Levins, renamed"
     household.save(update_fields=["name"])
     refused(path, "already exist in this installation")
+
+
+# -- A hand-edited file: each object passes the rules of the pages and the API --------------
+
+
+def first(data: dict, *path: str) -> dict:
+    section = data
+    for key in path:
+        section = section[key]
+    return section[0]
+
+
+def future_birth_date(data: dict) -> str:
+    first(data, "children")["birth_date"] = "2027-03-01"
+    return "Child 1, field “birth_date”: A birth date cannot be in the future."
+
+
+def unknown_trip_kind(data: dict) -> str:
+    first(data, "trips")["kind"] = "holiday"
+    return "Trip 1, field “kind”: Value 'holiday' is not a valid choice."
+
+
+def unknown_entry_kind(data: dict) -> str:
+    first(data, "journal", "entries")["kind"] = "teleported"
+    return "Journal entry 1, field “kind”: Value 'teleported' is not a valid choice."
+
+
+def entry_of_a_trip_not_in_the_file(data: dict) -> str:
+    first(data, "journal", "entries")["trip"] = 99
+    return "Journal entry 1, field “trip”: refers to trip 99, which is not in the file."
+
+
+def task_of_a_template_item_not_in_the_file(data: dict) -> str:
+    first(data, "prep", "tasks")["template_item"] = "1"
+    return "Prep task 1, field “template_item”: refers to template item '1', which is not in"
+
+
+def a_child_not_in_the_file_in_the_history(data: dict) -> str:
+    first(data, "journal", "changes")["after"]["children"] = [1, 3]
+    return "Entry change 1, field “after”: refers to child 3, which is not in the file."
+
+
+def author_who_is_not_in_the_file(data: dict) -> str:
+    first(data, "journal", "entries")["author"] = "outsider@example.com"
+    return (
+        "Journal entry 1, field “author”: names 'outsider@example.com', who is not among "
+        "the file's people."
+    )
+
+
+def control_character_in_a_name(data: dict) -> str:
+    first(data, "contacts")["name"] = "Sarah\x07 Cohen"
+    return "Contact 1, field “name”: This text has an invisible character (U+0007)"
+
+
+def control_character_in_entry_details(data: dict) -> str:
+    first(data, "journal", "entries")["details"]["what"] = "pasta\x00"
+    return "Journal entry 1, field “details”: This text has an invisible character (U+0000)"
+
+
+def control_character_in_the_household_name(data: dict) -> str:
+    data["household"]["name"] = "The Levins\x1b[2J"
+    return "The household, field “name”: This text has an invisible character (U+001B)"
+
+
+def unknown_time_zone_of_a_person(data: dict) -> str:
+    first(data, "people")["time_zone"] = "Mars/Olympus_Mons"
+    return "Person 1, field “time_zone”: “Mars/Olympus_Mons” is not a time zone we know."
+
+
+def bad_phone_number(data: dict) -> str:
+    first(data, "contacts")["phone"] = "call me"
+    return "Contact 1, field “phone”: Enter a phone number with 5 to 15 digits"
+
+
+def unreadable_date(data: dict) -> str:
+    first(data, "trips")["starts_at"] = "last Tuesday"
+    return "Trip 1, field “starts_at”: Invalid isoformat string: 'last Tuesday'."
+
+
+def return_before_departure(data: dict) -> str:
+    trip = first(data, "trips")
+    trip["ends_at"] = trip["starts_at"]
+    return "Trip 1, field “ends_at”: The return must be after the departure."
+
+
+def field_homefront_does_not_know(data: dict) -> str:
+    first(data, "house_notes")["shown_to"] = "everyone"
+    return "House note 1, field “shown_to”: Homefront does not know this field"
+
+
+def missing_field(data: dict) -> str:
+    del first(data, "medicines")["dose"]
+    return "Medicine 1, field “dose”: this field is missing."
+
+
+def section_homefront_does_not_know(data: dict) -> str:
+    data["journal"]["photos"] = []
+    return "The file's “journal”, field “photos”: Homefront does not know this field"
+
+
+def one_id_twice(data: dict) -> str:
+    data["foods"][1]["id"] = data["foods"][0]["id"]
+    return "Food 1, field “id”: two objects of the list have it."
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        future_birth_date,
+        unknown_trip_kind,
+        unknown_entry_kind,
+        entry_of_a_trip_not_in_the_file,
+        task_of_a_template_item_not_in_the_file,
+        a_child_not_in_the_file_in_the_history,
+        author_who_is_not_in_the_file,
+        control_character_in_a_name,
+        control_character_in_entry_details,
+        control_character_in_the_household_name,
+        unknown_time_zone_of_a_person,
+        bad_phone_number,
+        unreadable_date,
+        return_before_departure,
+        field_homefront_does_not_know,
+        missing_field,
+        section_homefront_does_not_know,
+        one_id_twice,
+    ],
+)
+def test_a_hand_edited_file_is_refused_naming_the_object_and_the_field(demo_file, edit):
+    _household, path = demo_file
+    forget_everyone()
+    data = json.loads(path.read_text())
+    expected = edit(data)
+    path.write_text(json.dumps(data))
+
+    with time_machine.travel(NOW, tick=False):
+        refused(path, re.escape(expected) + ".* Nothing was imported.")
+
+    assert not Household.objects.exists()
+    assert not User.objects.exists()
+
+
+def test_an_id_of_another_household_here_is_not_followed(demo_file, family):
+    """The file names objects by its own ids: a database id of another household's trip
+    or a member of another household named in the file reach nothing here."""
+    household, path = demo_file
+    household.delete()
+    theirs = Trip.objects.create(
+        household=family.other_household,
+        traveller=family.outsider,
+        starts_at=datetime(2026, 12, 1, 9, tzinfo=UTC),
+        ends_at=datetime(2026, 12, 3, 18, tzinfo=UTC),
+        destination_zone="Europe/London",
+    )
+    data = json.loads(path.read_text())
+    assert theirs.pk not in {trip["id"] for trip in data["trips"]}
+    first(data, "prep", "packing_items")["trip"] = theirs.pk
+    path.write_text(json.dumps(data))
+
+    refused(path, f"Packing item 1, field “trip”: refers to trip {theirs.pk}, which is not in")
+
+    first(data, "prep", "packing_items")["trip"] = 1
+    first(data, "members")["user"] = family.outsider.email
+    path.write_text(json.dumps(data))
+
+    refused(path, "Membership 1, field “user”: names 'outsider@example.com', who is not among")
+    assert not Trip.objects.filter(household__name=household.name).exists()
