@@ -3,14 +3,16 @@
 The file is read once (trips/imports.py) and its candidate events are kept in a
 `CalendarImport` row of the household until the parent confirms; then the
 ticked events become work trips, keyed by (household, traveller, event UID), so
-importing the same file again changes only what moved in the calendar.
+importing the same file again changes only what the calendar owns (times and place)
+and only where the parent did not change it in Homefront: a field both changed is shown
+on the confirm page, and the parent's value stays unless they choose the calendar's.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -20,23 +22,35 @@ from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods
 
 from homefront.accounts.models import User
 from homefront.households.access import MemberRequest, parent_required
 from homefront.households.forms import AccessibleErrorsMixin
-from homefront.households.models import NAME_LENGTH, Household, Role
+from homefront.households.models import Household, Role
 from homefront.trips import access
 from homefront.trips.imports import (
+    CALENDAR_FIELDS,
     MAX_UPLOAD_BYTES,
     CalendarFileError,
     CandidateEvent,
+    Conflict,
+    calendar_values,
+    merge,
     read_calendar,
+    stored_values,
 )
 from homefront.trips.models import CalendarImport, Trip, TripKind
 
 # An upload nobody confirmed is forgotten after this long (at the next upload).
 KEEP_UNCONFIRMED = timedelta(days=1)
+FIELD_NAMES = {
+    "starts_at": "departure",
+    "ends_at": "return",
+    "destination": "place",
+    "destination_zone": "time zone there",
+}
 
 
 class CalendarUploadForm(AccessibleErrorsMixin, forms.Form):
@@ -86,11 +100,27 @@ class ImportChoiceForm(AccessibleErrorsMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Tick at least one event to import."},
     )
+    # "<trip pk>:<field>" for each conflict where the parent takes the calendar's value.
+    take_calendar = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": "The trip changed since this page was shown; check it again."
+        },
+    )
 
     def __init__(
-        self, *args: Any, household: Household, candidates: list[CandidateEvent], **kwargs: Any
+        self,
+        *args: Any,
+        household: Household,
+        candidates: list[CandidateEvent],
+        conflicts: dict[str, list[TripConflict]],
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        take = self.fields["take_calendar"]
+        assert isinstance(take, forms.MultipleChoiceField)
+        take.choices = [(c.key, c.label) for found in conflicts.values() for c in found]
         traveller = self.fields["traveller"]
         assert isinstance(traveller, forms.ModelChoiceField)
         traveller.queryset = User.objects.filter(
@@ -104,10 +134,72 @@ class ImportChoiceForm(AccessibleErrorsMixin, forms.Form):
     def chosen(self) -> list[CandidateEvent]:
         return [self.candidates[int(i)] for i in self.cleaned_data["events"]]
 
+    def takes_calendar(self, conflict: TripConflict) -> bool:
+        return conflict.key in (self["take_calendar"].value() or [])
+
     def ticked(self, index: int) -> bool:
         if self.is_bound:
             return str(index) in (self["events"].value() or [])
         return self.candidates[index].overnight
+
+
+@dataclass(frozen=True)
+class TripConflict:
+    """A conflict of one trip already imported, as the confirm page shows it."""
+
+    trip: Trip
+    conflict: Conflict
+
+    @property
+    def key(self) -> str:
+        return f"{self.trip.pk}:{self.conflict.field}"
+
+    @property
+    def label(self) -> str:
+        return f"Take the calendar's {FIELD_NAMES[self.conflict.field]}"
+
+    @property
+    def what(self) -> str:
+        return FIELD_NAMES[self.conflict.field]
+
+    @property
+    def yours(self) -> str:
+        return _shown(self.conflict.yours)
+
+    @property
+    def calendar(self) -> str:
+        return _shown(self.conflict.calendar)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, datetime):
+        return date_format(timezone.localtime(value), "D j M, g:i A")
+    return str(value) or "(none)"
+
+
+def _trip_values(trip: Trip) -> dict[str, Any]:
+    return {name: getattr(trip, name) for name in CALENDAR_FIELDS}
+
+
+def _conflicts(
+    household: Household, candidates: list[CandidateEvent]
+) -> dict[str, list[TripConflict]]:
+    """For each event, where its trips (one per traveller) were changed both in Homefront
+    and in the calendar since the last import."""
+    by_uid = {event.uid: event for event in candidates}
+    found: dict[str, list[TripConflict]] = {}
+    trips = (
+        Trip.objects.in_household(household)
+        .active()
+        .filter(imported_uid__in=by_uid)
+        .select_related("traveller")
+        .order_by("traveller__name", "pk")
+    )
+    for trip in trips:
+        calendar = calendar_values(by_uid[trip.imported_uid], household.time_zone)
+        for conflict in merge(_trip_values(trip), trip.imported_values, calendar).conflicts:
+            found.setdefault(trip.imported_uid, []).append(TripConflict(trip, conflict))
+    return found
 
 
 class Outcome(StrEnum):
@@ -158,15 +250,21 @@ def import_upload(request: MemberRequest) -> HttpResponse:
 def import_confirm(request: MemberRequest, pk: int) -> HttpResponse:
     calendar_import = access.get_calendar_import(request, pk)
     candidates = [CandidateEvent.from_json(data) for data in calendar_import.events]
+    conflicts = _conflicts(request.household, candidates)
     form = ImportChoiceForm(
         request.POST if request.method == "POST" else None,
         household=request.household,
         candidates=candidates,
+        conflicts=conflicts,
         initial={"traveller": request.user.pk},
     )
     if request.method == "POST" and form.is_valid():
         results = _import(
-            request.household, form.cleaned_data["traveller"], form.chosen(), calendar_import.pk
+            request.household,
+            form.cleaned_data["traveller"],
+            form.chosen(),
+            calendar_import.pk,
+            set(form.cleaned_data["take_calendar"]),
         )
         return render(
             request,
@@ -180,6 +278,10 @@ def import_confirm(request: MemberRequest, pk: int) -> HttpResponse:
             "event": event,
             "ticked": form.ticked(index),
             "already": already.get(event.uid, []),
+            "conflicts": [
+                (conflict, form.takes_calendar(conflict))
+                for conflict in conflicts.get(event.uid, [])
+            ],
         }
         for index, event in enumerate(candidates)
     ]
@@ -224,10 +326,17 @@ def _already_imported(household: Household, uids: list[str]) -> dict[str, list[s
 
 
 def _import(
-    household: Household, traveller: User, events: list[CandidateEvent], import_pk: int
+    household: Household,
+    traveller: User,
+    events: list[CandidateEvent],
+    import_pk: int,
+    take_calendar: set[str],
 ) -> list[EventResult]:
     """Creates or updates one work trip per event; an event that breaks a trip rule is
-    skipped with the reason. All in one transaction, which also uses up the import."""
+    skipped with the reason. All in one transaction, which also uses up the import.
+
+    `take_calendar` holds the conflicts ("<trip pk>:<field>") where the parent chose the
+    calendar's value; every other conflict keeps the parent's."""
     with transaction.atomic():
         # Deleting first locks the row: a second confirm of the same upload finds nothing.
         deleted, _ = CalendarImport.objects.filter(pk=import_pk, household=household).delete()
@@ -238,6 +347,7 @@ def _import(
             for trip in Trip.objects.in_household(household)
             .filter(traveller=traveller, imported_uid__in=[e.uid for e in events])
             .select_related("household", "traveller")
+            .select_for_update(of=("self",))
         }
         results = []
         for event in sorted(events, key=lambda e: (e.start, e.uid)):
@@ -249,7 +359,7 @@ def _import(
                     kind=TripKind.WORK,
                     imported_uid=event.uid,
                 )
-                results.append(_apply(trip, event, household, Outcome.CREATED))
+                results.append(_create(trip, event, household))
             elif trip.cancelled_at is not None:
                 results.append(
                     EventResult(
@@ -260,27 +370,58 @@ def _import(
                     )
                 )
             else:
-                results.append(_apply(trip, event, household, Outcome.UPDATED))
+                results.append(_update(trip, event, household, take_calendar))
     return results
 
 
-def _apply(
-    trip: Trip, event: CandidateEvent, household: Household, outcome: Outcome
-) -> EventResult:
-    values = {
-        "starts_at": event.start,
-        "ends_at": event.end,
-        "destination": event.destination[:NAME_LENGTH],
-        "destination_zone": event.zone or household.time_zone,
-    }
-    if trip.pk and all(getattr(trip, name) == value for name, value in values.items()):
-        return EventResult(event, Outcome.UNCHANGED, trip)
+def _create(trip: Trip, event: CandidateEvent, household: Household) -> EventResult:
+    values = calendar_values(event, household.time_zone)
     for name, value in values.items():
         setattr(trip, name, value)
+    trip.imported_values = stored_values(values)
+    return _save(trip, event, Outcome.CREATED)
+
+
+def _update(
+    trip: Trip, event: CandidateEvent, household: Household, take_calendar: set[str]
+) -> EventResult:
+    """Takes the calendar's moves where the parent left the field as the calendar last
+    said it, and keeps the parent's own changes; says which were kept."""
+    calendar = calendar_values(event, household.time_zone)
+    plan = merge(_trip_values(trip), trip.imported_values, calendar)
+    changes = dict(plan.take)
+    kept = [FIELD_NAMES[name] for name in plan.kept]
+    for conflict in plan.conflicts:
+        if f"{trip.pk}:{conflict.field}" in take_calendar:
+            changes[conflict.field] = conflict.calendar
+        else:
+            kept.append(
+                f"{FIELD_NAMES[conflict.field]} (the calendar says {_shown(conflict.calendar)})"
+            )
+    reason = f"Kept your own {', '.join(kept)}." if kept else ""
+    stored = stored_values(calendar)
+    if not changes:
+        if trip.imported_values != stored:
+            # Only the memory of what the calendar said moves: no change a feed must show.
+            Trip.objects.filter(pk=trip.pk).update(imported_values=stored)
+        return EventResult(event, Outcome.UNCHANGED, trip, reason)
+    for name, value in changes.items():
+        setattr(trip, name, value)
+    trip.imported_values = stored
+    # Only these columns: the parent's own fields are never written back from memory.
+    result = _save(trip, event, Outcome.UPDATED, [*changes, "imported_values"])
+    if result.outcome is Outcome.UPDATED:
+        result.reason = reason
+    return result
+
+
+def _save(
+    trip: Trip, event: CandidateEvent, outcome: Outcome, update_fields: list[str] | None = None
+) -> EventResult:
     try:
         trip.full_clean()
         with transaction.atomic():
-            trip.save()  # an update raises the trip's sequence, for calendar feeds
+            trip.save(update_fields=update_fields)  # an update raises its sequence, for feeds
     except ValidationError as error:
         kept = " The trip stays as it was." if trip.pk else ""
         return EventResult(event, Outcome.SKIPPED, None, " ".join(error.messages) + kept)

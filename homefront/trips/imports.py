@@ -35,6 +35,7 @@ from icalendar import Calendar, Component
 from icalendar.error import IncompleteComponent
 from icalendar.timezone import tzp
 
+from homefront.households.models import NAME_LENGTH
 from homefront.households.validators import time_zone_names
 from homefront.trips.models import night_moment
 
@@ -355,3 +356,75 @@ def _text(value: object, limit: int = TEXT_LENGTH) -> str:
 def _short(text: str, limit: int = 120) -> str:
     text = _SPACES.sub(" ", text).strip()
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# -- Importing again: the calendar owns the times and the place, the parent the rest --------
+
+# A trip's fields its work calendar owns; kind, notes and covers are the parent's alone.
+CALENDAR_FIELDS = ("starts_at", "ends_at", "destination", "destination_zone")
+_TIMES = ("starts_at", "ends_at")
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A field the parent changed in Homefront and the calendar moved too."""
+
+    field: str
+    yours: Any
+    calendar: Any
+
+
+@dataclass
+class Merge:
+    """What a re-import does to one trip: the calendar's moves the parent left alone are
+    taken; the parent's own changes are kept; where both changed a field, it is a conflict."""
+
+    take: dict[str, Any] = field(default_factory=dict)
+    kept: list[str] = field(default_factory=list)  # changed by the parent only
+    conflicts: list[Conflict] = field(default_factory=list)
+
+
+def calendar_values(event: CandidateEvent, home_zone: str) -> dict[str, Any]:
+    """The values of the calendar-owned fields of a trip made from this event."""
+    return {
+        "starts_at": event.start,
+        "ends_at": event.end,
+        "destination": event.destination[:NAME_LENGTH],
+        "destination_zone": event.zone or home_zone,
+    }
+
+
+def stored_values(values: dict[str, Any]) -> dict[str, str]:
+    """Calendar values as a trip keeps them (Trip.imported_values): times in ISO form."""
+    return {
+        name: values[name].isoformat() if name in _TIMES else str(values[name])
+        for name in CALENDAR_FIELDS
+    }
+
+
+def _read_stored(stored: dict[str, Any]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name in CALENDAR_FIELDS:
+        if isinstance(stored.get(name), str):
+            values[name] = datetime.fromisoformat(stored[name]) if name in _TIMES else stored[name]
+    return values
+
+
+def merge(current: dict[str, Any], last_import: dict[str, Any], calendar: dict[str, Any]) -> Merge:
+    """Three-way, per field: `current` the trip now, `last_import` its imported_values
+    (empty for a trip imported before they were kept), `calendar` what the file says now."""
+    base = _read_stored(last_import)
+    result = Merge()
+    for name in CALENDAR_FIELDS:
+        yours, theirs = current[name], calendar[name]
+        if yours == theirs:
+            continue
+        if name in base and base[name] == yours:
+            result.take[name] = theirs  # only the calendar moved it
+        elif name in base and base[name] == theirs:
+            result.kept.append(name)  # only the parent changed it
+        else:
+            # Both changed it, or nobody knows what the calendar said before: the
+            # parent's value stays unless they choose the calendar's.
+            result.conflicts.append(Conflict(name, yours, theirs))
+    return result

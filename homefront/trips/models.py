@@ -77,6 +77,9 @@ class Trip(models.Model):
     # Stable identity for calendar feeds, and the source event of an import.
     uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
     imported_uid = models.CharField(max_length=255, blank=True, editable=False)
+    # What the work calendar said of the times and place at the last import (ISO times):
+    # a re-import tells from it the parent's own changes from the calendar's moves.
+    imported_values = models.JSONField(default=dict, blank=True, editable=False)
     sequence = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -24,7 +24,7 @@ from homefront.trips.imports import (
     count_nights,
     read_calendar,
 )
-from homefront.trips.models import CalendarImport, Trip, TripKind
+from homefront.trips.models import CalendarImport, Cover, Trip, TripKind
 
 # Thursday 1 October 2026, 10:00 in New York.
 NOW = datetime(2026, 10, 1, 14, 0, tzinfo=UTC)
@@ -818,3 +818,178 @@ def test_too_many_possible_trips_are_refused():
     ]
     with pytest.raises(CalendarFileError, match="Export a shorter period"):
         read(*many)
+
+
+# -- Importing again after the parent changed the trip ---------------------------------------
+
+
+def edit_trip(client: Client, imported: Trip, **changes: str) -> None:
+    """Changes the trip as a parent does, on its edit page."""
+    start, end = imported.local_start, imported.local_end
+    data = {
+        "traveller": str(imported.traveller_id),
+        "start_date": start.date().isoformat(),
+        "start_time": start.strftime("%H:%M"),
+        "end_date": end.date().isoformat(),
+        "end_time": end.strftime("%H:%M"),
+        "destination": imported.destination,
+        "destination_zone": imported.destination_zone,
+        "kind": imported.kind,
+        "notes": imported.notes,
+        **changes,
+    }
+    response = client.post(reverse("trips:edit", args=[imported.pk]), data)
+    assert response.status_code == 302, text(response)
+
+
+def kickoff_back(hour: int, minute: int = 0, day: int = 15) -> Event:
+    """The Chicago kickoff, its return moved in the calendar."""
+    return event(
+        "kickoff-2026@example.com",
+        "Sales kickoff",
+        datetime(2026, 10, 13, 9, 0, tzinfo=CHICAGO),
+        datetime(2026, 10, day, hour, minute, tzinfo=CHICAGO),
+        location="Chicago",
+    )
+
+
+def conflicts_shown(response) -> list[str]:
+    return [
+        re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", item))).strip()
+        for item in re.findall(
+            r'<fieldset class="import-conflicts">(.*?)</fieldset>', response.content.decode(), re.S
+        )
+    ]
+
+
+def test_a_re_import_takes_the_calendars_move_and_keeps_the_parents_own_edits(family, parent):
+    import_file(parent, ics(chicago_kickoff()), family.parent)
+    kickoff = trip("kickoff-2026@example.com")
+    # The parent stays a day longer, with an aunt, and plans it as a trip of their own.
+    edit_trip(
+        parent,
+        kickoff,
+        end_date="2026-10-16",
+        end_time="12:00",
+        destination="Chicago, at Aunt Ruth's",
+        kind=TripKind.PLANNED,
+        notes="Staying on with Aunt Ruth on Friday.",
+    )
+    cover = Cover.objects.create(
+        household=family.household, night=date(2026, 10, 14), member=family.caregiver
+    )
+    # The calendar moves the departure to Wednesday morning; its return and place did not move.
+    moved = event(
+        "kickoff-2026@example.com",
+        "Sales kickoff",
+        datetime(2026, 10, 14, 8, 0, tzinfo=CHICAGO),
+        datetime(2026, 10, 15, 17, 0, tzinfo=CHICAGO),
+        location="Chicago",
+    )
+
+    calendar_import = uploaded(parent, ics(moved))
+    assert conflicts_shown(parent.get(confirm_url(calendar_import))) == []
+    response = parent.post(
+        confirm_url(calendar_import), {"traveller": family.parent.pk, "events": ["0"]}
+    )
+
+    after = Trip.objects.get(pk=kickoff.pk)
+    assert after.starts_at == datetime(2026, 10, 14, 13, 0, tzinfo=UTC)  # the calendar's
+    assert after.ends_at == datetime(2026, 10, 16, 16, 0, tzinfo=UTC)  # the parent's
+    assert after.destination == "Chicago, at Aunt Ruth's"
+    assert after.kind == TripKind.PLANNED
+    assert after.notes == "Staying on with Aunt Ruth on Friday."
+    assert Cover.objects.get(pk=cover.pk).member == family.caregiver
+    assert ">Updated<" in text(response)
+    assert "Kept your own return, place." in text(response)
+
+
+def test_a_return_moved_by_both_is_a_conflict_and_the_parents_stays(family, parent):
+    import_file(parent, ics(chicago_kickoff()), family.parent)
+    kickoff = trip("kickoff-2026@example.com")
+    edit_trip(parent, kickoff, end_date="2026-10-16", end_time="12:00")
+    parents_return = datetime(2026, 10, 16, 16, 0, tzinfo=UTC)
+    edited = Trip.objects.get(pk=kickoff.pk)
+
+    calendar_import = uploaded(parent, ics(kickoff_back(20)))
+    preview = parent.get(confirm_url(calendar_import))
+
+    assert conflicts_shown(preview) == [
+        "Changed in Homefront and in the calendar Pat's return: yours is Fri 16 Oct, 12:00 PM, "
+        "the calendar now says Thu 15 Oct, 9:00 PM. Yours stays unless you tick "
+        "Take the calendar's return"
+    ]
+    assert f'name="take_calendar" value="{kickoff.pk}:ends_at"' in text(preview)
+    assert (
+        f'value="{kickoff.pk}:ends_at" id="id_take_calendar_{kickoff.pk}ends_at" checked'
+        not in (text(preview))
+    )
+    response = parent.post(
+        confirm_url(calendar_import), {"traveller": family.parent.pk, "events": ["0"]}
+    )
+
+    after = Trip.objects.get(pk=kickoff.pk)
+    assert after.ends_at == parents_return
+    assert after.sequence == edited.sequence  # nothing a calendar feed must show moved
+    assert "Kept your own return (the calendar says Thu 15 Oct, 9:00 PM)." in text(response)
+
+    # The same calendar once more: it did not move since, so there is nothing to ask.
+    again = uploaded(parent, ics(kickoff_back(20)))
+    assert conflicts_shown(parent.get(confirm_url(again))) == []
+    parent.post(confirm_url(again), {"traveller": family.parent.pk, "events": ["0"]})
+    assert Trip.objects.get(pk=kickoff.pk).ends_at == parents_return
+
+
+def test_choosing_the_calendars_return_in_a_conflict_takes_it(family, parent):
+    import_file(parent, ics(chicago_kickoff()), family.parent)
+    kickoff = trip("kickoff-2026@example.com")
+    edit_trip(parent, kickoff, end_date="2026-10-16", end_time="12:00", notes="Call at 7.")
+    edited = Trip.objects.get(pk=kickoff.pk)
+
+    calendar_import = uploaded(parent, ics(kickoff_back(20)))
+    response = parent.post(
+        confirm_url(calendar_import),
+        {
+            "traveller": family.parent.pk,
+            "events": ["0"],
+            "take_calendar": [f"{kickoff.pk}:ends_at"],
+        },
+    )
+
+    after = Trip.objects.get(pk=kickoff.pk)
+    assert after.ends_at == datetime(2026, 10, 16, 1, 0, tzinfo=UTC)
+    assert after.notes == "Call at 7."
+    assert after.sequence == edited.sequence + 1
+    assert ">Updated<" in text(response)
+
+
+def test_a_choice_for_a_conflict_that_is_not_there_asks_again(family, parent):
+    import_file(parent, ics(chicago_kickoff()), family.parent)
+    kickoff = trip("kickoff-2026@example.com")
+    calendar_import = uploaded(parent, ics(kickoff_back(20)))
+
+    response = parent.post(
+        confirm_url(calendar_import),
+        {"traveller": family.parent.pk, "events": ["0"], "take_calendar": [f"{kickoff.pk}:notes"]},
+    )
+
+    assert response.status_code == 422
+    assert "The trip changed since this page was shown" in field_error(response, "take_calendar")
+    assert Trip.objects.get(pk=kickoff.pk).ends_at == kickoff.ends_at
+    assert CalendarImport.objects.filter(pk=calendar_import.pk).exists()
+
+
+def test_a_trip_imported_before_its_calendar_values_were_kept_asks_rather_than_guesses(
+    family, parent
+):
+    import_file(parent, ics(chicago_kickoff()), family.parent)
+    kickoff = trip("kickoff-2026@example.com")
+    Trip.objects.filter(pk=kickoff.pk).update(imported_values={})
+
+    calendar_import = uploaded(parent, ics(kickoff_back(20)))
+    assert len(conflicts_shown(parent.get(confirm_url(calendar_import)))) == 1
+    parent.post(confirm_url(calendar_import), {"traveller": family.parent.pk, "events": ["0"]})
+
+    after = Trip.objects.get(pk=kickoff.pk)
+    assert after.ends_at == kickoff.ends_at
+    assert after.imported_values["ends_at"] == "2026-10-15T20:00:00-05:00"
