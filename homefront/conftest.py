@@ -48,10 +48,20 @@ CHROMIUM_FLAGS = [
 
 
 @pytest.fixture(autouse=True)
-def empty_cache() -> None:
-    """Rate limits count in the cache; each test starts from none."""
+def empty_cache(request: pytest.FixtureRequest) -> None:
+    """Rate limits count in the cache; each test starts from none. The cache is a table
+    of the test database (settings.CACHES), so a test without a database has none."""
     from django.core.cache import cache
 
+    names = request.fixturenames
+    if "transactional_db" in names or "live_server" in names:
+        request.getfixturevalue("transactional_db")
+    elif "db" in names:
+        request.getfixturevalue("db")
+    elif request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("_django_db_helper")
+    else:
+        return
     cache.clear()
 
 

@@ -80,3 +80,36 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise ConfigurationError(f"{name} must be one of {', '.join(choices)}, not {value!r}.")
     return value
+
+
+_CACHE_SCHEMES = ("redis", "rediss", "unix")
+
+
+def env_cache_url(name: str) -> str | None:
+    """A Redis URL (redis://[:password@]host[:port][/db], rediss:// for TLS, unix:///path),
+    or None when unset: checked here so a typo stops start-up instead of every request."""
+    from urllib.parse import urlsplit
+
+    value = env_optional_str(name)
+    if value is None:
+        return None
+    expected = "a Redis URL such as redis://127.0.0.1:6379/0"
+    try:
+        url = urlsplit(value.strip())
+        port = url.port  # raises on a port that is not a number
+    except ValueError:
+        raise ConfigurationError(f"{name} must be {expected}, not {value!r}.") from None
+    if url.scheme not in _CACHE_SCHEMES:
+        raise ConfigurationError(f"{name} must be {expected}, not {value!r}.")
+    if url.scheme == "unix":
+        if not url.path:
+            raise ConfigurationError(f"{name} must name the socket's path: unix:///path/redis.sock")
+        return value.strip()
+    if not url.hostname or port == 0:
+        raise ConfigurationError(f"{name} must be {expected}, not {value!r}.")
+    database = url.path.lstrip("/")
+    if database and not database.isdigit():
+        raise ConfigurationError(
+            f"{name} must end with a database number (/0, /1 …), not {url.path!r}."
+        )
+    return value.strip()

@@ -13,6 +13,7 @@ import dj_database_url
 from homefront.env import (
     ConfigurationError,
     env_bool,
+    env_cache_url,
     env_choice,
     env_int,
     env_list,
@@ -29,6 +30,10 @@ ENVIRONMENT = env_choice("HOMEFRONT_ENV", "local", ("local", "production"))
 PRODUCTION = ENVIRONMENT == "production"
 
 DATA_DIR = Path(env_str("HOMEFRONT_DATA_DIR", str(PROJECT_DIR / "data"))).resolve()
+
+
+# Whether the key was given: in production every server must sign with the same one.
+SECRET_KEY_CONFIGURED = bool(env_optional_str("HOMEFRONT_SECRET_KEY"))
 
 
 def _secret_key() -> str:
@@ -150,6 +155,10 @@ def _database() -> dict[str, object]:
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": DATA_DIR / "homefront.sqlite3",
         "OPTIONS": _SQLITE_OPTIONS,
+        # Each process keeps its connection (the PRAGMAs below run once per connection,
+        # not once per request); measured in docs/deploy.md.
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
     }
 
 
@@ -169,6 +178,38 @@ _SQLITE_OPTIONS = {
 
 DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Shared state. Every throttle counts in the cache, so every process of every app server
+# must see the same one (docs/deploy.md). With HOMEFRONT_CACHE_URL: Redis, and sessions
+# read from it before the database (cached_db), so they survive Redis restarts and
+# outages. Without: a table in Homefront's own database, which every process of one box
+# shares; there a cache in front of the session table would be a second table in the
+# same database, so sessions stay in the database alone.
+SERVERS = env_int("HOMEFRONT_SERVERS", 1, minimum=1)
+CACHE_URL = env_cache_url("HOMEFRONT_CACHE_URL")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "homefront.core.cache.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "homefront",
+            # A Redis that does not answer costs a request at most this, once: the
+            # backend then leaves it alone for a few seconds.
+            "OPTIONS": {"socket_connect_timeout": 1.0, "socket_timeout": 1.0},
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "homefront.core.cache.DatabaseCache",
+            "LOCATION": "homefront_cache",  # made by core's first migration
+            # Culling counts the rows on every write past this; live counters and
+            # summaries of one box stay far below it.
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -2,17 +2,25 @@
 
 Share links and API tokens are long random secrets; a budget per address makes
 guessing them slower still, the way axes pauses password guessing. Every
-budget counts in the cache, one counter per address per minute.
+budget counts in the shared cache (settings.CACHES: every process and server sees the
+same counter), one counter per address per minute, with the cache's atomic `add` and
+`incr`, so two processes counting at once both count.
+
+When the cache cannot count (Redis down), every budget counts as spent: a guesser gets
+429s, never guesses that nobody counts. Pages for signed-in people do not use them.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+
+logger = logging.getLogger("homefront.ratelimit")
 
 
 def client_address(request: HttpRequest) -> str:
@@ -45,19 +53,33 @@ class Budget:
         return f"rate:{self.name}:{client_address(request)}:{minute}"
 
     def spend(self, request: HttpRequest) -> bool:
-        """Count one try from the request's address; False once it is over the budget."""
+        """Count one try from the request's address; False once it is over the budget,
+        or when the cache cannot count."""
         key = self._key(request)
-        cache.add(key, 0, timeout=120)
         try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=120)
-            count = 1
+            cache.add(key, 0, timeout=120)
+            try:
+                count = cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.set(key, 1, timeout=120)
+                count = 1
+        except Exception:  # the cache is down: fail closed
+            logger.warning("Cannot count the %s budget: refusing the request.", self.name)
+            return False
         return count <= self.per_minute
 
     def spent(self, request: HttpRequest) -> bool:
-        """Whether the request's address has used up this minute's budget (counts nothing)."""
-        return int(cache.get(self._key(request)) or 0) >= self.per_minute
+        """Whether the request's address has used up this minute's budget (counts nothing);
+        True when the cache cannot tell. `incr` by 0 reads the counter and, unlike `get`,
+        raises when the cache is down."""
+        try:
+            count = cache.incr(self._key(request), 0)
+        except ValueError:  # nothing counted this minute
+            return False
+        except Exception:
+            logger.warning("Cannot read the %s budget: refusing the request.", self.name)
+            return True
+        return int(count) >= self.per_minute
 
 
 # Requests to share-link pages (every open of the brief, every forged or dead link).

@@ -4,6 +4,7 @@ deployment checks with no warning."""
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -75,6 +76,7 @@ def test_production_passes_deploy_checks_without_warning(tmp_path):
             "HOMEFRONT_ENV": "production",
             "HOMEFRONT_DATA_DIR": str(tmp_path),
             "HOMEFRONT_ALLOWED_HOSTS": "home.example.org",
+            "HOMEFRONT_SECRET_KEY": secrets.token_urlsafe(64),
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr

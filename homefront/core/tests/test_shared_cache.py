@@ -1,0 +1,344 @@
+"""The cache every process and server shares: its configuration, its checks, its counting,
+and what happens when Redis is down (pages work, guessing is refused)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache, caches
+from django.core.checks import Error, Warning
+from django.test import Client, override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from homefront.core import cache as shared
+from homefront.core import checks, ratelimit
+from homefront.core.tests.servers import free_port
+from homefront.core.tests.test_settings import PROJECT, run_homefront
+from homefront.env import ConfigurationError, env_cache_url
+from homefront.handoff.models import ShareLink
+from homefront.trips.models import Trip
+
+# The machine's Redis, in a database number no other part of the suite uses.
+REDIS_URL = "redis://127.0.0.1:6379/5"
+
+
+def homefront_environment(env: dict[str, str]) -> dict[str, str]:
+    """This machine's environment without Homefront's settings, plus `env`."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("HOMEFRONT_", "DJANGO_"))}
+    clean.pop("DATABASE_URL", None)
+    return {**clean, **env}
+
+
+def redis_caches(url: str) -> dict[str, dict[str, object]]:
+    return {
+        "default": {
+            "BACKEND": "homefront.core.cache.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "homefront",
+            "OPTIONS": {"socket_connect_timeout": 1.0, "socket_timeout": 1.0},
+        }
+    }
+
+
+@pytest.fixture(autouse=True)
+def redis_answers_again():
+    """A test that found Redis down must not leave the next one skipping it."""
+    shared.RedisCache._down_until = 0.0
+    yield
+    shared.RedisCache._down_until = 0.0
+
+
+@pytest.fixture
+def on_redis(db):
+    with override_settings(
+        CACHES=redis_caches(REDIS_URL),
+        CACHE_URL=REDIS_URL,
+        SESSION_ENGINE="django.contrib.sessions.backends.cached_db",
+    ):
+        cache.clear()
+        yield
+        cache.clear()
+
+
+@pytest.fixture
+def redis_down(db):
+    """Redis stopped: nothing listens on its port."""
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    with override_settings(
+        CACHES=redis_caches(url),
+        CACHE_URL=url,
+        SESSION_ENGINE="django.contrib.sessions.backends.cached_db",
+    ):
+        yield
+
+
+def forged_brief() -> str:
+    return reverse("handoff:shared_brief", args=[secrets.token_urlsafe(32)])
+
+
+# -- Reading HOMEFRONT_CACHE_URL ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "redis://127.0.0.1:6379/0",
+        "redis://:secret@redis.internal:6380/3",
+        "rediss://user:secret@redis.example.org/1",
+        "redis://redis.internal",
+        "unix:///run/redis/redis.sock",
+    ],
+)
+def test_a_redis_url_is_accepted(monkeypatch, url):
+    monkeypatch.setenv("HF_CACHE", url)
+    assert env_cache_url("HF_CACHE") == url
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("memcached://127.0.0.1:11211", "a Redis URL"),
+        ("127.0.0.1:6379", "a Redis URL"),
+        ("redis://127.0.0.1:sixty/0", "a Redis URL"),
+        ("redis:///0", "a Redis URL"),
+        ("redis://127.0.0.1:6379/zero", "database number"),
+        ("unix://", "socket's path"),
+    ],
+)
+def test_a_malformed_redis_url_names_the_variable(monkeypatch, url, says):
+    monkeypatch.setenv("HF_CACHE", url)
+    with pytest.raises(ConfigurationError, match=f"HF_CACHE must .*{says}"):
+        env_cache_url("HF_CACHE")
+
+
+def test_unset_means_the_database_cache(monkeypatch):
+    monkeypatch.delenv("HF_CACHE", raising=False)
+    assert env_cache_url("HF_CACHE") is None
+
+
+def test_a_malformed_cache_url_stops_start_up(tmp_path):
+    result = run_homefront(
+        "check",
+        env={"HOMEFRONT_DATA_DIR": str(tmp_path), "HOMEFRONT_CACHE_URL": "redis//localhost"},
+    )
+    assert result.returncode != 0
+    assert "HOMEFRONT_CACHE_URL must be a Redis URL" in result.stderr
+
+
+# -- Checks ------------------------------------------------------------------------------
+
+
+def test_an_unreachable_redis_is_a_warning_locally_and_an_error_in_production(tmp_path):
+    nowhere = f"redis://127.0.0.1:{free_port()}/0"
+    local = run_homefront(
+        "check", env={"HOMEFRONT_DATA_DIR": str(tmp_path), "HOMEFRONT_CACHE_URL": nowhere}
+    )
+    assert local.returncode == 0, local.stderr
+    assert "homefront.W002" in local.stderr
+    assert "HOMEFRONT_CACHE_URL: Redis does not answer" in local.stderr
+    production = run_homefront(
+        "check",
+        env={
+            "HOMEFRONT_ENV": "production",
+            "HOMEFRONT_ALLOWED_HOSTS": "home.example.org",
+            "HOMEFRONT_SECRET_KEY": secrets.token_urlsafe(64),
+            "HOMEFRONT_DATA_DIR": str(tmp_path),
+            "HOMEFRONT_CACHE_URL": nowhere,
+        },
+    )
+    assert production.returncode != 0
+    assert "homefront.E008" in production.stderr
+
+
+def test_a_reachable_redis_passes_the_checks(tmp_path):
+    result = run_homefront(
+        "check",
+        "--fail-level",
+        "WARNING",
+        env={"HOMEFRONT_DATA_DIR": str(tmp_path), "HOMEFRONT_CACHE_URL": REDIS_URL},
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_production_without_a_configured_secret_key_fails_the_deploy_check(tmp_path):
+    result = run_homefront(
+        "check",
+        "--deploy",
+        env={
+            "HOMEFRONT_ENV": "production",
+            "HOMEFRONT_ALLOWED_HOSTS": "home.example.org",
+            "HOMEFRONT_DATA_DIR": str(tmp_path),
+        },
+    )
+    assert result.returncode != 0
+    assert "homefront.E004" in result.stderr
+    assert "E001" not in result.stderr  # the only mistake made
+
+
+def test_several_servers_need_postgresql_and_a_shared_cache(tmp_path):
+    result = run_homefront(
+        "check",
+        "--deploy",
+        env={"HOMEFRONT_DATA_DIR": str(tmp_path), "HOMEFRONT_SERVERS": "3"},
+    )
+    assert result.returncode != 0
+    assert "homefront.E006" in result.stderr  # SQLite
+    assert "homefront.E007" in result.stderr  # the cache table of that SQLite file
+    with_redis = run_homefront(
+        "check",
+        "--deploy",
+        env={
+            "HOMEFRONT_DATA_DIR": str(tmp_path),
+            "HOMEFRONT_SERVERS": "3",
+            "HOMEFRONT_CACHE_URL": REDIS_URL,
+        },
+    )
+    assert "homefront.E007" not in with_redis.stderr
+    assert "homefront.E006" in with_redis.stderr
+
+
+def ids(problems: list[Error | Warning]) -> list[str]:
+    return sorted(str(problem.id) for problem in problems)
+
+
+def test_a_per_process_cache_fails_the_deploy_check_in_production():
+    locmem = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    with override_settings(CACHES=locmem, PRODUCTION=True, SECRET_KEY_CONFIGURED=True):
+        assert ids(checks.shared_state(None)) == ["homefront.E005"]
+    with override_settings(CACHES=locmem, PRODUCTION=False, SERVERS=1):
+        assert ids(checks.shared_state(None)) == []
+
+
+def test_several_servers_on_the_postgresql_cache_table_are_warned_towards_redis(monkeypatch):
+    monkeypatch.setattr(checks, "on_postgresql", lambda: True)
+    with override_settings(SERVERS=2, CACHE_URL=None):
+        assert ids(checks.shared_state(None)) == ["homefront.W001"]
+    with override_settings(SERVERS=2, CACHE_URL=REDIS_URL, CACHES=redis_caches(REDIS_URL)):
+        assert ids(checks.shared_state(None)) == []
+
+
+# -- The one-box cache: a table every process shares -------------------------------------------
+
+
+def test_the_default_cache_is_the_database_table(db):
+    assert isinstance(caches["default"], shared.DatabaseCache)
+    cache.set("greeting", {"hello": "world"}, 60)
+    assert cache.get("greeting") == {"hello": "world"}
+    assert cache.add("counter", 0, 60)
+    assert not cache.add("counter", 5, 60)
+    assert [cache.incr("counter") for _ in range(3)] == [1, 2, 3]
+    assert cache.incr("counter", 0) == 3
+    with pytest.raises(ValueError, match="not found"):
+        cache.incr("never-set")
+
+
+COUNTER = """
+from django.core.cache import cache
+for _ in range({times}):
+    cache.add("counter", 0, 600)
+    cache.incr("counter")
+"""
+
+
+def test_processes_counting_at_once_lose_no_count(tmp_path):
+    """Django's own DatabaseCache.incr is a get and a set: four processes counting 150
+    each at once ended near half of 600 when tried. Homefront's counts every one."""
+    env = {"HOMEFRONT_DATA_DIR": str(tmp_path)}
+    migrated = run_homefront("migrate", "-v", "0", env=env)
+    assert migrated.returncode == 0, migrated.stderr
+    counter = COUNTER.format(times=150)
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "homefront.cli", "shell", "-v", "0", "-c", counter],
+            env=homefront_environment(env),
+            cwd=PROJECT,
+        )
+        for _ in range(4)
+    ]
+    assert [worker.wait(timeout=120) for worker in workers] == [0, 0, 0, 0]
+    counted = run_homefront(
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        "from django.core.cache import cache; print(cache.get('counter'))",
+        env=env,
+    )
+    assert counted.stdout.strip() == "600", counted.stderr
+
+
+# -- Redis: counting, sessions, and Redis down ---------------------------------------------------
+
+
+def test_redis_counts_and_keeps_what_it_is_given(on_redis):
+    assert isinstance(caches["default"], shared.RedisCache)
+    cache.set("greeting", "hello", 60)
+    assert cache.get("greeting") == "hello"
+    assert cache.add("counter", 0, 60)
+    assert [cache.incr("counter") for _ in range(2)] == [1, 2]
+    assert cache.incr("counter", 0) == 2
+
+
+def test_the_share_link_budget_is_thirty_a_minute_on_redis(on_redis):
+    client = Client()
+    answers = [client.get(forged_brief()).status_code for _ in range(35)]
+    assert answers == [404] * 30 + [429] * 5
+
+
+def test_a_session_survives_redis_forgetting_it(on_redis, family):
+    client = family.client_for(family.parent)
+    assert client.get(reverse("core:home")).status_code == 200
+    cache.clear()  # Redis restarted empty: the session is read from the database
+    assert client.get(reverse("core:home")).status_code == 200
+
+
+def test_with_redis_down_pages_answer_and_guessing_is_refused(redis_down, family):
+    parent = family.client_for(family.parent)  # a session made while Redis is down
+    assert parent.get(reverse("core:home")).status_code == 200
+    assert parent.get(reverse("trips:calendar")).status_code == 200
+    stranger = Client()
+    assert stranger.get(reverse("accounts:login")).status_code == 200
+    assert stranger.get(forged_brief()).status_code == 429
+    assert (
+        stranger.get("/api/v1/journal-entries", HTTP_AUTHORIZATION="Bearer nope").status_code == 429
+    )
+
+
+def test_with_redis_down_a_working_share_link_waits_too(redis_down, family):
+    """Fail closed: the throttle cannot tell a guess from the link, so both wait."""
+    now = timezone.now()
+    trip = Trip.objects.create(
+        household=family.household,
+        traveller=family.parent,
+        starts_at=now + timedelta(days=2),
+        ends_at=now + timedelta(days=4),
+        destination="Denver",
+        destination_zone="America/Denver",
+    )
+    _link, token = ShareLink.issue(trip, family.parent, label="Grandma")
+    response = Client().get(reverse("handoff:shared_brief", args=[token]))
+    assert response.status_code == 429
+    assert response["Retry-After"] == "60"
+
+
+def test_a_failed_redis_is_left_alone_for_a_few_seconds(on_redis, monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(shared.time, "monotonic", lambda: clock[0])
+    cache.set("greeting", "hello", 60)
+    shared.RedisCache._down_until = clock[0] + shared.REDIS_RETRY_SECONDS  # as after a failure
+    assert cache.get("greeting") is None  # not asked
+    with pytest.raises(shared.CacheUnavailable):
+        cache.incr("counter")
+    clock[0] += shared.REDIS_RETRY_SECONDS + 0.1
+    assert cache.get("greeting") == "hello"
+
+
+def test_a_redis_failure_starts_the_pause(redis_down):
+    assert not ratelimit.SHARE_LINKS.spend(Client().get("/healthz").wsgi_request)
+    assert shared.RedisCache._down_until > shared.time.monotonic()
