@@ -38,6 +38,7 @@ from homefront.households.models import (
     HouseNote,
     Invitation,
     Membership,
+    PhoneTreeChanged,
     Role,
 )
 from homefront.households.schedule import day_plan
@@ -431,24 +432,29 @@ def contact_move_up(request: MemberRequest, pk: int) -> HttpResponse:
     """Swaps a backup caregiver with the one called before them in the phone tree."""
     contact = access.get_contact(request, pk)
     household: Household = request.household
-    with transaction.atomic():
-        before = (
-            Contact.objects.in_household(household)
-            .backups()
-            .filter(backup_order__lt=contact.backup_order or 0)
-            .last()
-        )
-        if contact.backup_order is not None and before is not None:
-            contact.backup_order, before.backup_order = before.backup_order, contact.backup_order
-            contact.save(update_fields=["backup_order"])
-            before.save(update_fields=["backup_order"])
+    # The page sends the phone tree as it showed it: a move made on an older view of it
+    # (someone else moved, added or removed a backup since) moves nothing.
+    seen = [int(pk) for pk in request.POST.getlist("tree") if pk.isdecimal() and len(pk) < 19]
+    conflict = ""
+    try:
+        contact.move_up(seen)
+    except PhoneTreeChanged:
+        conflict = PHONE_TREE_CHANGED
     if request.htmx:  # type: ignore[attr-defined]
         return render(
             request,
             "households/profile.html#contacts",
-            {"contacts": list(Contact.objects.in_household(household))},
+            {"contacts": list(Contact.objects.in_household(household)), "conflict": conflict},
         )
+    if conflict:
+        messages.error(request, conflict)
     return redirect("households:profile")
+
+
+PHONE_TREE_CHANGED = (
+    "Someone else changed the phone tree while you were looking at it, so nothing was "
+    "moved. Here it is as it stands now: move again if it is still needed."
+)
 
 
 @parent_required

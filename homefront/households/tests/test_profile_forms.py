@@ -3,6 +3,7 @@ message next to the field, the typed values kept, and nothing saved."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time
 from html.parser import HTMLParser
 from typing import Any
@@ -25,6 +26,7 @@ from homefront.households.models import (
     RoutineKind,
     Severity,
 )
+from homefront.households.views import PHONE_TREE_CHANGED
 
 # A Monday; 10:00 in the household's America/New_York.
 NOW = datetime(2025, 6, 16, 14, 0, tzinfo=UTC)
@@ -785,28 +787,61 @@ def test_parent_edits_a_contact_and_the_order_is_kept(family, parent):
     assert family.contact.backup_order is None
 
 
+def move_form(client, contact: Contact) -> dict[str, list[str]]:
+    """What the ↑ button of `contact` on the profile page sends: the phone tree it shows."""
+    page = client.get(reverse("households:profile")).content.decode()
+    action = reverse("households:contact_move_up", args=[contact.pk])
+    form = re.search(rf'<form method="post" action="{re.escape(action)}">(.*?)</form>', page, re.S)
+    assert form, f"no ↑ for {contact.name}"
+    return {"tree": re.findall(r'name="tree" value="(\d+)"', form.group(1))}
+
+
 def test_parent_moves_a_backup_up_the_phone_tree(family, parent):
     for name in ("Uncle Sam", "Aunt Jo"):
         Contact(household=family.household, name=name, phone="55501", roles=["backup"]).save()
     aunt = Contact.objects.get(name="Aunt Jo")
-    response = parent.post(reverse("households:contact_move_up", args=[aunt.pk]))
+    url = reverse("households:contact_move_up", args=[aunt.pk])
+    response = parent.post(url, move_form(parent, aunt))
     assert response.status_code == 302
     assert response["Location"] == reverse("households:profile")
     assert backups(family) == [("Grandma", 1), ("Aunt Jo", 2), ("Uncle Sam", 3)]
 
-    parent.post(reverse("households:contact_move_up", args=[aunt.pk]))
+    parent.post(url, move_form(parent, aunt))
     assert backups(family) == [("Aunt Jo", 1), ("Grandma", 2), ("Uncle Sam", 3)]
 
-    # The first one stays first.
-    parent.post(reverse("households:contact_move_up", args=[aunt.pk]))
+    # The first one stays first (the page offers no ↑ for them).
+    parent.post(url, {"tree": Contact.phone_tree(family.household.pk)})
     assert backups(family) == [("Aunt Jo", 1), ("Grandma", 2), ("Uncle Sam", 3)]
+
+
+def test_a_move_on_an_older_phone_tree_moves_nothing_and_says_why(family, parent):
+    for name in ("Uncle Sam", "Aunt Jo"):
+        Contact(household=family.household, name=name, phone="55501", roles=["backup"]).save()
+    uncle, aunt = Contact.objects.get(name="Uncle Sam"), Contact.objects.get(name="Aunt Jo")
+    # Both buttons as one page showed them: [Grandma, Uncle Sam, Aunt Jo].
+    seen_by_uncle, seen_by_aunt = move_form(parent, uncle), move_form(parent, aunt)
+    uncle_up = reverse("households:contact_move_up", args=[uncle.pk])
+    assert parent.post(uncle_up, seen_by_uncle).status_code == 302
+
+    response = parent.post(
+        reverse("households:contact_move_up", args=[aunt.pk]), seen_by_aunt, follow=True
+    )
+
+    assert backups(family) == [("Uncle Sam", 1), ("Grandma", 2), ("Aunt Jo", 3)]
+    page = response.content.decode()
+    assert escape(PHONE_TREE_CHANGED) in page
+    # The page they are back on shows the tree as it is, so moving again works.
+    parent.post(reverse("households:contact_move_up", args=[aunt.pk]), move_form(parent, aunt))
+    assert backups(family) == [("Uncle Sam", 1), ("Aunt Jo", 2), ("Grandma", 3)]
 
 
 def test_moving_up_with_htmx_returns_the_contact_list(family, parent):
     Contact(household=family.household, name="Uncle Sam", phone="55501", roles=["backup"]).save()
     uncle = Contact.objects.get(name="Uncle Sam")
     response = parent.post(
-        reverse("households:contact_move_up", args=[uncle.pk]), headers={"HX-Request": "true"}
+        reverse("households:contact_move_up", args=[uncle.pk]),
+        move_form(parent, uncle),
+        headers={"HX-Request": "true"},
     )
     assert response.status_code == 200
     html = response.content.decode()
@@ -820,7 +855,8 @@ def test_moving_up_a_contact_outside_the_phone_tree_changes_nothing(family, pare
     doctor = Contact(household=family.household, name="Dr Kim", email="kim@example.com")
     doctor.save()
     before = Unchanged(family.contact, doctor)
-    response = parent.post(reverse("households:contact_move_up", args=[doctor.pk]))
+    tree = {"tree": Contact.phone_tree(family.household.pk)}
+    response = parent.post(reverse("households:contact_move_up", args=[doctor.pk]), tree)
     assert response.status_code == 302
     before.check()
 
