@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any, cast
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import DatabaseError, models, transaction
+from django.db import DatabaseError, IntegrityError, models, transaction
 
 from homefront.accounts.models import User
 from homefront.debrief.models import Reflection
@@ -505,7 +505,13 @@ def _import_table(
             raise _refusal(_label(model, item["id"]), "id", "two objects of the list have it.")
         seen.add(item["id"])
         rows.append(row)
-    created = model._default_manager.bulk_create(rows, batch_size=500)
+    try:
+        created = model._default_manager.bulk_create(rows, batch_size=500)
+    except IntegrityError as error:
+        raise ImportRefused(
+            f"The file's “{'.'.join(table.path)}”: some already exist in this installation, "
+            f"or two of them share what must be unique ({error}). Nothing was imported."
+        ) from None
     # bulk_create stamped auto_now / auto_now_add fields with the present: put the file's back.
     fields = _fields(model)
     stamped = [

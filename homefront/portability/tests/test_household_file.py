@@ -171,7 +171,18 @@ def test_a_renamed_copy_still_here_is_refused_by_its_trips(demo_file):
     household, path = demo_file
     household.name = "The Levins, renamed"
     household.save(update_fields=["name"])
-    refused(path, "already exist in this installation")
+    refused(path, "The file's “trips”: some already exist in this installation")
+
+
+def test_two_children_of_one_name_are_refused_by_their_list(demo_file):
+    _household, path = demo_file
+    forget_everyone()
+    data = json.loads(path.read_text())
+    data["children"][1]["name"] = data["children"][0]["name"].upper()
+    path.write_text(json.dumps(data))
+
+    refused(path, "The file's “children”: .* two of them share what must be unique")
+    assert not Household.objects.exists()
 
 
 # -- A hand-edited file: each object passes the rules of the pages and the API --------------
