@@ -351,3 +351,28 @@ def test_an_id_of_another_household_here_is_not_followed(demo_file, family):
 
     refused(path, "Membership 1, field “user”: names 'outsider@example.com', who is not among")
     assert not Trip.objects.filter(household__name=household.name).exists()
+
+
+def test_what_a_work_calendar_last_said_travels_with_its_trip(db, tmp_path):
+    """A calendar imported again on the new installation still tells the family's own
+    changes from the calendar's."""
+    with time_machine.travel(NOW, tick=False):
+        household = load_demo(StringIO())
+    said = {
+        "starts_at": "2026-10-13T09:00:00-05:00",
+        "ends_at": "2026-10-15T17:00:00-05:00",
+        "destination": "Chicago",
+        "destination_zone": "America/Chicago",
+    }
+    Trip.objects.filter(pk=household.trips.earliest("starts_at").pk).update(
+        imported_uid="kickoff@example.com", imported_values=said
+    )
+    path = tmp_path / "household.json"
+    call_command("export", household=household.pk, output=path, stderr=StringIO())
+    forget_everyone()
+
+    call_command("import", str(path), stdout=StringIO())
+
+    imported = Trip.objects.get(imported_uid="kickoff@example.com")
+    assert imported.imported_values == said
+    assert export_text(imported.household).encode() == path.read_bytes()
