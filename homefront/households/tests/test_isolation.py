@@ -670,6 +670,7 @@ def check_calendar_feed(family: Any, endpoint: Endpoint) -> None:
     for (who, client), token, (method, headers) in itertools.product(
         people.items(), forged, REQUESTS
     ):
+        cache.clear()  # the per-address rate limit is its own test's business
         url = endpoint.url(token=token)
         response = send(client, method, url, headers, {})
         where = f"{who} {method.upper()} {url}"
@@ -679,6 +680,7 @@ def check_calendar_feed(family: Any, endpoint: Endpoint) -> None:
     assert snapshot() == before, "a forged feed token changed data"
 
     # The control: the real address gives the calendar to whoever holds it...
+    cache.clear()
     url = endpoint.url(token=family.feed_token)
     response = Client().get(url)
     assert response.status_code == 200, f"the real feed: {response.status_code}"

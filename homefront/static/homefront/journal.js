@@ -349,7 +349,9 @@
     const json = (response.headers.get("Content-Type") || "").includes("json");
     const body = json ? await response.json().catch(() => null) : null;
     if (response.ok && body && Array.isArray(body.results)) return { results: body.results };
-    if (body && typeof body.error === "string" && body.error) return { error: body.error };
+    // 410: the share link no longer works; its entries can only be passed on by hand.
+    const gone = response.status === 410;
+    if (body && typeof body.error === "string" && body.error) return { error: body.error, gone };
     if (response.redirected || response.ok) {
       return { error: "You are signed out: sign in again on this phone to send what you logged." };
     }
@@ -383,6 +385,17 @@
     return { done, accepted };
   }
 
+  // Shown with their text, to be copied into a message to a parent.
+  async function showRefused() {
+    const waiting = window.homefrontWaiting;
+    if (!waiting) return;
+    waiting.forgetLinkPages(SYNC_URL.replace(/journal\/sync\/$/, ""));
+    waiting.showRefused(document.getElementById("refused-entries"), await queuedHere(), () => {
+      blockingError = "";
+      refreshStatus(false);
+    });
+  }
+
   let sending = false;
   let sendAgain = false;
 
@@ -413,6 +426,7 @@
           if (answer.error) {
             blockingError = answer.error; // revoked link, lost access: keep everything
             sendAgain = false;
+            if (answer.gone) showRefused();
             break;
           }
           blockingError = "";

@@ -1,6 +1,8 @@
 // Homefront's service worker, served as /sw.js: the quick-log page opens
 // without a connection. Everything else goes to the network untouched; the
 // entries themselves wait in IndexedDB (journal.js), never in this cache.
+// The kept pages hold the family's secrets, so a member's go at logout and a
+// share link's go once the link answers 404; the waiting entries never do.
 "use strict";
 
 const VERSION = "v1";
@@ -12,6 +14,8 @@ const NETWORK_PATIENCE_MS = 4000;
 // Django's manifest storage names files like app.3f2a1b9c8d7e.css: such a name
 // never changes content, so it can be served from the cache without asking.
 const HASHED = /\.[0-9a-f]{12}\.[a-z0-9]+$/;
+const LOGOUT = "/account/logout/";
+const LINK_PAGES = /^\/s\/[^/]+\//;
 
 self.addEventListener("install", () => {
   self.skipWaiting();
@@ -47,14 +51,46 @@ function isSync(url) {
   return url.pathname.includes("/sync/");
 }
 
+// "/s/<token>/" for a page of a share link, null for a member's page.
+function linkOf(url) {
+  const match = url.pathname.match(LINK_PAGES);
+  return match ? match[0] : null;
+}
+
+async function forgetPages(which) {
+  const cache = await caches.open(PAGES);
+  const keys = await cache.keys();
+  await Promise.all(keys.filter((key) => which(new URL(key.url))).map((key) => cache.delete(key)));
+}
+
+// A member's pages are theirs only while signed in; a share link's pages stay,
+// since the link, not the session, opens them.
+const forgetMemberPages = () => forgetPages((url) => linkOf(url) === null);
+const forgetLinkPages = (link) => forgetPages((url) => linkOf(url) === link);
+
+async function logOut(request) {
+  try {
+    await forgetMemberPages();
+  } catch (error) {
+    // The server still ends the session.
+  }
+  return fetch(request);
+}
+
 function cacheable(response) {
   return response && response.ok && response.type === "basic" && !response.redirected;
 }
 
 self.addEventListener("fetch", (event) => {
   const request = event.request;
-  if (request.method !== "GET") return; // never a POST
   const url = new URL(request.url);
+  if (request.method !== "GET") {
+    // Never a POST kept; logging out drops the member's pages before it goes.
+    if (request.mode === "navigate" && sameOrigin(url) && url.pathname === LOGOUT) {
+      event.respondWith(logOut(request));
+    }
+    return;
+  }
   if (!sameOrigin(url) || isSync(url)) return;
   if (request.mode === "navigate" && isLogPage(url)) {
     event.respondWith(logPage(event));
@@ -79,20 +115,37 @@ async function logPage(event) {
     if (cacheable(response)) {
       await cache.put(request.url, response.clone());
     } else if (response.type === "opaqueredirect" || [403, 404, 410].includes(response.status)) {
-      // Signed out or no longer allowed: don't keep showing the old copy.
-      await cache.delete(request.url);
+      // Signed out or no longer allowed: don't keep showing the old copy, nor,
+      // for a dead share link, any other page of it.
+      const link = linkOf(new URL(request.url));
+      if (link && response.status !== 403) await forgetLinkPages(link);
+      else await cache.delete(request.url);
     }
     return response;
   });
   event.waitUntil(network.catch(() => undefined));
   const cached = await findPage(cache, request);
-  if (!cached) return network;
+  if (!cached) return network.catch(notKept);
   const patience = new Promise((resolve) => setTimeout(resolve, NETWORK_PATIENCE_MS, null));
   try {
     return (await Promise.race([network, patience])) || cached;
   } catch (error) {
     return cached;
   }
+}
+
+// Offline, and this page is not kept here (never opened, or dropped at logout).
+function notKept() {
+  const page =
+    '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
+    '<meta name="viewport" content="width=device-width, initial-scale=1">' +
+    "<title>Offline · Homefront</title></head><body><h1>Offline</h1>" +
+    "<p>This page is not kept on this phone. Connect to the internet and open it again.</p>" +
+    "</body></html>";
+  return new Response(page, {
+    status: 503,
+    headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" },
+  });
 }
 
 async function trim(cache) {
@@ -160,5 +213,8 @@ self.addEventListener("message", (event) => {
   const data = event.data || {};
   if (data.type === "cache-urls" && Array.isArray(data.urls)) {
     event.waitUntil(keep(data.urls.slice(0, 50)));
+  } else if (data.type === "forget-link" && typeof data.link === "string" && LINK_PAGES.test(data.link)) {
+    // The link's sync answered that it no longer works.
+    event.waitUntil(forgetLinkPages(data.link.match(LINK_PAGES)[0]));
   }
 });

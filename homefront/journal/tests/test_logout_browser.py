@@ -1,0 +1,217 @@
+"""What a phone keeps of the family after someone logs out, in real Chromium.
+
+Rachel opens the quick log on a phone, so the service worker keeps it for offline use.
+Once she logs out, the phone opened offline shows nothing of her household. Had she
+logged something that is still waiting to be sent, logging out says so and offers to
+send it first. Grandpa, whose link Rachel revoked while his phone was offline, sees the
+entries it refused with their text, to pass them on, and the link's page is gone too.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import BrowserContext, Page, expect
+
+from homefront.core.tests.browser import sign_in
+from homefront.handoff.models import ShareLink
+from homefront.journal.models import JournalEntry, Kind
+from homefront.journal.tests.test_journal_browser import PASSWORD, shot, the_levins_away
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
+
+PHONE = {"width": 390, "height": 844}
+HOUSEHOLD_WORDS = ("The Levins", "Maya", "Noa", "Rachel", "Log the day")
+KEPT_PAGES = "homefront-pages-v1"
+
+# Resolves with the addresses of the pages the service worker keeps for offline use.
+KEPT = f"""async () => {{
+  if (!(await caches.has("{KEPT_PAGES}"))) return [];
+  const cache = await caches.open("{KEPT_PAGES}");
+  return (await cache.keys()).map((request) => new URL(request.url).pathname);
+}}"""
+WAITING = """() => new Promise((resolve) => {
+  const open = indexedDB.open("homefront-journal", 1);
+  open.onsuccess = () => {
+    const request = open.result.transaction("queue").objectStore("queue").getAll();
+    request.onsuccess = () => {
+      open.result.close();
+      resolve(request.result.map((record) => record.entry.text));
+    };
+  };
+})"""
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args: dict) -> dict:
+    return {
+        **browser_context_args,
+        "viewport": PHONE,
+        "locale": "en-US",
+        "timezone_id": "America/New_York",
+    }
+
+
+def wait_until_kept(page: Page, path: str) -> None:
+    """The service worker keeps the page a moment after it opened (journal.js hands it over)."""
+    for _ in range(100):
+        if path in page.evaluate(KEPT):
+            return
+        page.wait_for_timeout(100)
+    pytest.fail(f"The service worker did not keep {path}.")
+
+
+def assert_nothing_of_the_household(page: Page) -> None:
+    expect(page.get_by_role("heading", name="Offline")).to_be_visible()
+    body = page.locator("body")
+    for word in HOUSEHOLD_WORDS:
+        expect(body).not_to_contain_text(word)
+
+
+def log_a_note_offline(page: Page, context: BrowserContext, text: str) -> None:
+    context.set_offline(True)
+    page.locator("summary", has_text="Note").click()
+    page.get_by_label("Note", exact=True).fill(text)
+    page.get_by_role("button", name="Save note").click()
+    expect(page.locator("#sync-status")).to_contain_text("1 waiting to send")
+
+
+def close_the_log(page: Page, context: BrowserContext) -> Page:
+    """Closes the quick log while offline, so nothing sends what waits, and opens a new
+    tab once back online."""
+    page.close()
+    context.set_offline(False)
+    return context.new_page()
+
+
+def test_after_logout_the_quick_log_opened_offline_shows_nothing_of_the_household(
+    page: Page, context: BrowserContext, live_server
+) -> None:
+    trip, _rachel, _girls = the_levins_away()
+    url = live_server.url
+    log = f"/trips/{trip.pk}/journal/log/"
+    sign_in(page, url, "rachel@example.com", PASSWORD)
+    page.goto(url + log)
+    expect(page.get_by_role("heading", name="Log the day")).to_be_visible()
+    wait_until_kept(page, log)
+
+    # Still signed in: offline, the phone opens the kept copy (so the check below means
+    # something).
+    context.set_offline(True)
+    page.goto(url + log)
+    expect(page.get_by_role("heading", name="Log the day")).to_be_visible()
+    expect(page.locator("body")).to_contain_text("Maya")
+    context.set_offline(False)
+
+    page.goto(url + "/account/")
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    assert page.evaluate(KEPT) == []
+
+    context.set_offline(True)
+    page.goto(url + log)
+    assert_nothing_of_the_household(page)
+    shot(page, "10-after-logout-offline-390")
+    context.set_offline(False)
+
+
+def test_logging_out_with_entries_waiting_says_so_and_sends_them_first(
+    page: Page, context: BrowserContext, live_server
+) -> None:
+    trip, rachel, _girls = the_levins_away()
+    url = live_server.url
+    sign_in(page, url, "rachel@example.com", PASSWORD)
+    page.goto(f"{url}/trips/{trip.pk}/journal/log/")
+    log_a_note_offline(page, context, "Noa asked for Mama at the window")
+    page = close_the_log(page, context)
+
+    page.goto(url + "/account/")
+    page.get_by_role("button", name="Log out").click()
+
+    warning = page.locator("#logout-waiting")
+    expect(warning).to_be_visible()
+    expect(warning).to_contain_text("1 entry you logged on this phone has not been sent yet")
+    expect(warning).to_contain_text("Note for Maya and Noa: “Noa asked for Mama at the window”")
+    expect(page).to_have_url(re.compile(r"/account/$"))
+    assert not JournalEntry.objects.exists()
+    shot(page, "11-logout-waiting-390")
+
+    page.get_by_role("button", name="Send them, then log out").click()
+
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    entry = JournalEntry.objects.get()
+    assert (entry.kind, entry.text, entry.author) == (
+        Kind.NOTE,
+        "Noa asked for Mama at the window",
+        rachel,
+    )
+    assert page.evaluate(WAITING) == []
+    page.goto(url + "/account/")
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()  # signed out indeed
+
+
+def test_logging_out_anyway_keeps_the_waiting_entries_on_the_phone(
+    page: Page, context: BrowserContext, live_server
+) -> None:
+    trip, _rachel, _girls = the_levins_away()
+    url = live_server.url
+    sign_in(page, url, "rachel@example.com", PASSWORD)
+    page.goto(f"{url}/trips/{trip.pk}/journal/log/")
+    log_a_note_offline(page, context, "Maya lost a tooth")
+    page = close_the_log(page, context)
+
+    page.goto(url + "/account/")
+    page.get_by_role("button", name="Log out").click()
+    expect(page.locator("#logout-waiting")).to_contain_text("Maya lost a tooth")
+    page.get_by_role("button", name="Log out anyway").click()
+
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    assert page.evaluate(WAITING) == ["Maya lost a tooth"]
+    assert not JournalEntry.objects.exists()
+
+
+def test_a_revoked_links_waiting_entries_are_shown_refused_with_their_text(
+    page: Page, context: BrowserContext, live_server
+) -> None:
+    trip, rachel, _girls = the_levins_away()
+    link, token = ShareLink.issue(trip, rachel, label="Grandpa", days_before=2, days_after=1)
+    url = live_server.url
+    log = f"/s/{token}/log/"
+    page.goto(url + log)
+    expect(page.get_by_role("heading", name="Log the day")).to_be_visible()
+    wait_until_kept(page, log)
+    log_a_note_offline(page, context, "Noa fell asleep on the sofa at 8")
+
+    # Rachel revokes the link while Grandpa's phone is offline; then it comes back.
+    ShareLink.objects.filter(pk=link.pk).update(revoked_at=timezone.now())
+    context.set_offline(False)
+
+    refused = page.locator("#refused-entries")
+    expect(refused).to_be_visible()
+    expect(refused).to_contain_text("this link no longer works")
+    expect(refused).to_contain_text("Note for Maya and Noa: “Noa fell asleep on the sofa at 8”")
+    expect(page.locator("#refused-text")).to_have_value(
+        re.compile(r"Note for Maya and Noa: “Noa fell asleep on the sofa at 8”")
+    )
+    expect(page.locator("#sync-status")).to_contain_text("This link no longer works")
+    assert not JournalEntry.objects.exists()
+    shot(page, "12-link-refused-390")
+
+    # Opened again, the link answers 404: its kept page is gone, the entries are not.
+    page.reload()
+    expect(page.get_by_role("heading", name="Nothing here")).to_be_visible()
+    expect(refused).to_be_visible()
+    expect(refused).to_contain_text("Noa fell asleep on the sofa at 8")
+    assert page.evaluate(KEPT) == []
+    context.set_offline(True)
+    page.goto(url + log)
+    assert_nothing_of_the_household(page)
+    context.set_offline(False)
+
+    # Passed on by hand, Grandpa removes them from his phone.
+    page.goto(url + log)
+    page.get_by_role("button", name="I passed them on: remove them from this phone").click()
+    expect(refused).to_be_hidden()
+    assert page.evaluate(WAITING) == []
