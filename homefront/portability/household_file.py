@@ -35,6 +35,7 @@ from homefront.households.models import (
     hash_token,
 )
 from homefront.households.validators import validate_plain_text
+from homefront.journal import entries
 from homefront.journal.models import EntryChange, JournalEntry
 from homefront.notify.models import Channel
 from homefront.prep.models import PackingItem, PrepTask, TemplateItem
@@ -499,11 +500,17 @@ def _import_table(
     model = table.model
     rows = []
     seen: set[int] = set()
+    family: dict[int, Child] = {}
+    if model is JournalEntry:
+        family = {c.pk: c for c in household.children.prefetch_related("medicines")}
+    children: list[list[int]] = []
     for item in items:
         row = _build(table, item, household, users, made)
         if item["id"] in seen:
             raise _refusal(_label(model, item["id"]), "id", "two objects of the list have it.")
         seen.add(item["id"])
+        if isinstance(row, JournalEntry):
+            children.append(_entry_children(row, item, made, family))
         rows.append(row)
     try:
         created = model._default_manager.bulk_create(rows, batch_size=500)
@@ -525,19 +532,55 @@ def _import_table(
     mapping = {int(item["id"]): row for item, row in zip(items, created, strict=True)}
     if model is JournalEntry:
         through = JournalEntry.children.through
-        links = []
-        for item, row in zip(items, created, strict=True):
-            label = _label(model, item["id"])
-            if not isinstance(item["children"], list):
-                raise _refusal(label, "children", "this is not a list.")
-            for child in item["children"]:
-                try:
-                    child_pk = _referred(made, Child, child).pk
-                except LookupError as error:
-                    raise _refusal(label, "children", str(error.args[0])) from None
-                links.append(through(journalentry_id=row.pk, child_id=child_pk))
-        through.objects.bulk_create(links, batch_size=500)
+        through.objects.bulk_create(
+            [
+                through(journalentry_id=row.pk, child_id=child_pk)
+                for row, child_pks in zip(created, children, strict=True)
+                for child_pk in child_pks
+            ],
+            batch_size=500,
+        )
     return mapping
+
+
+# What the journal's rules say of these is history or checked already: when an entry was
+# logged (late, early, after the trip: a trip moved since must not refuse its journal),
+# and its note and children (their form by the model and the file; "write the note" and
+# "choose a child" ask a person for what an old entry may lack without harm).
+_HISTORY = {"uuid", "occurred_at", "trip", "text", "children"}
+
+
+def _entry_children(
+    entry: JournalEntry, item: dict[str, Any], made: Made, family: dict[int, Child]
+) -> list[int]:
+    """The entry's children, and the rules the quick log, the offline sync and the API
+    apply to what an entry says (details, note, medicine, comfort item)."""
+    label = _label(JournalEntry, item["id"])
+    if not isinstance(item["children"], list):
+        raise _refusal(label, "children", "this is not a list.")
+    try:
+        child_pks = [_referred(made, Child, child).pk for child in item["children"]]
+    except LookupError as error:
+        raise _refusal(label, "children", str(error.args[0])) from None
+    said = {
+        "kind": entry.kind,
+        "children": child_pks,
+        "occurred_at": entry.occurred_at.isoformat(),
+        "details": entry.details,
+        "text": entry.text,
+        "medicine": entry.medicine_id,
+        "comfort_task": entry.comfort_task_id,
+    }
+    try:
+        entries.clean(said, entry.trip, family, entry.occurred_at, check_uuid=False)
+    except entries.Invalid as invalid:
+        problems = {k: v for k, v in invalid.errors.items() if k not in _HISTORY}
+        if entry.medicine_id is None:
+            problems.pop("medicine", None)  # the medicine was deleted since (SET_NULL)
+        if problems:
+            field, problem = next(iter(problems.items()))
+            raise _refusal(label, field, problem) from None
+    return child_pks
 
 
 def _unmap_snapshot(label: str, field: str, snapshot: Any, made: Made) -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from io import StringIO
 from pathlib import Path
 
@@ -243,6 +243,16 @@ def control_character_in_entry_details(data: dict) -> str:
     return "Journal entry 1, field “details”: This text has an invisible character (U+0000)"
 
 
+def meal_eaten_by_the_gallon(data: dict) -> str:
+    first(data, "journal", "entries")["details"]["amount"] = "gallons"
+    return "Journal entry 1, field “details”: amount: choose one of all, most, some, little, none."
+
+
+def detail_that_belongs_to_another_kind(data: dict) -> str:
+    first(data, "journal", "entries")["details"]["mood"] = "happy"
+    return "Journal entry 1, field “details”: “mood” does not belong to this kind of entry."
+
+
 def control_character_in_the_household_name(data: dict) -> str:
     data["household"]["name"] = "The Levins\x1b[2J"
     return "The household, field “name”: This text has an invisible character (U+001B)"
@@ -301,6 +311,8 @@ def one_id_twice(data: dict) -> str:
         author_who_is_not_in_the_file,
         control_character_in_a_name,
         control_character_in_entry_details,
+        meal_eaten_by_the_gallon,
+        detail_that_belongs_to_another_kind,
         control_character_in_the_household_name,
         unknown_time_zone_of_a_person,
         bad_phone_number,
@@ -324,6 +336,28 @@ def test_a_hand_edited_file_is_refused_naming_the_object_and_the_field(demo_file
 
     assert not Household.objects.exists()
     assert not User.objects.exists()
+
+
+def test_history_the_pages_would_not_log_today_still_imports(demo_file):
+    """A dose whose medicine was deleted since, and an entry logged days after its trip:
+    the journal's rules about logging hold for new entries, not for the family's past."""
+    _household, path = demo_file
+    forget_everyone()
+    data = json.loads(path.read_text())
+    entries = data["journal"]["entries"]
+    dose = next(entry for entry in entries if entry["kind"] == "medicine")
+    dose["medicine"] = None
+    trips = {trip["id"]: trip for trip in data["trips"]}
+    late = entries[0]
+    back = datetime.fromisoformat(trips[late["trip"]]["ends_at"])
+    late["occurred_at"] = (back + timedelta(days=3)).isoformat()
+    path.write_text(json.dumps(data))
+
+    call_command("import", str(path), stdout=StringIO())
+
+    imported = Household.objects.get()
+    assert imported.name == data["household"]["name"]
+    assert export_text(imported) == dumps(data)
 
 
 def test_an_id_of_another_household_here_is_not_followed(demo_file, family):
