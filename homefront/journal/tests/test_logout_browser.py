@@ -15,8 +15,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import BrowserContext, Page, expect
 
+from homefront.accounts.models import User
 from homefront.core.tests.browser import sign_in
 from homefront.handoff.models import ShareLink
+from homefront.households.models import Membership, Role
 from homefront.journal.models import JournalEntry, Kind
 from homefront.journal.tests.test_journal_browser import PASSWORD, shot, the_levins_away
 
@@ -152,13 +154,18 @@ def test_logging_out_with_entries_waiting_says_so_and_sends_them_first(
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()  # signed out indeed
 
 
-def test_logging_out_anyway_keeps_the_waiting_entries_on_the_phone(
+def test_logging_out_anyway_keeps_the_entries_for_their_author_alone(
     page: Page, context: BrowserContext, live_server
 ) -> None:
-    trip, _rachel, _girls = the_levins_away()
+    trip, rachel, _girls = the_levins_away()
+    david = User.objects.create_user(
+        email="david@example.com", password=PASSWORD, name="David Levin"
+    )
+    Membership.objects.create(household=trip.household, user=david, role=Role.PARENT)
     url = live_server.url
+    log = f"{url}/trips/{trip.pk}/journal/log/"
     sign_in(page, url, "rachel@example.com", PASSWORD)
-    page.goto(f"{url}/trips/{trip.pk}/journal/log/")
+    page.goto(log)
     log_a_note_offline(page, context, "Maya lost a tooth")
     page = close_the_log(page, context)
 
@@ -170,6 +177,25 @@ def test_logging_out_anyway_keeps_the_waiting_entries_on_the_phone(
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
     assert page.evaluate(WAITING) == ["Maya lost a tooth"]
     assert not JournalEntry.objects.exists()
+
+    # David signs in on the same phone and logs a bath: Rachel's note is not sent as his.
+    sign_in(page, url, "david@example.com", PASSWORD)
+    page.goto(log)
+    page.get_by_role("button", name="Bath", exact=True).click()
+    expect(page.locator("#sync-status")).to_have_text("All sent")
+    assert [(e.kind, e.author) for e in JournalEntry.objects.all()] == [(Kind.BATH, david)]
+    assert page.evaluate(WAITING) == ["Maya lost a tooth"]
+    page.goto(url + "/account/")
+    page.get_by_role("button", name="Log out").click()  # nothing of his waits: no question
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+
+    # Rachel, signed in again, opens the log and her note goes, in her name.
+    sign_in(page, url, "rachel@example.com", PASSWORD)
+    page.goto(log)
+    expect(page.locator("#sync-status")).to_have_text("All sent")
+    note = JournalEntry.objects.get(kind=Kind.NOTE)
+    assert (note.text, note.author) == ("Maya lost a tooth", rachel)
+    assert page.evaluate(WAITING) == []
 
 
 def test_a_revoked_links_waiting_entries_are_shown_refused_with_their_text(

@@ -103,10 +103,15 @@
     );
   }
 
+  // A member's entries wait for that member: sent by whoever signs in next on
+  // this phone, they would be logged in that person's name.
+  const MEMBER = root.dataset.member || "";
+  const ours = (record) => !record.member || record.member === MEMBER;
+
   const enqueue = (record) => run("readwrite", (store) => store.put(record));
   const queuedHere = () =>
     run("readonly", (store) => store.index("syncUrl").getAll(SYNC_URL)).then((records) =>
-      (records || []).sort((a, b) => a.queuedAt - b.queuedAt),
+      (records || []).filter(ours).sort((a, b) => a.queuedAt - b.queuedAt),
     );
   const queuedEverywhere = () => run("readonly", (store) => store.count());
   const forget = (uuids) =>
@@ -299,7 +304,7 @@
         if (navigator.onLine === false) message += " · offline, they go when you are back online";
         else if (unreachable) message += " · the server cannot be reached, trying again shortly";
       }
-      if (elsewhere > 0) message += ` (and ${elsewhere} from another log page, sent when that page is open)`;
+      if (elsewhere > 0) message += ` (and ${elsewhere} from another log page or another person, sent from there)`;
       status.textContent = message;
       status.hidden = false;
     } else if (justSent) {
@@ -472,6 +477,7 @@
     const record = {
       uuid: entry.uuid,
       syncUrl: SYNC_URL,
+      member: MEMBER,
       entry,
       label: describe(form, submitter, entry),
       queuedAt: Date.now(),

@@ -178,7 +178,9 @@ window.homefrontWaiting = (() => {
   let shown = [];
 
   // A share link's entries need no sign-in: they go from its own page later.
-  const needsThisSignIn = (record) => !String(record.syncUrl).startsWith("/s/");
+  // Another member's wait for them (journal.js sends a member's only as theirs).
+  const needsThisSignIn = (record) =>
+    !String(record.syncUrl).startsWith("/s/") && (!record.member || record.member === form.dataset.member);
 
   function logOut() {
     confirmed = true;
