@@ -8,7 +8,7 @@ UV_VERSION := 0.13.9
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 PYTHON ?= python3
 
-.PHONY: run test bench lint check-migrations pytest setup clean help
+.PHONY: run test test-multiserver bench lint check-migrations pytest setup clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -43,6 +43,11 @@ pytest: setup
 	$(UV) run --frozen pytest $(PYTEST_ARGS)
 
 test: lint check-migrations pytest
+
+# The hosted topology of docs/deploy.md in miniature: two app servers and two workers on
+# one PostgreSQL (DATABASE_URL) and one Redis (127.0.0.1:6379); .ci/run starts both.
+test-multiserver: setup
+	$(UV) run --frozen pytest -m multiserver homefront/core/tests/test_multiserver.py $(PYTEST_ARGS)
 
 # wrk and a running PostgreSQL are the bench's only needs beyond the lock file.
 bench: setup

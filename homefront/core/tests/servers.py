@@ -356,6 +356,31 @@ class Visitor:
         )
 
 
+# -- A guesser -----------------------------------------------------------------------------
+
+
+def fresh_minute(need: float = 20) -> None:
+    """Returns once at least `need` seconds of this minute are left: every throttle counts
+    per address per minute, so a burst that crossed into the next would get two budgets.
+    A server's clock is this machine's, so there is no other way to hold it still."""
+    left = 60 - time.time() % 60
+    if left < need:
+        time.sleep(left + 0.2)
+
+
+def forged_links(servers: list[Server], count: int, at_once: int = 8) -> list[int]:
+    """`count` share links nobody issued, opened `at_once` at a time from 127.0.0.1 (one
+    address), each at the next server in turn; the statuses, in the order sent."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def open_one(number: int) -> int:
+        server = servers[number % len(servers)]
+        return Visitor(server).get(f"/s/{secrets.token_urlsafe(32)}/").status
+
+    with ThreadPoolExecutor(at_once) as pool:
+        return list(pool.map(open_one, range(count)))
+
+
 # -- A household to act on -----------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ import os
 import secrets
 import subprocess
 import sys
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -18,7 +19,7 @@ from django.utils import timezone
 
 from homefront.core import cache as shared
 from homefront.core import checks, ratelimit
-from homefront.core.tests.servers import free_port
+from homefront.core.tests.servers import Server, forged_links, free_port, fresh_minute, new_site
 from homefront.core.tests.test_settings import PROJECT, run_homefront
 from homefront.env import ConfigurationError, env_cache_url
 from homefront.handoff.models import ShareLink
@@ -342,3 +343,19 @@ def test_a_failed_redis_is_left_alone_for_a_few_seconds(on_redis, monkeypatch):
 def test_a_redis_failure_starts_the_pause(redis_down):
     assert not ratelimit.SHARE_LINKS.spend(Client().get("/healthz").wsgi_request)
     assert shared.RedisCache._down_until > shared.time.monotonic()
+
+
+# -- One box: gunicorn's two workers count in one budget ------------------------------------------
+
+
+def test_one_box_allows_thirty_forged_links_a_minute_across_its_workers(
+    transactional_db, tmp_path, tmp_path_factory
+):
+    """Before the shared cache, each worker process counted alone: 60 of 100 forged links
+    got their 404 before the first 429 with the default two workers."""
+    site = new_site(tmp_path / "site", tmp_path_factory.getbasetemp())
+    with Server(site, name="one-box", background_worker=False) as server:  # two workers
+        server.started()
+        fresh_minute()
+        statuses = forged_links([server], 100)
+    assert Counter(statuses) == {404: 30, 429: 70}
