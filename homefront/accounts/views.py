@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve
@@ -48,8 +49,9 @@ def signup(request: HttpRequest) -> HttpResponse:
         return redirect("core:home")
     form = SignupForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        with transaction.atomic():  # the account and its first sign-in, or neither
+            user = form.save()
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome, {user.get_short_name()}.")
         return redirect(_safe_next(request) or "households:create")
     return render(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import datetime, timedelta
 
+from django.db import transaction
 from django.utils import timezone
 
 from homefront.notify.channels import DeliveryError, send
@@ -39,19 +40,23 @@ def deliver(message_id: int, worker: str, now: datetime | None = None) -> str:
                 f"Unexpected error: {unexpected!r}", permanent=False
             ) from unexpected
     except DeliveryError as error:
-        Attempt.objects.create(message=message, worker=worker, ok=False, error=str(error))
         failed = error.permanent or attempts >= MAX_ATTEMPTS
-        Message.objects.filter(pk=message.pk, claimed_by=worker).update(
-            status=Status.FAILED if failed else Status.PENDING,
-            attempts=attempts,
-            last_error=str(error),
-            due_at=now if failed else now + backoff(attempts),
-        )
+        # The claim was committed on its own, before the network call, so no transaction
+        # waits on a mail server; the outcome (attempt and message state) is written whole.
+        with transaction.atomic():
+            Attempt.objects.create(message=message, worker=worker, ok=False, error=str(error))
+            Message.objects.filter(pk=message.pk, claimed_by=worker).update(
+                status=Status.FAILED if failed else Status.PENDING,
+                attempts=attempts,
+                last_error=str(error),
+                due_at=now if failed else now + backoff(attempts),
+            )
         return "failed" if failed else "retry"
-    Attempt.objects.create(message=message, worker=worker, ok=True)
-    Message.objects.filter(pk=message.pk, claimed_by=worker).update(
-        status=Status.SENT, attempts=attempts, sent_at=timezone.now(), last_error=""
-    )
+    with transaction.atomic():
+        Attempt.objects.create(message=message, worker=worker, ok=True)
+        Message.objects.filter(pk=message.pk, claimed_by=worker).update(
+            status=Status.SENT, attempts=attempts, sent_at=timezone.now(), last_error=""
+        )
     return "sent"
 
 

@@ -228,14 +228,15 @@ def import_upload(request: MemberRequest) -> HttpResponse:
         household=request.household,
     )
     if posted and form.is_valid():
-        CalendarImport.objects.in_household(request.household).filter(
-            created_at__lt=timezone.now() - KEEP_UNCONFIRMED
-        ).delete()
-        calendar_import = CalendarImport.objects.create(
-            household=request.household,
-            created_by=request.user,
-            events=[event.to_json() for event in form.events],
-        )
+        with transaction.atomic():
+            CalendarImport.objects.in_household(request.household).filter(
+                created_at__lt=timezone.now() - KEEP_UNCONFIRMED
+            ).delete()
+            calendar_import = CalendarImport.objects.create(
+                household=request.household,
+                created_by=request.user,
+                events=[event.to_json() for event in form.events],
+            )
         return redirect("trips:import_confirm", pk=calendar_import.pk)
     return render(
         request,

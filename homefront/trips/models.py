@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -109,7 +109,10 @@ class Trip(models.Model):
             self.sequence += 1
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "sequence", "updated_at"}
-        super().save(*args, **kwargs)
+        # What follows a trip through signals (its prep plan, moved with its departure)
+        # is written in the trip's own transaction: a trip is never left without it.
+        with transaction.atomic():
+            super().save(*args, **kwargs)
 
     def clean(self) -> None:
         errors: dict[str, list[str]] = {}
