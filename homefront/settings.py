@@ -180,11 +180,11 @@ DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Shared state. Every throttle counts in the cache, so every process of every app server
-# must see the same one (docs/deploy.md). With HOMEFRONT_CACHE_URL: Redis, and sessions
-# read from it before the database (cached_db), so they survive Redis restarts and
-# outages. Without: a table in Homefront's own database, which every process of one box
-# shares; there a cache in front of the session table would be a second table in the
-# same database, so sessions stay in the database alone.
+# must see the same one (docs/deploy.md). With HOMEFRONT_CACHE_URL: Redis. Without: a
+# table in Homefront's own database, which every process of one box shares. Sessions are
+# read from the cache before the database (cached_db): they outlive a Redis restart or
+# outage, and even the table is cheaper to read than the ORM's session query (measured
+# in docs/deploy.md).
 SERVERS = env_int("HOMEFRONT_SERVERS", 1, minimum=1)
 CACHE_URL = env_cache_url("HOMEFRONT_CACHE_URL")
 if CACHE_URL:
@@ -198,7 +198,6 @@ if CACHE_URL:
             "OPTIONS": {"socket_connect_timeout": 1.0, "socket_timeout": 1.0},
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {
@@ -209,7 +208,7 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 20_000},
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -144,6 +144,39 @@ def test_sqlite_is_tuned_for_concurrent_use(tmp_path):
     assert result.stdout.split() == ["wal", "20000", "IMMEDIATE"]
 
 
+PERSISTENCE = """
+from django.core.signals import request_finished, request_started
+from django.db import connection
+
+def request():
+    request_started.send(None)
+    connection.ensure_connection()
+    used = connection.connection
+    request_finished.send(None)
+    return used
+
+first = request()
+kept = request() is first
+connection.close()
+fresh = request() is not first
+c = connection.cursor()
+print(kept, fresh, *[c.execute(f"PRAGMA {name}").fetchone()[0] for name in
+      ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")],
+      connection.settings_dict["CONN_MAX_AGE"], connection.settings_dict["CONN_HEALTH_CHECKS"])
+"""
+
+
+def test_sqlite_connections_outlive_requests_and_each_new_one_is_tuned(tmp_path):
+    """A request does not open the database and run the PRAGMAs again; a connection made
+    later (after 60 s, or after an error) gets every PRAGMA as the first one did."""
+    result = run_homefront(
+        "shell", "-v", "0", "-c", PERSISTENCE, env={"HOMEFRONT_DATA_DIR": str(tmp_path)}
+    )
+    assert result.returncode == 0, result.stderr
+    # synchronous 1 is NORMAL
+    assert result.stdout.split() == ["True", "True", "wal", "1", "1", "20000", "60", "True"]
+
+
 def test_database_url_selects_postgresql(tmp_path):
     result = run_homefront(
         "shell",
@@ -151,11 +184,17 @@ def test_database_url_selects_postgresql(tmp_path):
         "0",
         "-c",
         "from django.conf import settings; d = settings.DATABASES['default'];"
-        " print(d['ENGINE'], d['NAME'], d['HOST'])",
+        " print(d['ENGINE'], d['NAME'], d['HOST'], d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])",
         env={
             "HOMEFRONT_DATA_DIR": str(tmp_path),
             "DATABASE_URL": "postgres://family@db.internal:5432/homefront",
         },
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["django.db.backends.postgresql", "homefront", "db.internal"]
+    assert result.stdout.split() == [
+        "django.db.backends.postgresql",
+        "homefront",
+        "db.internal",
+        "60",  # connections outlive requests, checked before reuse
+        "True",
+    ]
