@@ -103,7 +103,8 @@ class PrivateRedis:
 
 
 def real_password(email: str) -> None:
-    """The tests' fast hasher is unknown to the servers: hash as production does."""
+    """The tests' fast hasher is unknown to the servers: hash as production does. (It
+    ends the sessions `seed` made for that person: they carry the old hash's digest.)"""
     from django.contrib.auth.hashers import Argon2PasswordHasher
 
     from homefront.accounts.models import User
@@ -156,6 +157,7 @@ def test_two_servers_and_two_workers_share_one_database_and_one_redis(
             b.started()
             sessions_hold_across_servers(a, b)
             the_share_link_budget_is_one_for_both(a, b)
+            failed_logins_lock_out_on_every_server(a, b)
             a_sync_split_between_servers_stores_each_entry_once(site, seeded, a, b)
             reminders_are_delivered_once(site, keys, mailbox)
             a_killed_server_loses_nothing_it_acknowledged(site, seeded, a, b)
@@ -185,6 +187,20 @@ def the_share_link_budget_is_one_for_both(a: Server, b: Server) -> None:
     # Each server gave some of the 404s: the budget spent on one held on the other.
     assert Counter(statuses[0::2])[404]
     assert Counter(statuses[1::2])[404]
+
+
+def failed_logins_lock_out_on_every_server(a: Server, b: Server) -> None:
+    """axes counts failures in the database, which both servers share: five wrong
+    passwords spread over A and B lock the account out of both, the right one too."""
+
+    def try_password(server: Server, password: str) -> int:
+        form = {"username": "pat@example.com", "password": password}
+        return Visitor(server).post_form("/account/login/", form).status
+
+    wrong = [try_password((a, b)[number % 2], "not the password") for number in range(5)]
+    assert wrong == [200, 200, 200, 200, 429]
+    assert try_password(a, PASSWORD) == 429
+    assert try_password(b, PASSWORD) == 429
 
 
 def a_sync_split_between_servers_stores_each_entry_once(
