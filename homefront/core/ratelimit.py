@@ -8,6 +8,9 @@ same counter), one counter per address per minute, with the cache's atomic `add`
 
 When the cache cannot count (Redis down), every budget counts as spent: a guesser gets
 429s, never guesses that nobody counts. Pages for signed-in people do not use them.
+
+Spend outside `transaction.atomic`: on one box the cache is a table of the database, and
+a rollback of an enclosing transaction (a 404 raised inside it) would undo the count.
 """
 
 from __future__ import annotations
