@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
+from django.core.management.base import BaseCommand
 
 
 @register(Tags.security, deploy=True)
@@ -120,10 +121,20 @@ def shared_state(app_configs: Any, **kwargs: Any) -> list[Error | Warning]:
     return problems
 
 
-@register(Tags.caches)
+# Run by `check --deploy` and at the start of `serve` and `worker` (`at_start_up`), not
+# before every command: `backup` or `export` must still work while Redis is down.
+START_UP = "homefront-start-up"
+
+
+def at_start_up(command: BaseCommand) -> None:
+    """Errors stop the command (SystemCheckError); warnings are printed."""
+    command.check(tags=[START_UP], include_deployment_checks=True)
+
+
+@register(Tags.caches, START_UP, deploy=True)
 def cache_reachable(app_configs: Any, **kwargs: Any) -> list[Error | Warning]:
-    """Run before every command (serve and worker included): a Redis that does not answer
-    stops a production server at start-up; locally, pages would work without it."""
+    """A Redis that does not answer stops a production server or worker at start-up;
+    locally, pages would work without it."""
     if not settings.CACHE_URL:
         return []
     from django.core.cache import caches

@@ -135,36 +135,68 @@ def test_a_malformed_cache_url_stops_start_up(tmp_path):
 # -- Checks ------------------------------------------------------------------------------
 
 
+def production_env(tmp_path, **env: str) -> dict[str, str]:
+    return {
+        "HOMEFRONT_ENV": "production",
+        "HOMEFRONT_ALLOWED_HOSTS": "home.example.org",
+        "HOMEFRONT_SECRET_KEY": secrets.token_urlsafe(64),
+        "HOMEFRONT_DATA_DIR": str(tmp_path),
+        **env,
+    }
+
+
 def test_an_unreachable_redis_is_a_warning_locally_and_an_error_in_production(tmp_path):
     nowhere = f"redis://127.0.0.1:{free_port()}/0"
     local = run_homefront(
-        "check", env={"HOMEFRONT_DATA_DIR": str(tmp_path), "HOMEFRONT_CACHE_URL": nowhere}
+        "check",
+        "--deploy",
+        env={"HOMEFRONT_DATA_DIR": str(tmp_path), "HOMEFRONT_CACHE_URL": nowhere},
     )
     assert local.returncode == 0, local.stderr
     assert "homefront.W002" in local.stderr
     assert "HOMEFRONT_CACHE_URL: Redis does not answer" in local.stderr
     production = run_homefront(
-        "check",
-        env={
-            "HOMEFRONT_ENV": "production",
-            "HOMEFRONT_ALLOWED_HOSTS": "home.example.org",
-            "HOMEFRONT_SECRET_KEY": secrets.token_urlsafe(64),
-            "HOMEFRONT_DATA_DIR": str(tmp_path),
-            "HOMEFRONT_CACHE_URL": nowhere,
-        },
+        "check", "--deploy", env=production_env(tmp_path, HOMEFRONT_CACHE_URL=nowhere)
     )
     assert production.returncode != 0
     assert "homefront.E008" in production.stderr
 
 
-def test_a_reachable_redis_passes_the_checks(tmp_path):
+@pytest.mark.parametrize("command", [["serve", "--no-worker"], ["worker", "--once"]])
+def test_serve_and_worker_do_not_start_in_production_without_redis(tmp_path, command):
+    nowhere = f"redis://127.0.0.1:{free_port()}/0"
+    result = run_homefront(*command, env=production_env(tmp_path, HOMEFRONT_CACHE_URL=nowhere))
+    assert result.returncode != 0
+    assert "homefront.E008" in result.stderr
+    assert "HOMEFRONT_CACHE_URL: Redis does not answer" in result.stderr
+    assert "Homefront is at" not in result.stdout  # gunicorn never started
+
+
+def test_other_commands_still_run_while_redis_is_down(tmp_path):
+    """A backup or an export during an outage must not wait for Redis."""
+    nowhere = f"redis://127.0.0.1:{free_port()}/0"
+    env = production_env(tmp_path, HOMEFRONT_CACHE_URL=nowhere)
+    assert run_homefront("migrate", "-v", "0", env=env).returncode == 0
+    backup = run_homefront("backup", "--output", str(tmp_path / "copy.sqlite3"), env=env)
+    assert backup.returncode == 0, backup.stderr
+    assert (tmp_path / "copy.sqlite3").stat().st_size > 0
+
+
+def test_two_servers_on_postgresql_and_redis_pass_the_deploy_checks(tmp_path):
     result = run_homefront(
         "check",
+        "--deploy",
         "--fail-level",
         "WARNING",
-        env={"HOMEFRONT_DATA_DIR": str(tmp_path), "HOMEFRONT_CACHE_URL": REDIS_URL},
+        env=production_env(
+            tmp_path,
+            HOMEFRONT_CACHE_URL=REDIS_URL,
+            HOMEFRONT_SERVERS="2",
+            DATABASE_URL="postgres://postgres@127.0.0.1:5432/postgres",
+        ),
     )
     assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
 
 
 def test_production_without_a_configured_secret_key_fails_the_deploy_check(tmp_path):

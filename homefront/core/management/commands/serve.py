@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from gunicorn.app.base import BaseApplication
 
+from homefront.core.checks import at_start_up
 from homefront.env import env_int, env_str
 
 
@@ -50,6 +51,7 @@ class Command(BaseCommand):
     def handle(
         self, *args: Any, bind: str, workers: int, threads: int, no_worker: bool, **options: Any
     ) -> None:
+        at_start_up(self)
         host, _, port = bind.rpartition(":")
         self.stdout.write(
             f"Homefront is at http://{host or '127.0.0.1'}:{port}/  (Ctrl-C stops it)"

@@ -12,6 +12,7 @@ from django.db import close_old_connections
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker as TaskWorker
 
+from homefront.core.checks import at_start_up
 from homefront.notify.delivery import deliver_due
 from homefront.notify.plan import plan_all
 
@@ -29,6 +30,7 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="One round, then exit.")
 
     def handle(self, *args: Any, interval: float, once: bool, **options: Any) -> None:
+        at_start_up(self)
         worker_id = f"{socket.gethostname()}-{get_random_string(8)}"
         stopping = threading.Event()
 
