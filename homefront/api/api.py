@@ -24,6 +24,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.docs import Swagger
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from homefront.access import Action, actor_of, check, in_visible_trips, visible_trips
 from homefront.api.auth import ApiRequest, read, write
 from homefront.handoff.models import ShareLink
 from homefront.households.forms import ChildForm
@@ -131,11 +132,6 @@ class Page(LimitOffsetPagination):
         super().__init__(max_limit=100, **kwargs)
 
 
-def in_range(pk: int | None) -> int | None:
-    """An id filter as given, or -1 (matching nothing) for one past any real id."""
-    return pk if pk is None or 1 <= pk <= MAX_ID else -1
-
-
 def scoped(request: ApiRequest, queryset: QuerySet[M], pk: int) -> M:
     if not 1 <= pk <= MAX_ID:
         raise Http404
@@ -145,9 +141,18 @@ def scoped(request: ApiRequest, queryset: QuerySet[M], pk: int) -> M:
     return cast(M, found)
 
 
-def parent_only(request: ApiRequest) -> None:
-    if not request.membership.is_parent:
-        raise PermissionDenied("Only a parent of this household can do this.")
+def allowed(request: ApiRequest, action: Action, trip: Trip | None = None) -> None:
+    """The access policy's answer for the token's member: 404 or 403 with its reason."""
+    check(actor_of(request), action, trip)
+
+
+def of_visible_trips(request: ApiRequest, rows: QuerySet[M], trip: int | None) -> QuerySet[M]:
+    """A household's rows of the trip asked for (404 if the member may not open it), or of
+    every trip they may open."""
+    if trip is None:
+        return in_visible_trips(actor_of(request), rows)
+    allowed(request, Action.READ_TRIP, scoped(request, _trips(), trip))
+    return rows.filter(trip_id=trip)
 
 
 # -- Schemas ------------------------------------------------------------------------
@@ -390,7 +395,7 @@ def list_children(request: ApiRequest) -> QuerySet[Child]:
 
 @profile.post("/children", response={201: ChildOut, **ERRORS}, auth=write)
 def create_child(request: ApiRequest, payload: ChildIn) -> tuple[int, Child] | HttpResponse:
-    parent_only(request)
+    allowed(request, Action.EDIT_PROFILE)
     form = ChildForm(
         {
             "name": payload.name,
@@ -465,12 +470,12 @@ def _trips() -> TripQuerySet:
 @trips.get("/trips", response={200: list[TripOut], **ERRORS}, url_name="trips")
 @paginate(Page)
 def list_trips(request: ApiRequest) -> QuerySet[Trip]:
-    return _trips().in_household(request.household).order_by("starts_at", "pk")
+    return visible_trips(actor_of(request), _trips()).order_by("starts_at", "pk")
 
 
 @trips.post("/trips", response={201: TripOut, **ERRORS}, auth=write)
 def create_trip(request: ApiRequest, payload: TripIn) -> tuple[int, Trip] | HttpResponse:
-    parent_only(request)
+    allowed(request, Action.PLAN_TRIPS)
     data = {
         "traveller": str(payload.traveller or request.auth.user_id),
         "start_date": payload.start_date.isoformat(),
@@ -495,7 +500,9 @@ def create_trip(request: ApiRequest, payload: TripIn) -> tuple[int, Trip] | Http
 
 @trips.get("/trips/{pk}", response={200: TripOut, **ERRORS}, url_name="trip")
 def get_trip(request: ApiRequest, pk: int) -> Trip:
-    return scoped(request, _trips(), pk)
+    trip = scoped(request, _trips(), pk)
+    allowed(request, Action.READ_TRIP, trip)
+    return trip
 
 
 @trips.get(
@@ -504,8 +511,8 @@ def get_trip(request: ApiRequest, pk: int) -> Trip:
 @paginate(Page)
 def list_share_links(request: ApiRequest, pk: int) -> QuerySet[ShareLink]:
     """The trip's private links: who they are for and when they work, never their tokens."""
-    parent_only(request)
-    trip = scoped(request, Trip.objects.all(), pk)
+    trip = scoped(request, _trips(), pk)
+    allowed(request, Action.EDIT_TRIP, trip)
     return ShareLink.objects.filter(trip=trip).select_related("trip__household")
 
 
@@ -518,6 +525,7 @@ def list_share_links(request: ApiRequest, pk: int) -> QuerySet[ShareLink]:
 def sync_journal(request: ApiRequest, pk: int, payload: SyncIn) -> dict[str, Any]:
     """The quick log's offline batch: each entry stored once by its uuid, however often sent."""
     trip = scoped(request, _trips(), pk)
+    allowed(request, Action.LOG_JOURNAL, trip)
     outcomes = entries.store(trip, Author(user=request.auth.user), list(payload.entries))
     return {"results": [outcome.as_json() for outcome in outcomes]}
 
@@ -525,20 +533,22 @@ def sync_journal(request: ApiRequest, pk: int, payload: SyncIn) -> dict[str, Any
 @trips.get("/prep-tasks", response={200: list[PrepTaskOut], **ERRORS}, url_name="prep_tasks")
 @paginate(Page)
 def list_prep_tasks(request: ApiRequest, trip: int | None = None) -> QuerySet[PrepTask]:
-    trip = in_range(trip)
     tasks = PrepTask.objects.in_household(request.household).order_by("due_on", "pk")
-    return tasks.filter(trip_id=trip) if trip is not None else tasks  # a trip of elsewhere: []
+    return of_visible_trips(request, tasks, trip)
 
 
 @trips.get("/prep-tasks/{pk}", response={200: PrepTaskOut, **ERRORS}, url_name="prep_task")
 def get_prep_task(request: ApiRequest, pk: int) -> PrepTask:
-    return scoped(request, PrepTask.objects.all(), pk)
+    task = scoped(request, PrepTask.objects.select_related("trip__household"), pk)
+    allowed(request, Action.READ_TRIP, task.trip)
+    return task
 
 
 @trips.patch("/prep-tasks/{pk}", response={200: PrepTaskOut, **ERRORS}, auth=write)
 def patch_prep_task(request: ApiRequest, pk: int, payload: PrepTaskPatch) -> PrepTask:
     """Tick a task done (or not), as the prep page does; ticking twice changes nothing."""
-    task = scoped(request, PrepTask.objects.all(), pk)
+    task = scoped(request, PrepTask.objects.select_related("trip__household"), pk)
+    allowed(request, Action.TICK_PREP, task.trip)
     if payload.done:
         PrepTask.objects.filter(pk=task.pk, done_at__isnull=True).update(
             done_at=timezone.now(), done_by=request.auth.user
@@ -552,7 +562,6 @@ def patch_prep_task(request: ApiRequest, pk: int, payload: PrepTaskPatch) -> Pre
 @trips.get("/journal-entries", response={200: list[EntryOut], **ERRORS}, url_name="journal_entries")
 @paginate(Page)
 def list_journal_entries(request: ApiRequest, trip: int | None = None) -> QuerySet[JournalEntry]:
-    trip = in_range(trip)
     found = (
         JournalEntry.objects.alive()
         .in_household(request.household)
@@ -560,18 +569,20 @@ def list_journal_entries(request: ApiRequest, trip: int | None = None) -> QueryS
         .prefetch_related("children")
         .order_by("-occurred_at", "-pk")
     )
-    return found.filter(trip_id=trip) if trip is not None else found
+    return of_visible_trips(request, found, trip)
 
 
 @trips.get("/journal-entries/{pk}", response={200: EntryOut, **ERRORS}, url_name="journal_entry")
 def get_journal_entry(request: ApiRequest, pk: int) -> JournalEntry:
-    return scoped(
+    entry = scoped(
         request,
         JournalEntry.objects.alive()
-        .select_related("author", "share_link")
+        .select_related("author", "share_link", "trip__household")
         .prefetch_related("children"),
         pk,
     )
+    allowed(request, Action.READ_TRIP, entry.trip)
+    return entry
 
 
 api.add_router("", profile)

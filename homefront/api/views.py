@@ -9,10 +9,11 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from homefront.access import Action, requires
 from homefront.api.forms import AccessTokenForm
 from homefront.api.models import AccessToken
 from homefront.core.forms import posted
-from homefront.households.access import MemberRequest, member_required
+from homefront.households.access import MemberRequest
 
 
 def get_token(request: MemberRequest, pk: int) -> AccessToken:
@@ -22,7 +23,7 @@ def get_token(request: MemberRequest, pk: int) -> AccessToken:
     )
 
 
-@member_required
+@requires(Action.KEEP_OWN_ACCESS)
 @never_cache
 def tokens(request: MemberRequest) -> HttpResponse:
     form = AccessTokenForm(posted(request))
@@ -46,7 +47,7 @@ def tokens(request: MemberRequest) -> HttpResponse:
     )
 
 
-@member_required
+@requires(Action.KEEP_OWN_ACCESS)
 @require_POST
 def revoke_token(request: MemberRequest, pk: int) -> HttpResponse:
     access = get_token(request, pk)

@@ -3,20 +3,20 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from homefront.access import Action, actor_of, check, get_trip, may, member_required, requires
 from homefront.core.forms import posted
 from homefront.debrief.analysis import debrief, new_foods_tried, suggest_next_step
 from homefront.debrief.forms import GoalForm, ReflectionForm
 from homefront.debrief.models import Reflection
-from homefront.handoff.access import get_briefable_trip
 from homefront.households import access as household_access
-from homefront.households.access import MemberRequest, member_required, parent_required
+from homefront.households.access import MemberRequest
 from homefront.households.models import Child, Food, FoodKind, Membership, Role
 from homefront.households.validators import validate_plain_text
 from homefront.prep.models import TemplateItem
@@ -28,12 +28,11 @@ from homefront.trips.models import MAX_NIGHTS, Goal, Trip
 
 @member_required
 def debrief_page(request: MemberRequest, pk: int) -> HttpResponse:
-    trip = get_briefable_trip(request, pk)
+    trip = get_trip(request, pk, Action.READ_TRIP)
     reflection = Reflection.objects.filter(trip=trip).first() or Reflection(trip=trip)
     form = ReflectionForm(posted(request), instance=reflection)
     if request.method == "POST":
-        if not request.membership.is_parent:
-            raise PermissionDenied("Only parents write the reflection.")
+        check(actor_of(request), Action.EDIT_TRIP, trip)
         if form.is_valid():
             form.instance.updated_by = request.user
             form.save()
@@ -57,12 +56,13 @@ def debrief_page(request: MemberRequest, pk: int) -> HttpResponse:
             "report": report,
             "form": form,
             "reflection": reflection if reflection.pk else None,
+            "may_edit_trip": may(actor_of(request), Action.EDIT_TRIP, trip),
         },
         status=422 if form.errors else 200,
     )
 
 
-@member_required
+@requires(Action.READ_INSIGHTS)
 def insights(request: MemberRequest) -> HttpResponse:
     household = request.household
     trips = list(
@@ -98,8 +98,7 @@ def insights(request: MemberRequest) -> HttpResponse:
         .select_related("traveller")
         if goal.last_night >= today
     ]
-    traveller_id = request.user.pk if request.membership.is_parent else None
-    own = [t for t in all_trips if t.traveller_id == traveller_id] if traveller_id else all_trips
+    own = [t for t in all_trips if t.traveller_id == request.user.pk] or all_trips
     next_step = suggest_next_step(own, all_trips, goals, today)
     return render(
         request,
@@ -115,7 +114,7 @@ def insights(request: MemberRequest) -> HttpResponse:
     )
 
 
-@parent_required
+@requires(Action.EDIT_PROFILE)
 @require_POST
 def add_food_like(request: MemberRequest, pk: int) -> HttpResponse:
     child = household_access.get_child(request, pk)
@@ -135,7 +134,7 @@ def add_food_like(request: MemberRequest, pk: int) -> HttpResponse:
     return redirect(reverse("debrief:insights") + "#new-foods")
 
 
-@parent_required
+@requires(Action.PLAN_TRIPS)
 @require_POST
 def set_goal(request: MemberRequest) -> HttpResponse:
     form = GoalForm(request.POST, household=request.household)
@@ -152,7 +151,7 @@ def set_goal(request: MemberRequest) -> HttpResponse:
     return redirect(reverse("debrief:insights") + "#next-step")
 
 
-@parent_required
+@requires(Action.PLAN_TRIPS)
 @require_POST
 def drop_goal(request: MemberRequest, pk: int) -> HttpResponse:
     goal = get_goal(request, pk)

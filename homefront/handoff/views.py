@@ -12,6 +12,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from homefront.access import (
+    Action,
+    act_as_share_link,
+    actor_of,
+    check,
+    get_trip,
+    may,
+    member_required,
+    requires,
+    sees_sensitive_notes,
+)
 from homefront.core import ratelimit
 from homefront.core.decorators import secret_page
 from homefront.core.forms import posted
@@ -21,10 +32,8 @@ from homefront.handoff.forms import LeaveNowForm, ShareLinkForm
 from homefront.handoff.models import GoBagItem, ShareLink, ShareLinkOpen
 from homefront.handoff.readiness import readiness, score
 from homefront.households import access as household_access
-from homefront.households.access import MemberRequest, member_required, parent_required
+from homefront.households.access import MemberRequest
 from homefront.households.models import Child, Contact, FoodKind, Household, Membership, Role
-from homefront.households.permissions import brief_shows_sensitive_notes
-from homefront.trips import access as trip_access
 from homefront.trips.models import Cover, Trip, TripKind
 
 JUST_CREATED = "share_link_just_created"
@@ -45,20 +54,21 @@ def _brief_context(brief: Brief, **extra: object) -> dict[str, object]:
 @member_required
 @secret_page
 def brief_page(request: MemberRequest, pk: int) -> HttpResponse:
-    trip = access.get_briefable_trip(request, pk)
-    brief = build_brief(
-        trip, show_sensitive=brief_shows_sensitive_notes(trip=trip, membership=request.membership)
+    trip = get_trip(request, pk, Action.READ_BRIEF)
+    actor = actor_of(request)
+    brief = build_brief(trip, show_sensitive=sees_sensitive_notes(actor, trip))
+    return render(
+        request,
+        "handoff/brief.html",
+        _brief_context(brief, may_edit_trip=may(actor, Action.EDIT_TRIP, trip)),
     )
-    return render(request, "handoff/brief.html", _brief_context(brief))
 
 
 @member_required
 @secret_page
 def brief_pdf(request: MemberRequest, pk: int) -> HttpResponse:
-    trip = access.get_briefable_trip(request, pk)
-    brief = build_brief(
-        trip, show_sensitive=brief_shows_sensitive_notes(trip=trip, membership=request.membership)
-    )
+    trip = get_trip(request, pk, Action.READ_BRIEF)
+    brief = build_brief(trip, show_sensitive=sees_sensitive_notes(actor_of(request), trip))
     html = render_to_string("handoff/brief_pdf.html", _brief_context(brief), request=request)
     return _pdf(html, f"brief-{trip.local_start:%Y-%m-%d}.pdf")
 
@@ -66,7 +76,7 @@ def brief_pdf(request: MemberRequest, pk: int) -> HttpResponse:
 @member_required
 @secret_page
 def fridge_sheet(request: MemberRequest, pk: int) -> HttpResponse:
-    trip = access.get_briefable_trip(request, pk)
+    trip = get_trip(request, pk, Action.READ_BRIEF)
     brief = build_brief(trip, show_sensitive=False)
     return render(request, "handoff/fridge.html", _brief_context(brief))
 
@@ -84,7 +94,7 @@ def _emergency_card_context(household: Household) -> dict[str, object]:
     }
 
 
-@member_required
+@requires(Action.READ_PROFILE)
 @secret_page
 def emergency_card(request: MemberRequest) -> HttpResponse:
     return render(
@@ -92,7 +102,7 @@ def emergency_card(request: MemberRequest) -> HttpResponse:
     )
 
 
-@member_required
+@requires(Action.READ_PROFILE)
 @secret_page
 def emergency_card_pdf(request: MemberRequest) -> HttpResponse:
     html = render_to_string(
@@ -103,7 +113,7 @@ def emergency_card_pdf(request: MemberRequest) -> HttpResponse:
     return _pdf(html, "emergency-card.pdf")
 
 
-@parent_required
+@requires(Action.EDIT_PROFILE)
 @require_POST
 def card_printed(request: MemberRequest) -> HttpResponse:
     Household.objects.filter(pk=request.household.pk).update(
@@ -116,10 +126,10 @@ def card_printed(request: MemberRequest) -> HttpResponse:
 # -- Share links ----------------------------------------------------------------
 
 
-@parent_required
+@member_required
 @secret_page
 def share_links(request: MemberRequest, pk: int) -> HttpResponse:
-    trip = trip_access.get_trip(request, pk)
+    trip = get_trip(request, pk, Action.EDIT_TRIP)
     backup = Contact.objects.in_household(request.household).backups().first()
     form = ShareLinkForm(
         posted(request),
@@ -152,10 +162,11 @@ def _ready_to_send(request: HttpRequest, link: ShareLink, token: str) -> dict[st
     return {"url": url, "message": message}
 
 
-@parent_required
+@member_required
 @require_POST
 def revoke_share_link(request: MemberRequest, pk: int) -> HttpResponse:
     link = access.get_share_link(request, pk)
+    check(actor_of(request), Action.EDIT_TRIP, link.trip)
     ShareLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     messages.success(request, f"The link for {link.label} no longer works.")
     return redirect("handoff:share_links", pk=link.trip_id)
@@ -169,6 +180,7 @@ def _shared_link(request: HttpRequest, token: str, page: str) -> ShareLink:
     if link is None:
         raise Http404("This link does not work.")
     ShareLinkOpen.objects.create(link=link, page=page)
+    act_as_share_link(request, link)
     return link
 
 
@@ -190,9 +202,7 @@ def shared_brief(request: HttpRequest, token: str) -> HttpResponse:
         link = _shared_link(request, token, "brief")
     except TooManyRequests:
         return _private(ratelimit.too_many_requests())
-    brief = build_brief(
-        link.trip, show_sensitive=brief_shows_sensitive_notes(trip=link.trip, membership=None)
-    )
+    brief = build_brief(link.trip, show_sensitive=sees_sensitive_notes(actor_of(request)))
     return _private(
         render(request, "handoff/brief.html", _brief_context(brief, shared=True, token=token))
     )
@@ -204,9 +214,7 @@ def shared_brief_pdf(request: HttpRequest, token: str) -> HttpResponse:
         link = _shared_link(request, token, "pdf")
     except TooManyRequests:
         return _private(ratelimit.too_many_requests())
-    brief = build_brief(
-        link.trip, show_sensitive=brief_shows_sensitive_notes(trip=link.trip, membership=None)
-    )
+    brief = build_brief(link.trip, show_sensitive=sees_sensitive_notes(actor_of(request)))
     html = render_to_string("handoff/brief_pdf.html", _brief_context(brief), request=request)
     return _private(_pdf(html, "brief.pdf"))
 
@@ -214,7 +222,7 @@ def shared_brief_pdf(request: HttpRequest, token: str) -> HttpResponse:
 # -- Readiness and leaving now ------------------------------------------------------
 
 
-@member_required
+@requires(Action.READ_PROFILE)
 def readiness_page(request: MemberRequest) -> HttpResponse:
     return _readiness(request, LeaveNowForm(today=request.household.today()))
 
@@ -235,7 +243,7 @@ def _readiness(request: MemberRequest, form: LeaveNowForm, status: int = 200) ->
     )
 
 
-@parent_required
+@requires(Action.EDIT_PROFILE)
 @require_POST
 def confirm_health(request: MemberRequest, pk: int) -> HttpResponse:
     child = household_access.get_child(request, pk)
@@ -245,7 +253,7 @@ def confirm_health(request: MemberRequest, pk: int) -> HttpResponse:
     return redirect(reverse("handoff:readiness") + "#review")
 
 
-@parent_required
+@requires(Action.EDIT_PROFILE)
 @require_POST
 def toggle_go_bag(request: MemberRequest, pk: int) -> HttpResponse:
     item = access.get_go_bag_item(request, pk)
@@ -256,7 +264,7 @@ def toggle_go_bag(request: MemberRequest, pk: int) -> HttpResponse:
     return redirect(reverse("handoff:readiness") + "#go-bag")
 
 
-@parent_required
+@requires(Action.PLAN_TRIPS)
 @require_POST
 def leave_now(request: MemberRequest) -> HttpResponse:
     """One tap: a short-notice trip from now, the first backup caregiver named for every

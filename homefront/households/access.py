@@ -1,20 +1,17 @@
-"""Access to household data: view decorators and one scoped getter per model.
+"""One scoped getter per profile model.
 
 Every object a view touches is fetched here, filtered by the current user's
-household, so an object of another household is a 404 whatever its id.
+household, so an object of another household is a 404 whatever its id. What a
+member may do with it is the access policy's to say (homefront/access.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 
 from homefront.accounts.models import User
 from homefront.households.models import (
@@ -29,7 +26,6 @@ from homefront.households.models import (
     Routine,
 )
 
-View = Callable[..., HttpResponse]
 M = TypeVar("M", bound=Model)
 
 
@@ -40,34 +36,6 @@ class MemberRequest(HttpRequest):
     membership: Membership
     household: Household
     memberships: list[Membership]
-
-
-def member_required(view: View) -> View:
-    """Signed in and a member of a household; otherwise off to sign in or create one."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.membership is None:  # type: ignore[attr-defined]
-            return redirect("households:create")
-        return view(request, *args, **kwargs)
-
-    wrapper.member_required = True  # type: ignore[attr-defined]
-    return wrapper
-
-
-def parent_required(view: View) -> View:
-    """Parents only: a caregiver gets 403 (after the 404 scoping of the object)."""
-
-    @member_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.membership.is_parent:  # type: ignore[attr-defined]
-            raise PermissionDenied("Only a parent of this household can do this.")
-        return view(request, *args, **kwargs)
-
-    wrapper.parent_required = True  # type: ignore[attr-defined]
-    return wrapper
 
 
 def _scoped(request: MemberRequest, queryset: QuerySet[M], pk: int) -> M:

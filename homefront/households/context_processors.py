@@ -2,12 +2,15 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
+from homefront import access
+
 
 def current_household(request: HttpRequest) -> dict[str, object]:
-    membership = getattr(request, "membership", None)
+    actor = access.actor_of(request)
     return {
-        "membership": membership,
+        "membership": getattr(request, "membership", None),
         "household": getattr(request, "household", None),
         "memberships": getattr(request, "memberships", []),
-        "is_parent": bool(membership and membership.is_parent),
+        "actor": actor,
+        "may": access.Permissions(actor),
     }

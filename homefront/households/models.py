@@ -608,13 +608,10 @@ class Contact(models.Model):
 
 
 class HouseNoteQuerySet(HouseholdScopedQuerySet):
-    def visible_to(self, membership: Membership) -> Self:
-        from homefront.households.permissions import can_see_sensitive_notes
-
-        notes = self.in_household(membership.household)
-        if can_see_sensitive_notes(membership):
-            return notes
-        return notes.filter(sensitive=False)
+    def shown(self, household: Household, *, sensitive: bool) -> Self:
+        """The household's notes, with the sensitive ones only when the access policy says."""
+        notes = self.in_household(household)
+        return notes if sensitive else notes.filter(sensitive=False)
 
 
 class HouseNote(models.Model):
@@ -623,7 +620,8 @@ class HouseNote(models.Model):
     text = long_text(max_length=5000)
     sensitive = models.BooleanField(
         default=False,
-        help_text="Alarm or door codes: hidden until revealed, and only for parents.",
+        help_text="Alarm or door codes: hidden until revealed, and only for parents "
+        "(and the caregiver in charge, from the day before the trip).",
     )
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms import ModelForm
 from django.http import HttpResponse
@@ -14,10 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from homefront.access import Action, actor_of, check, may, member_required, requires
 from homefront.core.decorators import secret_page
 from homefront.core.forms import posted
 from homefront.households import access
-from homefront.households.access import MemberRequest, member_required, parent_required
+from homefront.households.access import MemberRequest
 from homefront.households.forms import (
     ChildForm,
     ContactForm,
@@ -80,7 +81,7 @@ def switch_household(request: MemberRequest) -> HttpResponse:
     return redirect("core:home")
 
 
-@parent_required
+@requires(Action.EDIT_PROFILE)
 def household_settings(request: MemberRequest) -> HttpResponse:
     # A copy, so a refused name does not show in the page's own header.
     household = Household.objects.get(pk=request.household.pk)
@@ -103,13 +104,13 @@ def members(request: MemberRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "members": Membership.objects.in_household(household).select_related("user"),
     }
-    if request.membership.is_parent:
+    if may(actor_of(request), Action.MANAGE_MEMBERS):
         context["invitations"] = Invitation.objects.in_household(household).pending()
         context["form"] = InvitationForm()
     return render(request, "households/members.html", context)
 
 
-@parent_required
+@requires(Action.MANAGE_MEMBERS)
 @require_POST
 def invite(request: MemberRequest) -> HttpResponse:
     household: Household = request.household
@@ -139,7 +140,7 @@ def invite(request: MemberRequest) -> HttpResponse:
     )
 
 
-@parent_required
+@requires(Action.MANAGE_MEMBERS)
 @require_POST
 def revoke_invitation(request: MemberRequest, pk: int) -> HttpResponse:
     invitation = access.get_invitation(request, pk)
@@ -148,7 +149,7 @@ def revoke_invitation(request: MemberRequest, pk: int) -> HttpResponse:
     return redirect("households:members")
 
 
-@parent_required
+@requires(Action.MANAGE_MEMBERS)
 @require_POST
 def remove_member(request: MemberRequest, pk: int) -> HttpResponse:
     membership = access.get_membership(request, pk)
@@ -196,6 +197,13 @@ def accept_invitation(request: MemberRequest, token: str) -> HttpResponse:
 # -- The household profile ------------------------------------------------------
 
 
+def _notes(request: MemberRequest) -> Any:
+    actor = actor_of(request)
+    return HouseNote.objects.shown(
+        request.household, sensitive=may(actor, Action.READ_SENSITIVE_NOTES)
+    )
+
+
 def _children_with_profile(household: Household) -> Any:
     return (
         Child.objects.in_household(household)
@@ -204,7 +212,7 @@ def _children_with_profile(household: Household) -> Any:
     )
 
 
-@member_required
+@requires(Action.READ_PROFILE)
 def profile(request: MemberRequest) -> HttpResponse:
     household: Household = request.household
     return render(
@@ -213,13 +221,13 @@ def profile(request: MemberRequest) -> HttpResponse:
         {
             "children": list(Child.objects.in_household(household).select_related("household")),
             "contacts": list(Contact.objects.in_household(household)),
-            "notes": list(HouseNote.objects.visible_to(request.membership)),
+            "notes": list(_notes(request)),
             "today": household.today(),
         },
     )
 
 
-@member_required
+@requires(Action.READ_PROFILE)
 def at_a_glance(request: MemberRequest) -> HttpResponse:
     household: Household = request.household
     children = list(_children_with_profile(household))
@@ -236,13 +244,13 @@ def at_a_glance(request: MemberRequest) -> HttpResponse:
             "children": children,
             "allergies": allergies,
             "contacts": list(Contact.objects.in_household(household)),
-            "notes": list(HouseNote.objects.visible_to(request.membership)),
+            "notes": list(_notes(request)),
             "today": household.today(),
         },
     )
 
 
-@member_required
+@requires(Action.READ_PROFILE)
 def today(request: MemberRequest) -> HttpResponse:
     household: Household = request.household
     day = household.today()
@@ -258,7 +266,7 @@ def today(request: MemberRequest) -> HttpResponse:
     )
 
 
-@member_required
+@requires(Action.READ_PROFILE)
 def child_detail(request: MemberRequest, pk: int) -> HttpResponse:
     child = access.get_child(request, pk)
     return render(
@@ -320,7 +328,7 @@ def _instance_in(
     return form_class(posted(request), instance=instance)
 
 
-@parent_required
+@requires(Action.EDIT_PROFILE)
 def child_create(request: MemberRequest) -> HttpResponse:
     form = _instance_in(ChildForm, request, household=request.household)
     return edit_page(
@@ -328,7 +336,7 @@ def child_create(request: MemberRequest) -> HttpResponse:
     )
 
 
-@parent_required
+@requires(Action.EDIT_PROFILE)
 def child_edit(request: MemberRequest, pk: int) -> HttpResponse:
     child = access.get_child(request, pk)
     back = reverse("households:child", args=[child.pk])
@@ -342,7 +350,7 @@ def child_edit(request: MemberRequest, pk: int) -> HttpResponse:
     )
 
 
-@parent_required
+@requires(Action.EDIT_PROFILE)
 def child_delete(request: MemberRequest, pk: int) -> HttpResponse:
     child = access.get_child(request, pk)
     return delete_page(request, child, back=reverse("households:profile"), what=child.name)
@@ -353,7 +361,7 @@ def _child_part_views(
 ) -> tuple[Any, Any, Any]:
     """Create, edit and delete views for one kind of thing that belongs to a child."""
 
-    @parent_required
+    @requires(Action.EDIT_PROFILE)
     def create(request: MemberRequest, child_pk: int) -> HttpResponse:
         child = access.get_child(request, child_pk)
         return edit_page(
@@ -364,7 +372,7 @@ def _child_part_views(
             saved=f"{noun.capitalize()} added.",
         )
 
-    @parent_required
+    @requires(Action.EDIT_PROFILE)
     def edit(request: MemberRequest, pk: int) -> HttpResponse:
         obj = getter(request, pk)
         return edit_page(
@@ -376,7 +384,7 @@ def _child_part_views(
             delete_url=reverse(f"households:{url_prefix}_delete", args=[obj.pk]),
         )
 
-    @parent_required
+    @requires(Action.EDIT_PROFILE)
     def delete(request: MemberRequest, pk: int) -> HttpResponse:
         obj = getter(request, pk)
         return delete_page(
@@ -395,7 +403,7 @@ medicine_create, medicine_edit, medicine_delete = _child_part_views(
 )
 
 
-@parent_required
+@requires(Action.EDIT_PROFILE)
 def contact_create(request: MemberRequest) -> HttpResponse:
     form = _instance_in(ContactForm, request, household=request.household)
     return edit_page(
@@ -407,7 +415,7 @@ def contact_create(request: MemberRequest) -> HttpResponse:
     )
 
 
-@parent_required
+@requires(Action.EDIT_PROFILE)
 def contact_edit(request: MemberRequest, pk: int) -> HttpResponse:
     contact = access.get_contact(request, pk)
     return edit_page(
@@ -420,13 +428,13 @@ def contact_edit(request: MemberRequest, pk: int) -> HttpResponse:
     )
 
 
-@parent_required
+@requires(Action.EDIT_PROFILE)
 def contact_delete(request: MemberRequest, pk: int) -> HttpResponse:
     contact = access.get_contact(request, pk)
     return delete_page(request, contact, back=reverse("households:profile"), what=contact.name)
 
 
-@parent_required
+@requires(Action.EDIT_PROFILE)
 @require_POST
 def contact_move_up(request: MemberRequest, pk: int) -> HttpResponse:
     """Swaps a backup caregiver with the one called before them in the phone tree."""
@@ -457,7 +465,7 @@ PHONE_TREE_CHANGED = (
 )
 
 
-@parent_required
+@requires(Action.EDIT_PROFILE)
 def note_create(request: MemberRequest) -> HttpResponse:
     form = _instance_in(HouseNoteForm, request, household=request.household)
     return edit_page(
@@ -469,7 +477,7 @@ def note_create(request: MemberRequest) -> HttpResponse:
     )
 
 
-@parent_required
+@requires(Action.EDIT_PROFILE)
 def note_edit(request: MemberRequest, pk: int) -> HttpResponse:
     note = access.get_house_note(request, pk)
     return edit_page(
@@ -482,7 +490,7 @@ def note_edit(request: MemberRequest, pk: int) -> HttpResponse:
     )
 
 
-@parent_required
+@requires(Action.EDIT_PROFILE)
 def note_delete(request: MemberRequest, pk: int) -> HttpResponse:
     note = access.get_house_note(request, pk)
     return delete_page(request, note, back=reverse("households:profile"), what=f"“{note.title}”")
@@ -493,7 +501,7 @@ def note_delete(request: MemberRequest, pk: int) -> HttpResponse:
 def note_reveal(request: MemberRequest, pk: int) -> HttpResponse:
     """Shows a sensitive note's text; the same visibility rule as the lists."""
     note = access.get_house_note(request, pk)
-    if not HouseNote.objects.visible_to(request.membership).filter(pk=note.pk).exists():
-        raise PermissionDenied("Only parents can see this note.")
+    if note.sensitive:
+        check(actor_of(request), Action.READ_SENSITIVE_NOTES)
     template = "profile.html#note_text" if request.htmx else "note_reveal.html"  # type: ignore[attr-defined]
     return render(request, f"households/{template}", {"note": note, "revealed": True})

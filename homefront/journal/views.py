@@ -17,12 +17,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from homefront.access import (
+    Action,
+    act_as_share_link,
+    actor_of,
+    get_trip,
+    may_edit_entry,
+    member_required,
+)
 from homefront.core import ratelimit
 from homefront.core.decorators import secret_page
 from homefront.core.forms import posted
-from homefront.handoff.access import get_briefable_trip
 from homefront.handoff.models import ShareLink
-from homefront.households.access import MemberRequest, member_required
+from homefront.households.access import MemberRequest
 from homefront.households.models import Child
 from homefront.journal import changes, entries
 from homefront.journal.forms import EntryForm
@@ -47,7 +54,7 @@ class LogContext:
 
 
 def _member_context(request: MemberRequest, pk: int) -> LogContext:
-    trip = get_briefable_trip(request, pk)
+    trip = get_trip(request, pk, Action.LOG_JOURNAL)
     return LogContext(
         trip=trip,
         author=entries.Author(user=request.user),
@@ -69,6 +76,8 @@ def _find_link(request: HttpRequest, token: str) -> ShareLink | None:
     link = ShareLink.find(token)
     if link is None:
         ratelimit.SHARE_LINKS.spend(request)
+    else:
+        act_as_share_link(request, link)
     return link
 
 
@@ -308,7 +317,7 @@ def _manifest(start_url: str, name: str) -> JsonResponse:
 
 @member_required
 def manifest(request: MemberRequest, pk: int) -> JsonResponse:
-    trip = get_briefable_trip(request, pk)
+    trip = get_trip(request, pk, Action.LOG_JOURNAL)
     return _manifest(
         reverse("journal:log", args=[trip.pk]), f"Log the kids' day — {trip.household.name}"
     )
@@ -341,7 +350,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
 @member_required
 @secret_page
 def timeline(request: MemberRequest, pk: int) -> HttpResponse:
-    trip = get_briefable_trip(request, pk)
+    trip = get_trip(request, pk, Action.READ_TRIP)
     zone_choice = request.GET.get(
         "zone", "away" if trip.destination_zone != trip.household.time_zone else "home"
     )
@@ -391,8 +400,8 @@ def _editable_entry(request: MemberRequest, pk: int) -> JournalEntry:
         JournalEntry.objects.in_household(request.household).select_related("trip__household"),
         pk=pk,
     )
-    get_briefable_trip(request, entry.trip_id)  # a caregiver must be covering the trip
-    if not (request.membership.is_parent or entry.author_id == request.user.pk):
+    get_trip(request, entry.trip_id, Action.READ_TRIP)  # 404 unless the trip is theirs to see
+    if not may_edit_entry(actor_of(request), entry):
         raise PermissionDenied("Only the person who logged it or a parent can change it.")
     return entry
 
@@ -502,7 +511,7 @@ def restore_entry(request: MemberRequest, pk: int) -> HttpResponse:
 @member_required
 @secret_page
 def deleted_entries(request: MemberRequest, pk: int) -> HttpResponse:
-    return _deleted_page(request, get_briefable_trip(request, pk))
+    return _deleted_page(request, get_trip(request, pk, Action.READ_TRIP))
 
 
 def _deleted_page(

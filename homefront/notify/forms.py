@@ -17,12 +17,14 @@ class ChannelForm(AccessibleErrorsMixin, forms.ModelForm):
         fields = ["owner", "kind", "target"]
         widgets = {"kind": forms.RadioSelect}
 
-    def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, membership: Membership, for_contacts: bool, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.membership = membership
         self.instance.household = membership.household
         choices = [("me", "Me")]
-        if membership.is_parent:
+        if for_contacts:
             choices += [
                 (f"contact:{c.pk}", f"{c.name} (a contact)")
                 for c in Contact.objects.in_household(membership.household)

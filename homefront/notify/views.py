@@ -9,8 +9,9 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from homefront.access import Action, actor_of, may, requires
 from homefront.core.forms import posted
-from homefront.households.access import MemberRequest, member_required, parent_required
+from homefront.households.access import MemberRequest
 from homefront.notify.delivery import deliver
 from homefront.notify.forms import ChannelForm
 from homefront.notify.models import Channel, Message, Status
@@ -20,7 +21,9 @@ from homefront.notify.plan import trial_message
 def _visible_channels(request: MemberRequest) -> Q:
     """A member manages their own channels; a parent also the household's contacts'."""
     mine = Q(user=request.user)
-    return mine | Q(contact__isnull=False) if request.membership.is_parent else mine
+    if may(actor_of(request), Action.MANAGE_HOUSEHOLD_CHANNELS):
+        return mine | Q(contact__isnull=False)
+    return mine
 
 
 def get_channel(request: MemberRequest, pk: int) -> Channel:
@@ -32,9 +35,13 @@ def get_channel(request: MemberRequest, pk: int) -> Channel:
     )
 
 
-@member_required
+@requires(Action.KEEP_OWN_ACCESS)
 def channels(request: MemberRequest) -> HttpResponse:
-    form = ChannelForm(posted(request), membership=request.membership)
+    form = ChannelForm(
+        posted(request),
+        membership=request.membership,
+        for_contacts=may(actor_of(request), Action.MANAGE_HOUSEHOLD_CHANNELS),
+    )
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Saved. Try “Send a test” to make sure it reaches you.")
@@ -52,7 +59,7 @@ def channels(request: MemberRequest) -> HttpResponse:
     )
 
 
-@member_required
+@requires(Action.KEEP_OWN_ACCESS)
 @require_POST
 def send_test(request: MemberRequest, pk: int) -> HttpResponse:
     channel = get_channel(request, pk)
@@ -70,7 +77,7 @@ def send_test(request: MemberRequest, pk: int) -> HttpResponse:
     return redirect("notify:channels")
 
 
-@member_required
+@requires(Action.KEEP_OWN_ACCESS)
 @require_POST
 def delete_channel(request: MemberRequest, pk: int) -> HttpResponse:
     channel = get_channel(request, pk)
@@ -79,7 +86,7 @@ def delete_channel(request: MemberRequest, pk: int) -> HttpResponse:
     return redirect("notify:channels")
 
 
-@parent_required
+@requires(Action.MANAGE_HOUSEHOLD_CHANNELS)
 def delivery_log(request: MemberRequest) -> HttpResponse:
     log = list(
         Message.objects.in_household(request.household)

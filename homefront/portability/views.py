@@ -3,11 +3,12 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.utils.text import slugify
 
-from homefront.households.access import MemberRequest, parent_required
+from homefront.access import Action, requires
+from homefront.households.access import MemberRequest
 from homefront.portability.household_file import dumps, export_household
 
 
-@parent_required
+@requires(Action.EXPORT)
 def export(request: MemberRequest) -> HttpResponse:
     """The household's data as the same file `homefront export` writes."""
     household = request.household

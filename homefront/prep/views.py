@@ -13,15 +13,23 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from homefront.access import (
+    Action,
+    actor_of,
+    get_trip,
+    may,
+    member_required,
+    requires,
+    visible_trips,
+)
 from homefront.core.forms import posted
-from homefront.households.access import MemberRequest, member_required, parent_required
+from homefront.households.access import MemberRequest
 from homefront.households.models import Membership, Role
 from homefront.households.views import delete_page, edit_page
 from homefront.prep import access
 from homefront.prep.forms import PackingItemForm, PrepTaskForm, TemplateItemForm
 from homefront.prep.models import Category, PackingItem, PrepTask, TemplateItem
 from homefront.prep.planning import unneeded_suggestions
-from homefront.trips import access as trip_access
 from homefront.trips.models import Trip, TripKind, TripState
 
 
@@ -36,7 +44,7 @@ def _parents(request: MemberRequest) -> list:
 
 @member_required
 def trip_prep(request: MemberRequest, pk: int) -> HttpResponse:
-    trip = trip_access.get_trip(request, pk)
+    trip = get_trip(request, pk, Action.READ_TRIP)
     tasks = list(trip.prep_tasks.all())
     per_day = request.household.prep_tasks_per_day
     load = Counter(task.due_on for task in tasks)
@@ -59,6 +67,7 @@ def trip_prep(request: MemberRequest, pk: int) -> HttpResponse:
             "per_day": per_day,
             "today": request.household.today(),
             "is_back": trip.state() == TripState.BACK,
+            "may_edit_trip": may(actor_of(request), Action.EDIT_TRIP, trip),
         },
     )
 
@@ -68,7 +77,7 @@ def prep_today(request: MemberRequest) -> HttpResponse:
     """Today's prep across every coming trip, with what is overdue, and how far each trip is."""
     today = request.household.today()
     trips = list(
-        Trip.objects.in_household(request.household)
+        visible_trips(actor_of(request), Trip.objects.all())
         .active()
         .filter(ends_at__gt=timezone.now())
         .select_related("traveller", "household")
@@ -96,6 +105,9 @@ def prep_today(request: MemberRequest) -> HttpResponse:
             "due_today": [t for t in tasks if t.due_on == today],
             "overdue": overdue,
             "trips": trips,
+            "editable_trips": {
+                trip.pk for trip in trips if may(actor_of(request), Action.EDIT_TRIP, trip)
+            },
         },
     )
 
@@ -113,6 +125,7 @@ def _task_row(request: MemberRequest, task: PrepTask) -> HttpResponse:
             "trip": task.trip,
             "is_back": task.trip.state() == TripState.BACK,
             "back": request.POST.get("back", ""),
+            "may_edit_trip": may(actor_of(request), Action.EDIT_TRIP, task.trip),
         },
         request=request,
     )
@@ -126,7 +139,7 @@ def _task_row(request: MemberRequest, task: PrepTask) -> HttpResponse:
 @require_POST
 def tick_task(request: MemberRequest, pk: int) -> HttpResponse:
     """Idempotent, so two people ticking at once both see it done and nobody sees an error."""
-    task = access.get_task(request, pk)
+    task = access.get_task(request, pk, Action.TICK_PREP)
     if request.POST.get("done") == "0":
         PrepTask.objects.filter(pk=task.pk).update(done_at=None, done_by=None)
     else:
@@ -145,10 +158,10 @@ def tick_task(request: MemberRequest, pk: int) -> HttpResponse:
     return redirect(back)
 
 
-@parent_required
+@member_required
 @require_POST
 def mark_needed(request: MemberRequest, pk: int) -> HttpResponse:
-    task = access.get_task(request, pk)
+    task = access.get_task(request, pk, Action.EDIT_TRIP)
     answer = request.POST.get("needed", "")
     task.needed = {"yes": True, "no": False}.get(answer)
     task.save(update_fields=["needed"])
@@ -157,9 +170,9 @@ def mark_needed(request: MemberRequest, pk: int) -> HttpResponse:
     return redirect(reverse("prep:trip", args=[task.trip_id]) + f"#task-{task.pk}")
 
 
-@parent_required
+@member_required
 def task_create(request: MemberRequest, pk: int) -> HttpResponse:
-    trip = trip_access.get_trip(request, pk)
+    trip = get_trip(request, pk, Action.EDIT_TRIP)
     form = PrepTaskForm(posted(request), trip=trip, initial={"due_on": request.household.today()})
     return edit_page(
         request,
@@ -170,9 +183,9 @@ def task_create(request: MemberRequest, pk: int) -> HttpResponse:
     )
 
 
-@parent_required
+@member_required
 def task_edit(request: MemberRequest, pk: int) -> HttpResponse:
-    task = access.get_task(request, pk)
+    task = access.get_task(request, pk, Action.EDIT_TRIP)
     return edit_page(
         request,
         PrepTaskForm(posted(request), instance=task, trip=task.trip),
@@ -183,9 +196,9 @@ def task_edit(request: MemberRequest, pk: int) -> HttpResponse:
     )
 
 
-@parent_required
+@member_required
 def task_delete(request: MemberRequest, pk: int) -> HttpResponse:
-    task = access.get_task(request, pk)
+    task = access.get_task(request, pk, Action.EDIT_TRIP)
     return delete_page(
         request, task, back=reverse("prep:trip", args=[task.trip_id]), what=f"“{task}”"
     )
@@ -193,15 +206,15 @@ def task_delete(request: MemberRequest, pk: int) -> HttpResponse:
 
 @member_required
 def packing(request: MemberRequest, pk: int) -> HttpResponse:
-    trip = trip_access.get_trip(request, pk)
+    trip = get_trip(request, pk, Action.READ_TRIP)
     return _packing_page(request, trip, PackingItemForm())
 
 
-@parent_required
+@member_required
 @require_POST
 def packing_add(request: MemberRequest, pk: int) -> HttpResponse:
     """Adds to this trip's list; the traveller's next trip starts from this list."""
-    trip = trip_access.get_trip(request, pk)
+    trip = get_trip(request, pk, Action.EDIT_TRIP)
     form = PackingItemForm(request.POST, instance=PackingItem(trip=trip))
     if not form.is_valid():
         return _packing_page(request, trip, form)
@@ -224,34 +237,39 @@ def _packing_page(request: MemberRequest, trip: Trip, form: PackingItemForm) -> 
             "items": items,
             "form": form,
             "packed": sum(1 for item in items if item.packed),
+            "may_edit_trip": may(actor_of(request), Action.EDIT_TRIP, trip),
         },
         status=422 if form.errors else 200,
     )
 
 
-@parent_required
+@member_required
 @require_POST
 def toggle_packed(request: MemberRequest, pk: int) -> HttpResponse:
-    item = access.get_packing_item(request, pk)
+    item = access.get_packing_item(request, pk, Action.EDIT_TRIP)
     PackingItem.objects.filter(pk=item.pk).update(packed=request.POST.get("packed") != "0")
     item.refresh_from_db(fields=["packed"])
     if request.htmx:  # type: ignore[attr-defined]
         item.count = item.quantity(item.trip.nights)  # type: ignore[attr-defined]
-        return render(request, "prep/packing.html#item", {"item": item, "trip": item.trip})
+        return render(
+            request,
+            "prep/packing.html#item",
+            {"item": item, "trip": item.trip, "may_edit_trip": True},
+        )
     return redirect("prep:packing", pk=item.trip_id)
 
 
-@parent_required
+@member_required
 @require_POST
 def remove_packing_item(request: MemberRequest, pk: int) -> HttpResponse:
-    item = access.get_packing_item(request, pk)
+    item = access.get_packing_item(request, pk, Action.EDIT_TRIP)
     item.delete()
     if request.htmx:  # type: ignore[attr-defined]
         return HttpResponse("")
     return redirect("prep:packing", pk=item.trip_id)
 
 
-@member_required
+@requires(Action.READ_PROFILE)
 def template(request: MemberRequest) -> HttpResponse:
     items = list(
         TemplateItem.objects.in_household(request.household).annotate(
@@ -273,7 +291,7 @@ def template(request: MemberRequest) -> HttpResponse:
     return render(request, "prep/template.html", {"groups": groups})
 
 
-@parent_required
+@requires(Action.EDIT_PROFILE)
 def template_item_create(request: MemberRequest) -> HttpResponse:
     last = TemplateItem.objects.in_household(request.household).order_by("-position").first()
     form = TemplateItemForm(
@@ -287,7 +305,7 @@ def template_item_create(request: MemberRequest) -> HttpResponse:
     )
 
 
-@parent_required
+@requires(Action.EDIT_PROFILE)
 def template_item_edit(request: MemberRequest, pk: int) -> HttpResponse:
     item = access.get_template_item(request, pk)
     return edit_page(
@@ -300,13 +318,13 @@ def template_item_edit(request: MemberRequest, pk: int) -> HttpResponse:
     )
 
 
-@parent_required
+@requires(Action.EDIT_PROFILE)
 def template_item_delete(request: MemberRequest, pk: int) -> HttpResponse:
     item = access.get_template_item(request, pk)
     return delete_page(request, item, back=reverse("prep:template"), what=f"“{item}”")
 
 
-@parent_required
+@requires(Action.EDIT_PROFILE)
 @require_POST
 def make_optional(request: MemberRequest, pk: int) -> HttpResponse:
     """Takes up the suggestion for an item that keeps proving unnecessary."""

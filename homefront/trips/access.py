@@ -1,18 +1,12 @@
-"""Scoped getters for trips, as households/access.py does for the profile."""
+"""Scoped getters for feeds, imports and goals; trips come through the access policy
+(homefront.access.get_trip), which also says who may open them."""
 
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 
 from homefront.households.access import MemberRequest
-from homefront.trips.models import CalendarFeed, CalendarImport, Goal, Trip
-
-
-def get_trip(request: MemberRequest, pk: int) -> Trip:
-    return get_object_or_404(
-        Trip.objects.in_household(request.household).select_related("traveller", "household"),
-        pk=pk,
-    )
+from homefront.trips.models import CalendarFeed, CalendarImport, Goal
 
 
 def get_feed(request: MemberRequest, pk: int) -> CalendarFeed:

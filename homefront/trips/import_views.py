@@ -25,8 +25,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods
 
+from homefront.access import Action, requires
 from homefront.accounts.models import User
-from homefront.households.access import MemberRequest, parent_required
+from homefront.households.access import MemberRequest
 from homefront.households.forms import AccessibleErrorsMixin
 from homefront.households.models import Household, Role
 from homefront.trips import access
@@ -218,7 +219,7 @@ class EventResult:
     reason: str = ""
 
 
-@parent_required
+@requires(Action.PLAN_TRIPS)
 @require_http_methods(["GET", "POST"])
 def import_upload(request: MemberRequest) -> HttpResponse:
     posted = request.method == "POST"
@@ -246,7 +247,7 @@ def import_upload(request: MemberRequest) -> HttpResponse:
     )
 
 
-@parent_required
+@requires(Action.PLAN_TRIPS)
 @require_http_methods(["GET", "POST"])
 def import_confirm(request: MemberRequest, pk: int) -> HttpResponse:
     calendar_import = access.get_calendar_import(request, pk)

@@ -13,10 +13,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from homefront.access import (
+    Action,
+    actor_of,
+    get_trip,
+    may,
+    member_actor,
+    member_required,
+    requires,
+)
 from homefront.core import ratelimit
 from homefront.core.decorators import secret_page
 from homefront.core.forms import posted
-from homefront.households.access import MemberRequest, member_required, parent_required
+from homefront.households.access import MemberRequest
 from homefront.households.models import Child
 from homefront.trips import access
 from homefront.trips.calls import call_days
@@ -29,7 +38,7 @@ from homefront.trips.models import CalendarFeed, Cover, Goal, Trip, TripState
 AGENDA_DAYS = 60
 
 
-@member_required
+@requires(Action.READ_CALENDAR)
 def trip_list(request: MemberRequest) -> HttpResponse:
     now = timezone.now()
     trips = list(
@@ -50,7 +59,7 @@ def trip_list(request: MemberRequest) -> HttpResponse:
     return render(request, "trips/trip_list.html", {"rows": rows})
 
 
-@member_required
+@requires(Action.READ_CALENDAR)
 def trip_history(request: MemberRequest) -> HttpResponse:
     past = list(
         Trip.objects.in_household(request.household)
@@ -66,7 +75,7 @@ def trip_history(request: MemberRequest) -> HttpResponse:
     )
 
 
-@parent_required
+@requires(Action.PLAN_TRIPS)
 def trip_create(request: MemberRequest) -> HttpResponse:
     form = TripForm(
         posted(request),
@@ -87,9 +96,9 @@ def trip_create(request: MemberRequest) -> HttpResponse:
     )
 
 
-@parent_required
+@member_required
 def trip_edit(request: MemberRequest, pk: int) -> HttpResponse:
-    trip = access.get_trip(request, pk)
+    trip = get_trip(request, pk, Action.EDIT_TRIP)
     form = TripForm(posted(request), instance=trip, household=request.household)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -103,10 +112,10 @@ def trip_edit(request: MemberRequest, pk: int) -> HttpResponse:
     )
 
 
-@parent_required
+@member_required
 @require_POST
 def trip_cancel(request: MemberRequest, pk: int) -> HttpResponse:
-    trip = access.get_trip(request, pk)
+    trip = get_trip(request, pk, Action.EDIT_TRIP)
     if trip.cancelled_at is None:
         trip.cancelled_at = timezone.now()
         trip.save(update_fields=["cancelled_at"])
@@ -116,7 +125,9 @@ def trip_cancel(request: MemberRequest, pk: int) -> HttpResponse:
 
 @member_required
 def trip_detail(request: MemberRequest, pk: int) -> HttpResponse:
-    trip = access.get_trip(request, pk)
+    trip = get_trip(request, pk, Action.READ_TRIP)
+    actor = actor_of(request)
+    may_edit_trip = may(actor, Action.EDIT_TRIP, trip)
     nights = _trip_nights(trip)
     children = list(
         Child.objects.in_household(request.household)
@@ -131,13 +142,11 @@ def trip_detail(request: MemberRequest, pk: int) -> HttpResponse:
             "state": trip.state(),
             "nights": nights,
             "uncovered": [n for n in nights if n.uncovered],
-            "cover_form": CoverForm(household=request.household)
-            if request.membership.is_parent
-            else None,
+            "cover_form": CoverForm(household=request.household) if may_edit_trip else None,
             "call_days": call_days(trip, children) if trip.destination_zone else [],
             "zones_differ": trip.destination_zone != request.household.time_zone,
-            "may_read_brief": request.membership.is_parent
-            or any(n.cover and n.cover.member_id == request.user.pk for n in nights),
+            "may_read_brief": may(actor, Action.READ_BRIEF, trip),
+            "may_edit_trip": may_edit_trip,
         },
     )
 
@@ -150,10 +159,10 @@ def _trip_nights(trip: Trip) -> list[Night]:
     return [n for n in (family.night(d) for d in dates) if n is not None]
 
 
-@parent_required
+@member_required
 @require_POST
 def set_cover(request: MemberRequest, pk: int, night: str) -> HttpResponse:
-    trip = access.get_trip(request, pk)
+    trip = get_trip(request, pk, Action.EDIT_TRIP)
     try:
         night_date = date.fromisoformat(night)
     except ValueError:
@@ -210,7 +219,7 @@ class CalendarDay:
     goals: list[Goal] = field(default_factory=list)
 
 
-@member_required
+@requires(Action.READ_CALENDAR)
 def family_calendar(
     request: MemberRequest, year: int | None = None, month: int | None = None
 ) -> HttpResponse:
@@ -272,7 +281,7 @@ def family_calendar(
     )
 
 
-@member_required
+@requires(Action.KEEP_OWN_ACCESS)
 @secret_page
 def feeds(request: MemberRequest) -> HttpResponse:
     """The member's private calendar addresses: make one, see when it was used, revoke it."""
@@ -293,7 +302,7 @@ def feeds(request: MemberRequest) -> HttpResponse:
     )
 
 
-@member_required
+@requires(Action.KEEP_OWN_ACCESS)
 @require_POST
 def revoke_feed(request: MemberRequest, pk: int) -> HttpResponse:
     feed = access.get_feed(request, pk)
@@ -311,7 +320,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     if ratelimit.CALENDAR_FEEDS.spent(request):
         return ratelimit.too_many_requests()
     feed = CalendarFeed.find(token)
-    if feed is None or not feed.household.memberships.filter(user_id=feed.user_id).exists():
+    if feed is None or not may(member_actor(feed.household, feed.user_id), Action.READ_CALENDAR):
         ratelimit.CALENDAR_FEEDS.spend(request)
         raise Http404()
     feed.note_read(timezone.now())

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django import template
 
+from homefront import access
 from homefront.households.validators import time_zone_names
 
 register = template.Library()
@@ -19,3 +21,9 @@ def time_zone_choices() -> list[str]:
 def new_uuid() -> str:
     """A fresh id for a form, so sending the same form twice stores one entry."""
     return str(uuid.uuid4())
+
+
+@register.filter
+def editable_by(entry: Any, actor: access.Actor | None) -> bool:
+    """Whether the journal entry's Edit link shows for this actor."""
+    return actor is not None and access.may_edit_entry(actor, entry)
