@@ -19,7 +19,14 @@ from django.utils import timezone
 
 from homefront.core import cache as shared
 from homefront.core import checks, ratelimit
-from homefront.core.tests.servers import Server, forged_links, free_port, fresh_minute, new_site
+from homefront.core.tests.servers import (
+    Server,
+    forged_links,
+    free_port,
+    fresh_minute,
+    new_site,
+    wait_until,
+)
 from homefront.core.tests.test_settings import PROJECT, run_homefront
 from homefront.env import ConfigurationError, env_cache_url
 from homefront.handoff.models import ShareLink
@@ -272,7 +279,14 @@ def test_the_default_cache_is_the_database_table(db):
 
 
 COUNTER = """
+import pathlib, time
 from django.core.cache import cache
+from django.db import connection
+connection.ensure_connection()
+folder = pathlib.Path({folder!r})
+(folder / "ready-{number}").touch()
+while not (folder / "go").exists():  # all four start counting at once
+    time.sleep(0.001)
 for _ in range({times}):
     cache.add("counter", 0, 600)
     cache.incr("counter")
@@ -281,19 +295,24 @@ for _ in range({times}):
 
 def test_processes_counting_at_once_lose_no_count(tmp_path):
     """Django's own DatabaseCache.incr is a get and a set: four processes counting 150
-    each at once ended near half of 600 when tried. Homefront's counts every one."""
+    each at once ended at 229, 301 and 445 of 600 when tried. Homefront's counts every
+    one."""
     env = {"HOMEFRONT_DATA_DIR": str(tmp_path)}
     migrated = run_homefront("migrate", "-v", "0", env=env)
     assert migrated.returncode == 0, migrated.stderr
-    counter = COUNTER.format(times=150)
     workers = [
         subprocess.Popen(
-            [sys.executable, "-m", "homefront.cli", "shell", "-v", "0", "-c", counter],
+            [
+                *(sys.executable, "-m", "homefront.cli", "shell", "-v", "0", "-c"),
+                COUNTER.format(folder=str(tmp_path), number=number, times=150),
+            ],
             env=homefront_environment(env),
             cwd=PROJECT,
         )
-        for _ in range(4)
+        for number in range(4)
     ]
+    wait_until(lambda: len(list(tmp_path.glob("ready-*"))) == 4, "four counters to be ready")
+    (tmp_path / "go").touch()
     assert [worker.wait(timeout=120) for worker in workers] == [0, 0, 0, 0]
     counted = run_homefront(
         "shell",
