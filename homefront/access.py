@@ -27,7 +27,7 @@ change is a 403 that names the role it takes.
 from __future__ import annotations
 
 from collections.abc import Callable, Container
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import cached_property, wraps
@@ -113,7 +113,6 @@ class Actor:
     user: User | None = None
     membership: Membership | None = None
     share_link: ShareLink | None = None
-    _covers: dict[int, bool] = field(default_factory=dict, repr=False)
 
     @property
     def is_member(self) -> bool:
@@ -129,17 +128,9 @@ class Actor:
 
     def covers(self, trip: Trip) -> bool:
         """Named in charge of at least one night of the trip."""
-        if not self.is_member or self.user is None:
-            return False
-        if trip.pk not in self._covers:
-            self._covers[trip.pk] = (
-                Cover.objects.filter(
-                    household_id=trip.household_id, member=self.user, night__in=trip.nights_list
-                ).exists()
-                if trip.household_id == self.membership.household_id  # type: ignore[union-attr]
-                else False
-            )
-        return self._covers[trip.pk]
+        return trip.household_id == getattr(self.household, "pk", None) and (
+            trip.pk in self.covered_trip_ids
+        )
 
     @cached_property
     def covered_trip_ids(self) -> frozenset[int]:

@@ -315,8 +315,12 @@ def test_journal_entries_can_be_read(family):
     [entry] = api.get("/journal-entries", trip=family.trip.pk).json()["items"]
     assert entry["text"] == "Lost a tooth at lunch"
     assert entry["children"] == [family.child.pk]
-    assert api.get("/journal-entries", trip=987654).json()["count"] == 0
-    assert api.get("/journal-entries", trip=2**70).json()["count"] == 0
+    # A trip that is not the household's, or not one the member may open, is a 404 as on
+    # the pages, whether or not it exists.
+    for missing in (987654, 2**70):
+        response = api.get("/journal-entries", trip=missing)
+        assert response.status_code == 404
+        assert response.json() == {"detail": "Not found in your household."}
 
 
 # -- Documentation ----------------------------------------------------------------------

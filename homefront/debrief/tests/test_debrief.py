@@ -585,7 +585,14 @@ def test_marking_prep_needed_is_for_parents_and_posts(family, trip):
     url = reverse("prep:needed", args=[task.pk])
 
     assert family.client_for(family.parent).get(url).status_code == 405
-    assert family.client_for(family.caregiver).post(url, {"needed": "no"}).status_code == 403
+    # A caregiver who covers none of the trip learns nothing of it; one in charge of a
+    # night sees it, but marking is for parents.
+    caregiver = family.client_for(family.caregiver)
+    assert caregiver.post(url, {"needed": "no"}).status_code == 404
+    Cover.objects.create(
+        household=family.household, night=trip.nights_list[0], member=family.caregiver
+    )
+    assert caregiver.post(url, {"needed": "no"}).status_code == 403
     task.refresh_from_db()
     assert task.needed is None
 

@@ -245,7 +245,10 @@ def test_doctor_is_shown_with_a_tel_link_once_set(family, trip):
     ("moment", "shown_to_caregiver"),
     [
         pytest.param(ny(11, 10, 12), False, id="days-before"),
-        pytest.param(ny(11, 12, 7, 29), False, id="a-minute-before"),
+        # The caregiver in charge may arrive the evening before: from a day before.
+        pytest.param(ny(11, 11, 7, 29), False, id="a-day-and-a-minute-before"),
+        pytest.param(ny(11, 11, 7, 30), True, id="a-day-before"),
+        pytest.param(ny(11, 12, 7, 29), True, id="a-minute-before"),
         pytest.param(ny(11, 12, 7, 30), True, id="as-the-trip-starts"),
         pytest.param(ny(11, 13, 21), True, id="during"),
         pytest.param(ny(11, 15, 17, 59), True, id="last-minute"),
@@ -268,7 +271,7 @@ def test_sensitive_notes_for_the_covering_caregiver_only_while_the_trip_is_on(
     assert "Password: moon" in parent
     assert "Password: moon" in caregiver
     assert ("Code 4815" in caregiver) is shown_to_caregiver
-    hint = "1 private note (codes) will show here while the trip is on."
+    hint = "1 private note (codes) will show here from the day before the trip until it ends."
     assert (hint in caregiver) is not shown_to_caregiver
     assert hint not in parent
 

@@ -273,13 +273,17 @@ def test_each_open_is_logged_and_listed_for_the_parent(family, trip, frozen_time
 def test_sensitive_notes_show_through_the_link_only_while_the_trip_is_on(family, trip, frozen_time):
     _link, token = issue(trip, family.parent)
 
+    frozen_time.move_to(ny(11, 11, 7, 29))  # a day and a minute before it leaves
     before = Client().get(shared_url(token)).content.decode()
+    frozen_time.move_to(ny(11, 11, 7, 30))  # whoever holds it may arrive the evening before
+    day_before = Client().get(shared_url(token)).content.decode()
     frozen_time.move_to(ny(11, 13, 21))
     during = Client().get(shared_url(token)).content.decode()
     frozen_time.move_to(ny(11, 16, 9))
     after = Client().get(shared_url(token)).content.decode()
 
     assert "Code 4815" not in before
+    assert "Code 4815" in day_before
     assert "Code 4815" in during
     assert "Code 4815" not in after
     assert "Password: moon" in before

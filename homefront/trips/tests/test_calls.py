@@ -127,7 +127,7 @@ def test_same_zone_trip_shows_home_times(family):
         "America/New_York",
     )
     html = (
-        family.client_for(family.caregiver)
+        family.client_for(family.parent)
         .get(reverse("trips:detail", args=[trip.pk]))
         .content.decode()
     )

@@ -146,7 +146,7 @@ def test_trip_page_shows_the_state(family, frozen_time):
     trip = make_trip(family, ny(2026, 11, 12, 7, 30), ny(2026, 11, 15, 21))
 
     def badge() -> str:
-        page = family.client_for(family.caregiver).get(detail(trip)).content.decode()
+        page = family.client_for(family.parent).get(detail(trip)).content.decode()
         match = re.search(r'<span class="badge state-(\w+)">([^<]+)<', page)
         assert match is not None
         return f"{match.group(1)}: {match.group(2)}"
@@ -385,6 +385,13 @@ def test_traveller_rule_holds_in_the_model_too(family):
 def test_caregiver_cannot_plan_edit_or_cancel(family):
     trip = make_trip(family, ny(2026, 11, 12, 7, 30), ny(2026, 11, 15, 21))
     caregiver = family.client_for(family.caregiver)
+    # Covering no night of it, the trip is a line on the calendar to them, no more.
+    assert caregiver.get(reverse("trips:edit", args=[trip.pk])).status_code == 404
+    assert caregiver.get(detail(trip)).status_code == 404
+    # In charge of a night, they see it, and may still not change it.
+    Cover.objects.create(
+        household=family.household, night=date(2026, 11, 13), member=family.caregiver
+    )
     assert caregiver.get(reverse("trips:create")).status_code == 403
     assert (
         caregiver.post(reverse("trips:create"), form_data(family.caregiver, *STORY)).status_code
@@ -671,9 +678,14 @@ def test_covering_needs_a_parent_and_a_post(family, parent, both_away):
     pats, _sams, _second = both_away
     url = cover_url(pats, "2026-11-13")
     caregiver = family.client_for(family.caregiver)
+    assert caregiver.post(url, {"adult": f"contact:{family.contact.pk}"}).status_code == 404
+    # Named for another night of the trip, they see it, but naming is for parents.
+    Cover.objects.create(
+        household=family.household, night=date(2026, 11, 12), member=family.caregiver
+    )
     assert caregiver.post(url, {"adult": f"contact:{family.contact.pk}"}).status_code == 403
     assert parent.get(url).status_code == 405
-    assert not Cover.objects.exists()
+    assert list(Cover.objects.values_list("night", flat=True)) == [date(2026, 11, 12)]
     # A caregiver sees who is in charge, without the form.
     page = caregiver.get(detail(pats)).content.decode()
     assert "Nobody in charge" in page
