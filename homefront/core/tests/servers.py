@@ -368,14 +368,22 @@ def fresh_minute(need: float = 20) -> None:
         time.sleep(left + 0.2)
 
 
-def forged_links(servers: list[Server], count: int, at_once: int = 8) -> list[int]:
-    """`count` share links nobody issued, opened `at_once` at a time from 127.0.0.1 (one
-    address), each at the next server in turn; the statuses, in the order sent."""
+def forged_links(
+    servers: list[Server], count: int, at_once: int = 8, kind: str = "share"
+) -> list[int]:
+    """`count` share links (or calendar feeds, or API tokens) nobody issued, tried
+    `at_once` at a time from 127.0.0.1 (one address), each at the next server in turn;
+    the statuses, in the order sent."""
     from concurrent.futures import ThreadPoolExecutor
 
     def open_one(number: int) -> int:
         server = servers[number % len(servers)]
-        return Visitor(server).get(f"/s/{secrets.token_urlsafe(32)}/").status
+        secret = secrets.token_urlsafe(32)
+        if kind == "api":
+            bearer = {"Authorization": f"Bearer hf_{secret}"}
+            return Visitor(server).get("/api/v1/journal-entries", headers=bearer).status
+        path = f"/feed/{secret}.ics" if kind == "feed" else f"/s/{secret}/"
+        return Visitor(server).get(path).status
 
     with ThreadPoolExecutor(at_once) as pool:
         return list(pool.map(open_one, range(count)))

@@ -181,12 +181,15 @@ def sessions_hold_across_servers(a: Server, b: Server) -> None:
 
 
 def the_share_link_budget_is_one_for_both(a: Server, b: Server) -> None:
-    fresh_minute()
+    """And so is every other guessing budget: calendar feeds, API tokens."""
+    fresh_minute(need=30)
     statuses = forged_links([a, b], 100)
     assert Counter(statuses) == {404: 30, 429: 70}
     # Each server gave some of the 404s: the budget spent on one held on the other.
     assert Counter(statuses[0::2])[404]
     assert Counter(statuses[1::2])[404]
+    assert Counter(forged_links([a, b], 100, kind="feed")) == {404: 30, 429: 70}
+    assert Counter(forged_links([a, b], 100, kind="api")) == {401: 30, 429: 70}
 
 
 def failed_logins_lock_out_on_every_server(a: Server, b: Server) -> None:
