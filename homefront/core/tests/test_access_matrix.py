@@ -29,7 +29,6 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.apps import apps
 from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
@@ -40,6 +39,7 @@ from django.utils.http import urlsafe_base64_encode
 from homefront.accounts.models import User
 from homefront.api.api import api
 from homefront.api.models import AccessToken, Scope
+from homefront.core.tests.test_bad_input import household_rows as rows_of_household
 from homefront.handoff.models import ShareLink
 from homefront.households.models import Invitation, Membership, Role
 from homefront.households.tests import test_isolation
@@ -55,7 +55,6 @@ from homefront.households.tests.test_isolation import (  # the shared URL walk
     logged_entry,
     payload,
     send,
-    snapshot,
 )
 from homefront.trips.models import Trip
 
@@ -308,18 +307,12 @@ def post_data(family: Any, endpoint: Endpoint, url: str) -> dict[str, Any]:
 
 
 def household_rows(family: Any) -> Any:
-    """The household's rows: of every model that belongs to a household, and its members."""
-    rows = {
-        label: table
-        for label, table in snapshot(family.household).items()
-        if label in ("households.Household", "accounts.User")
-        or hasattr(apps.get_model(label).objects, "in_household")
-    }
+    """The household's rows, of every table (narrowed through foreign keys where a table
+    has no household of its own), as the bad-input walk reads them."""
+    rows = rows_of_household(family.household)
     # Reading leaves these traces by design: when a feed or token was last used.
-    for label, column in (
-        ("trips.CalendarFeed", "last_fetched_at"),
-        ("api.AccessToken", "last_used_at"),
-    ):
+    traces = (("trips.CalendarFeed", "last_fetched_at"), ("api.AccessToken", "last_used_at"))
+    for label, column in traces:
         for row in rows.get(label, []):
             row.pop(column, None)
     return rows
