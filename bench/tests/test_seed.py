@@ -9,12 +9,14 @@ import random
 import pytest
 from django.db.models import Count, F
 from django.test import Client
+from django.utils import timezone
 
 from bench.run import PAGES
 from bench.seed import seed_family, seed_hosted
 from homefront.accounts.models import User
 from homefront.households.models import Household
 from homefront.journal.models import EntryChange, JournalEntry
+from homefront.notify.models import Channel, Message, Schedule, Status
 from homefront.trips.models import Trip
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -69,3 +71,11 @@ def test_the_hosted_scale_puts_the_family_among_other_households():
     api = Client(HTTP_AUTHORIZATION=f"Bearer {facts['api_token']}")
     listed = api.get("/api/v1/journal-entries?limit=100").json()
     assert listed["count"] == 1_000
+    # Every other household has a channel per parent and was planned once: the worker's
+    # rounds start from a service at rest, with nothing due and nothing waiting to go.
+    schedules = Schedule.objects.exclude(household_id=facts["household"])
+    assert schedules.count() == 30
+    assert Channel.objects.exclude(household_id=facts["household"]).count() == 60
+    assert not schedules.filter(next_plan_at__lte=timezone.now()).exists()
+    assert not Message.objects.exclude(status=Status.SENT).exists()
+    assert Message.objects.count() == 60  # the quarterly review, to each parent

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class NotifyConfig(AppConfig):
     name = "homefront.notify"
     label = "notify"
+
+    def ready(self) -> None:
+        from homefront.notify import due
+
+        due.connect()

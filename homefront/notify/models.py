@@ -145,3 +145,33 @@ class Attempt(models.Model):
 
     def __str__(self) -> str:
         return f"{'sent' if self.ok else 'failed'} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class Schedule(models.Model):
+    """When a household next needs planning: the due-time column the worker claims from.
+
+    Set after each planning to the next moment something can become due (a local
+    midnight with prep to tell, the evening before a departure, the traveller's evening,
+    the next readiness review...), and to now by every write that changes what is due
+    (`notify/due.py`). A household without a channel has none, or an empty one."""
+
+    household = models.OneToOneField(
+        Household, on_delete=models.CASCADE, related_name="notify_schedule"
+    )
+    next_plan_at = models.DateTimeField(null=True, blank=True)
+    # Who is planning it now, on SQLite (PostgreSQL holds a row lock instead).
+    claimed_by = models.CharField(max_length=64, blank=True)
+
+    objects = HouseholdScopedQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["next_plan_at"],
+                condition=Q(next_plan_at__isnull=False),
+                name="notify_schedule_due",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household} at {self.next_plan_at}"

@@ -7,11 +7,14 @@ once however often, and by however many workers, it is planned.
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -19,7 +22,7 @@ from homefront.accounts.models import User
 from homefront.handoff.models import ShareLinkOpen
 from homefront.households.models import Household, Membership, Role
 from homefront.journal.models import JournalEntry
-from homefront.notify.models import Channel, Message, MessageKind
+from homefront.notify.models import Channel, Message, MessageKind, Schedule
 from homefront.prep.models import PrepTask
 from homefront.trips.cover import FamilyNights
 from homefront.trips.models import Trip
@@ -29,6 +32,21 @@ EVENING_CHECK = time(18, 0)
 NIGHTLY = time(20, 30)
 UNCOVERED_AHEAD = 14
 READINESS_EVERY = 90
+# A household whose planning a worker claimed on SQLite and never finished (the worker
+# was killed) is planned again after this.
+LEASE = timedelta(minutes=10)
+CLAIM_AMONG = 20  # due households looked at per claim on SQLite, for workers to spread
+RETRY_FAILED = timedelta(minutes=5)
+# After the traveller's evening with nothing logged yet, how often to look again.
+RECHECK = timedelta(minutes=30)
+# However well the writes keep the schedule, a household is planned again within a day:
+# a write by queryset update, or a process killed between a write and its schedule's
+# bump, costs at most that delay. Spread over four hours by id, so that households
+# planned together (after an upgrade) do not come due together ever after.
+AT_LEAST_EVERY = timedelta(hours=24)
+SPREAD_MINUTES = 240
+
+logger = logging.getLogger("homefront.worker")
 
 
 @dataclass(frozen=True)
@@ -76,6 +94,16 @@ def person_zone(channel: Channel, household: Household) -> ZoneInfo:
 
 def make(channel: Channel, draft: Draft) -> Message | None:
     """Stores the message once; None when it was planned before."""
+    try:
+        with transaction.atomic():
+            message = _message(channel, draft, f"{draft.key}:channel-{channel.pk}")
+            message.save()
+            return message
+    except IntegrityError:
+        return None
+
+
+def _message(channel: Channel, draft: Draft, key: str) -> Message:
     zone = draft.zone or person_zone(channel, channel.household)
     due = draft.due_at
     if not draft.anytime:
@@ -86,34 +114,37 @@ def make(channel: Channel, draft: Draft) -> Message | None:
     html = render_to_string(
         "notify/email/message.html", {"subject": draft.subject, "lines": draft.lines}
     )
-    try:
-        with transaction.atomic():
-            return Message.objects.create(
-                household=channel.household,
-                channel=channel,
-                kind=draft.kind,
-                idempotency_key=f"{draft.key}:channel-{channel.pk}",
-                subject=draft.subject,
-                text=text + "\n\n— Homefront",
-                html=html,
-                due_at=due,
-            )
-    except IntegrityError:
-        return None
+    return Message(
+        household=channel.household,
+        channel=channel,
+        kind=draft.kind,
+        idempotency_key=key,
+        subject=draft.subject,
+        text=text + "\n\n— Homefront",
+        html=html,
+        due_at=due,
+    )
 
 
-def plan_household(household: Household, now: datetime) -> list[Message]:
+@dataclass
+class Planned:
+    messages: list[Message]
+    # The next moment this household can have something due, or None (no channel).
+    next_at: datetime | None
+
+
+def plan_household(household: Household, now: datetime) -> Planned:
     channels = list(
         Channel.objects.filter(household=household).select_related("user", "contact", "household")
     )
     if not channels:
-        return []
+        return Planned([], None)
     parents = {m.user_id for m in Membership.objects.filter(household=household, role=Role.PARENT)}
     by_user: dict[int, list[Channel]] = {}
     for channel in channels:
         if channel.user_id:
             by_user.setdefault(channel.user_id, []).append(channel)
-    made: list[Message | None] = []
+    drafts: list[tuple[Channel, Draft]] = []
     home = household.zone
     today = now.astimezone(home).date()
     trips = list(
@@ -122,12 +153,12 @@ def plan_household(household: Household, now: datetime) -> list[Message]:
         .filter(ends_at__gt=now - timedelta(days=1))
         .select_related("traveller", "household")
     )
+    # Each moment something can next become due; the earliest is when to plan again.
+    next_at = [now + AT_LEAST_EVERY + timedelta(minutes=household.pk % SPREAD_MINUTES)]
 
     # The morning prep digest, for each parent, at their local morning.
     open_tasks = list(
-        PrepTask.objects.filter(
-            trip__in=trips, done_at__isnull=True, due_on__lte=today + timedelta(days=1)
-        )
+        PrepTask.objects.filter(trip__in=trips, done_at__isnull=True)
         .select_related("trip__traveller")
         .order_by("due_on")
     )
@@ -135,14 +166,23 @@ def plan_household(household: Household, now: datetime) -> list[Message]:
         for channel in by_user[user_id]:
             zone = person_zone(channel, household)
             local_day = now.astimezone(zone).date()
+            # The first later day with a task to tell: its digest is made at its midnight.
+            tomorrow = local_day + timedelta(days=1)
+            later = [
+                max(tomorrow, t.due_on)
+                for t in open_tasks
+                if max(tomorrow, t.due_on) <= t.trip.local_start.date()
+            ]
+            if later:
+                next_at.append(datetime.combine(min(later), time(0), tzinfo=zone))
             tasks = [
                 t
                 for t in open_tasks
                 if t.due_on <= local_day and t.trip.local_start.date() >= local_day
             ]
             if tasks:
-                made.append(
-                    make(
+                drafts.append(
+                    (
                         channel,
                         Draft(
                             MessageKind.PREP_DIGEST,
@@ -159,9 +199,18 @@ def plan_household(household: Household, now: datetime) -> list[Message]:
 
     # The evening before leaving: what is still open then (so it is made then, not
     # in the morning, when the day's work was still to do).
-    family = FamilyNights.load(household, today, today + timedelta(days=UNCOVERED_AHEAD))
+    # Loaded a readiness period further than the alerts look, to know when the next
+    # uncovered night comes within their reach.
+    family = FamilyNights.load(
+        household, today, today + timedelta(days=UNCOVERED_AHEAD + READINESS_EVERY)
+    )
     evening = datetime.combine(today, EVENING_CHECK, tzinfo=home)
     for trip in trips:
+        eve = datetime.combine(
+            trip.local_start.date() - timedelta(days=1), EVENING_CHECK, tzinfo=home
+        )
+        if eve > now:
+            next_at.append(eve)
         if trip.local_start.date() != today + timedelta(days=1) or now < evening:
             continue
         uncovered = [
@@ -179,8 +228,8 @@ def plan_household(household: Household, now: datetime) -> list[Message]:
         if len(lines) == 1:
             lines.append("Everything essential is done. Have a good trip.")
         for channel in by_user.get(trip.traveller_id, []):
-            made.append(
-                make(
+            drafts.append(
+                (
                     channel,
                     Draft(
                         MessageKind.LEAVING_TOMORROW,
@@ -195,6 +244,9 @@ def plan_household(household: Household, now: datetime) -> list[Message]:
     # The kids' day, for the traveller, in the evening where they are: made then, with
     # all of the day's entries, and quiet hours kept where the traveller sleeps.
     away = [trip for trip in trips if trip.starts_at <= now < trip.ends_at + timedelta(hours=2)]
+    for trip in trips:
+        if evening_there := _next_nightly(trip, now):
+            next_at.append(evening_there)
     for trip in away:
         zone = trip.away_zone
         day = now.astimezone(zone).date()
@@ -210,6 +262,9 @@ def plan_household(household: Household, now: datetime) -> list[Message]:
             .order_by("occurred_at")
         )
         if not entries:
+            # Something may yet be logged tonight: look again in a while, until midnight.
+            if (now + RECHECK).astimezone(zone).date() == day:
+                next_at.append(now + RECHECK)
             continue
         lines = [
             f"{e.occurred_at.astimezone(zone):%-I:%M %p} {e.summary} — "
@@ -217,8 +272,8 @@ def plan_household(household: Household, now: datetime) -> list[Message]:
             for e in entries
         ]
         for channel in by_user.get(trip.traveller_id, []):
-            made.append(
-                make(
+            drafts.append(
+                (
                     channel,
                     Draft(
                         MessageKind.JOURNAL_DIGEST,
@@ -235,8 +290,8 @@ def plan_household(household: Household, now: datetime) -> list[Message]:
     for night in family.uncovered_between(today, today + timedelta(days=UNCOVERED_AHEAD)):
         for user_id in parents & by_user.keys():
             for channel in by_user[user_id]:
-                made.append(
-                    make(
+                drafts.append(
+                    (
                         channel,
                         Draft(
                             MessageKind.UNCOVERED_NIGHT,
@@ -251,6 +306,15 @@ def plan_household(household: Household, now: datetime) -> list[Message]:
                     )
                 )
 
+    later = family.uncovered_between(
+        today + timedelta(days=UNCOVERED_AHEAD + 1),
+        today + timedelta(days=UNCOVERED_AHEAD + READINESS_EVERY),
+    )
+    if later:
+        next_at.append(
+            datetime.combine(later[0].night - timedelta(days=UNCOVERED_AHEAD), time(0), tzinfo=home)
+        )
+
     # The first time a share link is opened, the parents hear of it.
     for first_open in (
         ShareLinkOpen.objects.filter(
@@ -262,8 +326,8 @@ def plan_household(household: Household, now: datetime) -> list[Message]:
     ):
         for user_id in parents & by_user.keys():
             for channel in by_user[user_id]:
-                made.append(
-                    make(
+                drafts.append(
+                    (
                         channel,
                         Draft(
                             MessageKind.SHARE_OPENED,
@@ -280,10 +344,12 @@ def plan_household(household: Household, now: datetime) -> list[Message]:
 
     # Every 90 days, a look at readiness for a sudden departure.
     period = (today - date(2000, 1, 1)).days // READINESS_EVERY
+    next_period = date(2000, 1, 1) + timedelta(days=(period + 1) * READINESS_EVERY)
+    next_at.append(datetime.combine(next_period, time(0), tzinfo=home))
     for user_id in parents & by_user.keys():
         for channel in by_user[user_id]:
-            made.append(
-                make(
+            drafts.append(
+                (
                     channel,
                     Draft(
                         MessageKind.READINESS_REVIEW,
@@ -298,13 +364,131 @@ def plan_household(household: Household, now: datetime) -> list[Message]:
                     ),
                 )
             )
-    return [message for message in made if message is not None]
+    # Never sooner than a minute on: a moment that a change of clocks skipped must not
+    # have a household planned again and again.
+    return Planned(store_drafts(drafts), max(min(next_at), now + timedelta(minutes=1)))
+
+
+def _next_nightly(trip: Trip, now: datetime) -> datetime | None:
+    """The next evening, where the traveller is, on which the kids' day can be told."""
+    zone = trip.away_zone
+    day = max(now, trip.starts_at).astimezone(zone).date()
+    for _ in range(2):
+        evening_there = datetime.combine(day, NIGHTLY, tzinfo=zone)
+        if evening_there > now and evening_there >= trip.starts_at:
+            return evening_there if evening_there < trip.ends_at + timedelta(hours=2) else None
+        day += timedelta(days=1)
+    return None
+
+
+def store_drafts(drafts: list[tuple[Channel, Draft]]) -> list[Message]:
+    """Stores the drafts not stored before: one look-up of their keys, then one insert.
+    Planning a household again makes nothing twice; the unique key stays the last guard,
+    against a message made at the same moment by another way in."""
+    wanted: dict[str, tuple[Channel, Draft]] = {}
+    for channel, draft in drafts:
+        wanted.setdefault(f"{draft.key}:channel-{channel.pk}", (channel, draft))
+    if not wanted:
+        return []
+    made = set(
+        Message.objects.filter(idempotency_key__in=wanted.keys()).values_list(
+            "idempotency_key", flat=True
+        )
+    )
+    new = [
+        _message(channel, draft, key) for key, (channel, draft) in wanted.items() if key not in made
+    ]
+    if not new:
+        return []
+    try:
+        with transaction.atomic():
+            return Message.objects.bulk_create(new)
+    except IntegrityError:
+        # Made meanwhile by another way in: each on its own, the rest still stored.
+        one_by_one = (make(*wanted[key]) for key in wanted if key not in made)
+        return [message for message in one_by_one if message is not None]
+
+
+def plan_due(
+    worker: str, now: datetime | None = None, stopping: threading.Event | None = None
+) -> dict[int, int]:
+    """Plans each household whose time has come, once, and books its next planning;
+    returns how many messages each household planned got. Any number of workers may run
+    it at once: each household is claimed by one, with `SELECT … FOR UPDATE SKIP LOCKED`
+    on PostgreSQL (the others pass over it) and a conditional UPDATE on SQLite. A round
+    with nothing due is one query."""
+    now = now or timezone.now()
+    claim = _claim_locked if connection.vendor == "postgresql" else _claim_leased
+    made: dict[int, int] = {}
+    while stopping is None or not stopping.is_set():
+        planned = claim(worker, now)
+        if planned is None:
+            break
+        if planned:
+            household_id, messages = planned
+            made[household_id] = messages
+    return made
 
 
 def plan_all(now: datetime | None = None) -> int:
-    now = now or timezone.now()
-    households = Household.objects.filter(channels__isnull=False).distinct()
-    return sum(len(plan_household(household, now)) for household in households)
+    """Plans every household that is due, as one worker's round does; the messages made."""
+    return sum(plan_due("planner", now).values())
+
+
+def _plan(household: Household, now: datetime) -> Planned:
+    # On PostgreSQL a savepoint inside the claim's transaction; on SQLite no transaction
+    # at all, which would hold every other writer back while the household is planned.
+    guard = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+    try:
+        with guard:
+            return plan_household(household, now)
+    except Exception:  # one household's bad data must not hold back the others
+        logger.exception("Planning household %s failed; trying again later.", household.pk)
+        return Planned([], now + RETRY_FAILED)
+
+
+def _claim_locked(worker: str, now: datetime) -> tuple[int, int] | None:
+    """PostgreSQL: the household's schedule row stays locked while it is planned, so a
+    write that makes it due again waits, then makes it due after this planning."""
+    with transaction.atomic():
+        schedule = (
+            Schedule.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(next_plan_at__lte=now)
+            .select_related("household")
+            .order_by("next_plan_at")
+            .first()
+        )
+        if schedule is None:
+            return None
+        planned = _plan(schedule.household, now)
+        Schedule.objects.filter(pk=schedule.pk).update(next_plan_at=planned.next_at)
+    return schedule.household_id, len(planned.messages)
+
+
+def _claim_leased(worker: str, now: datetime) -> tuple[int, int] | tuple[()] | None:
+    """SQLite, whose writers take turns: the claim moves the household's time a lease
+    ahead in one conditional UPDATE, so no other worker takes it; a write meanwhile sets it
+    back to now, and then this planning's booking gives way to it."""
+    due = list(
+        Schedule.objects.filter(next_plan_at__lte=now)
+        .order_by("next_plan_at")
+        .values_list("household_id", "next_plan_at")[:CLAIM_AMONG]
+    )
+    if not due:
+        return None
+    lease = now + LEASE
+    for household_id, was in due:
+        if Schedule.objects.filter(household_id=household_id, next_plan_at=was).update(
+            next_plan_at=lease, claimed_by=worker
+        ):
+            break
+    else:
+        return ()  # all taken by other workers: look again
+    planned = _plan(Household.objects.get(pk=household_id), now)
+    Schedule.objects.filter(
+        household_id=household_id, next_plan_at=lease, claimed_by=worker
+    ).update(next_plan_at=planned.next_at, claimed_by="")
+    return household_id, len(planned.messages)
 
 
 def leave_now(trip: Trip, url: str) -> list[Message]:

@@ -176,8 +176,8 @@ def test_a_parent_west_of_home_gets_the_days_prep_on_the_morning_of_that_day(
 ):
     """Midnight in New York is 22:00 the evening before in Denver: today's tasks wait for
     Dana's morning, rather than going out at once in her quiet hours."""
-    task(trip, "Refill the EpiPen", date(2027, 1, 12))
     traveller.move_to(utc(1, 12, 5, 30))  # 0:30 in New York, 22:30 on Monday in Denver
+    task(trip, "Refill the EpiPen", date(2027, 1, 12))
 
     plan_as_two_workers()
 
