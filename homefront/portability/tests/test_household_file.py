@@ -185,6 +185,21 @@ def test_two_children_of_one_name_are_refused_by_their_list(demo_file):
     assert not Household.objects.exists()
 
 
+def test_two_contacts_in_one_place_of_the_phone_tree_are_refused_by_their_list(demo_file):
+    """The database keeps one contact per place; a hand-edited file gets a message, not a
+    crash, and nothing of it stays."""
+    _household, path = demo_file
+    forget_everyone()
+    data = json.loads(path.read_text())
+    backups = [c for c in data["contacts"] if c["backup_order"] is not None]
+    assert len(backups) >= 2
+    backups[1]["backup_order"] = backups[0]["backup_order"]
+    path.write_text(json.dumps(data))
+
+    refused(path, "The file's “contacts”: .* two of them share what must be unique")
+    assert not Household.objects.exists()
+
+
 # -- A hand-edited file: each object passes the rules of the pages and the API --------------
 
 
