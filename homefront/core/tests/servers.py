@@ -530,6 +530,10 @@ def _install_switches() -> None:
     from homefront.journal.models import EntryChange, JournalEntry
 
     folder = Path(settings.DATA_DIR)
+    # The switches act on each new connection, and a connection otherwise outlives the
+    # request (CONN_MAX_AGE): here each request opens its own, so a switch turned on or
+    # off between two requests applies to the second, as a real fault would.
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
 
     def sqlite_faults(sender: Any, connection: Any, **kwargs: Any) -> None:
         if connection.vendor != "sqlite":
