@@ -19,6 +19,7 @@ from typing import Any, cast
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DatabaseError, IntegrityError, models, transaction
+from django.utils import timezone
 
 from homefront.accounts.models import User
 from homefront.debrief.models import Reflection
@@ -37,7 +38,7 @@ from homefront.households.models import (
 from homefront.households.validators import validate_plain_text
 from homefront.journal import entries
 from homefront.journal.models import EntryChange, JournalEntry
-from homefront.notify.models import Channel
+from homefront.notify.models import Channel, Schedule
 from homefront.prep.models import PackingItem, PrepTask, TemplateItem
 from homefront.trips.models import Cover, Goal, Trip
 
@@ -408,6 +409,9 @@ def _import(data: dict[str, Any]) -> Household:
         for key in table.path:
             section = section[key]
         made[table.model] = _import_table(table, section, household, users, made)
+    if made.get(Channel):
+        # bulk_create sends no signals: the worker's schedule is made here, due now.
+        Schedule.objects.create(household=household, next_plan_at=timezone.now())
     return household
 
 

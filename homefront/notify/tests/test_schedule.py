@@ -31,6 +31,7 @@ from homefront.notify.delivery import deliver_due
 from homefront.notify.models import Channel, ChannelKind, Message, MessageKind, Schedule
 from homefront.notify.plan import plan_all, plan_due
 from homefront.notify.tests.test_delivery import Mailbox
+from homefront.portability.household_file import dumps, export_household, import_household, load
 from homefront.prep.models import PrepTask
 from homefront.trips.models import Cover, Trip
 
@@ -488,3 +489,14 @@ def test_two_workers_plan_and_send_each_message_exactly_once(
         " WHERE next_plan_at IS NOT NULL AND claimed_by = ''"
     )
     assert booked == [(20,)]
+
+
+def test_an_imported_household_with_channels_is_due_for_its_first_planning(family, pat_mail):
+    """The household file is imported with bulk inserts, which send no signals."""
+    data = load(dumps(export_household(family.household)))
+    family.household.delete()
+
+    household = import_household(data)
+
+    assert Schedule.objects.get(household=household).next_plan_at <= timezone.now()
+    assert plan_due("w1") == {household.pk: 1}  # the quarterly review, to Pat
