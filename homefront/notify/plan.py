@@ -410,17 +410,21 @@ def store_drafts(drafts: list[tuple[Channel, Draft]]) -> list[Message]:
 
 
 def plan_due(
-    worker: str, now: datetime | None = None, stopping: threading.Event | None = None
+    worker: str,
+    now: datetime | None = None,
+    stopping: threading.Event | None = None,
+    limit: int | None = None,
 ) -> dict[int, int]:
     """Plans each household whose time has come, once, and books its next planning;
     returns how many messages each household planned got. Any number of workers may run
     it at once: each household is claimed by one, with `SELECT … FOR UPDATE SKIP LOCKED`
     on PostgreSQL (the others pass over it) and a conditional UPDATE on SQLite. A round
-    with nothing due is one query."""
+    with nothing due is one query. With a `limit`, at most that many households: the
+    worker sends what is due between two batches of a burst."""
     now = now or timezone.now()
     claim = _claim_locked if connection.vendor == "postgresql" else _claim_leased
     made: dict[int, int] = {}
-    while stopping is None or not stopping.is_set():
+    while (stopping is None or not stopping.is_set()) and (limit is None or len(made) < limit):
         planned = claim(worker, now)
         if planned is None:
             break

@@ -95,6 +95,19 @@ def test_a_round_with_nothing_due_costs_a_few_queries_for_one_household_or_thirt
 
 
 @time_machine.travel(NOW, tick=False)
+def test_a_burst_is_planned_a_batch_a_round(db):
+    """So that what is due is sent between two batches of a midnight's households."""
+    homes = {home.pk for home in households_with_a_channel(3)}
+
+    first = plan_due("w1", limit=2)
+    second = plan_due("w1", limit=2)
+
+    assert len(first) == 2
+    assert set(second) == homes - set(first)
+    assert plan_due("w1", limit=2) == {}
+
+
+@time_machine.travel(NOW, tick=False)
 def test_a_household_is_planned_once_however_many_rounds(family):
     Channel.objects.create(
         household=family.household, user=family.parent, kind="email", target="p@example.com"

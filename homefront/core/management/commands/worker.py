@@ -19,11 +19,16 @@ from homefront.notify.plan import plan_due
 logger = logging.getLogger("homefront.worker")
 
 
-def one_round(worker_id: str, stopping: threading.Event | None = None) -> None:
+# Households planned in one round at most: a burst of due households (a midnight in a
+# busy zone) is planned in batches, with what is due sent in between.
+PLAN_PER_ROUND = 200
+
+
+def one_round(worker_id: str, stopping: threading.Event | None = None) -> bool:
     """Plans the households that are due, sends the messages that are due, and runs the
-    queued tasks. With nothing due it costs a few queries, whatever the number of
-    households (`make bench` times it at hosted scale)."""
-    plan_due(worker_id, stopping=stopping)
+    queued tasks; True when more households may be due. With nothing due it costs a few
+    queries, whatever the number of households (`make bench` times it at hosted scale)."""
+    planned = plan_due(worker_id, stopping=stopping, limit=PLAN_PER_ROUND)
     deliver_due(worker_id, stopping=stopping)
     TaskWorker(
         queue_names=["default"],
@@ -35,6 +40,7 @@ def one_round(worker_id: str, stopping: threading.Event | None = None) -> None:
         worker_id=worker_id,
         excluded_queue_names=[],
     ).run()
+    return len(planned) >= PLAN_PER_ROUND
 
 
 class Command(BaseCommand):
@@ -64,11 +70,13 @@ class Command(BaseCommand):
         logger.info("Worker %s started.", worker_id)
         while not stopping.is_set():
             close_old_connections()
+            more = False
             try:
-                one_round(worker_id, stopping)
+                more = one_round(worker_id, stopping)
             except Exception:  # a bad round must not stop reminders for good
                 logger.exception("Worker round failed; trying again next round.")
             if once:
                 break
-            stopping.wait(interval)
+            if not more:
+                stopping.wait(interval)
         logger.info("Worker %s stopped.", worker_id)
