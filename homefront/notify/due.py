@@ -44,14 +44,14 @@ def channel_added(channel: Channel, now: datetime | None = None) -> None:
     uncovered night): the household is due now. Only parents are told what the planner
     plans (caregivers and contacts hear of "leave now" at once, from its view), so anyone
     else's channel only makes sure the household has a schedule. One statement more."""
-    is_parent = (
+    a_parents_channel = (
         channel.user_id is not None
         and Membership.objects.filter(
             household_id=channel.household_id, user_id=channel.user_id, role=Role.PARENT
         ).exists()
     )
     schedule = Schedule(household_id=channel.household_id, next_plan_at=now or timezone.now())
-    if is_parent:
+    if a_parents_channel:
         Schedule.objects.bulk_create(
             [schedule],
             update_conflicts=True,
