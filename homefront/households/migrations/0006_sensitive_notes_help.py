@@ -4,15 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('households', '0005_contact_one_place_in_phone_tree'),
+        ("households", "0005_contact_one_place_in_phone_tree"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='housenote',
-            name='sensitive',
-            field=models.BooleanField(default=False, help_text='Alarm or door codes: hidden until revealed, and only for parents (and the caregiver in charge, from the day before the trip).'),
+            model_name="housenote",
+            name="sensitive",
+            field=models.BooleanField(
+                default=False,
+                help_text="Alarm or door codes: hidden until revealed, and only for parents (and the caregiver in charge, from the day before the trip).",
+            ),
         ),
     ]

@@ -222,9 +222,7 @@ def url_of(name: str, obj: Any = None) -> str:
 
 
 @pytest.mark.parametrize(("name", "obj", "post_only"), PARENT_ONLY, ids=[p[0] for p in PARENT_ONLY])
-def test_a_caregiver_is_refused_parent_only_views(
-    family, caregiver, objects, name, obj, post_only
-):
+def test_a_caregiver_is_refused_parent_only_views(family, caregiver, objects, name, obj, post_only):
     in_charge(family, objects["trip"])
     url = url_of(name, objects.get(obj))
     before = rows()
@@ -813,9 +811,7 @@ def test_a_caregiver_may_not_mark_what_was_needed(family, caregiver, back_task):
 # -- Packing ----------------------------------------------------------------------------------
 
 
-def test_members_see_the_packing_list_with_quantities_for_the_trip(
-    family, parent, caregiver, trip
-):
+def test_members_see_the_packing_list_with_quantities_for_the_trip(family, parent, caregiver, trip):
     in_charge(family, trip)
     for client in (parent, caregiver):
         response = client.get(reverse("prep:packing", args=[trip.pk]))
