@@ -51,7 +51,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():  # the account and its first sign-in, or neither
             user = form.save()
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="homefront.accounts.backends.MemberBackend")
         messages.success(request, f"Welcome, {user.get_short_name()}.")
         return redirect(_safe_next(request) or "households:create")
     return render(

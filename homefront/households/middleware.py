@@ -25,11 +25,14 @@ class CurrentHouseholdMiddleware:
         request.membership = None  # type: ignore[attr-defined]
         request.household = None  # type: ignore[attr-defined]
         if request.user.is_authenticated:
-            memberships = list(
-                Membership.objects.filter(user=request.user)
-                .select_related("household")
-                .order_by("household__name", "pk")
-            )
+            # Signed in through the login form, the user came with them (accounts/backends.py).
+            memberships = getattr(request.user, "loaded_memberships", None)
+            if memberships is None:
+                memberships = list(
+                    Membership.objects.filter(user=request.user)
+                    .select_related("household")
+                    .order_by("household__name", "pk")
+                )
             wanted = request.session.get(SESSION_KEY)
             current = next((m for m in memberships if m.household_id == wanted), None)
             if current is None and memberships:

@@ -11,7 +11,9 @@ import time_machine
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
 from django.core import mail
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from homefront import settings as production_settings
@@ -204,6 +206,29 @@ def test_login_with_the_real_form_logs_in(family):
     assert response.status_code == 302
     assert response.url == "/"
     assert logged_in_id(client) == str(family.parent.pk)
+
+
+def users_read(client: Client, url: str) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return [q["sql"] for q in queries if '"accounts_user"' in q["sql"]]
+
+
+def test_a_signed_in_request_reads_the_user_and_their_households_in_one_query(family):
+    client = Client()
+    log_in(client, "parent@example.com", OLD_PASSWORD)
+    [read] = users_read(client, "/profile/")
+    assert 'FROM "households_membership"' in read
+    assert '"households_household"' in read
+    # Who has no household yet is read alone, and still signed in.
+    loner = User.objects.create_user(email="lone@example.com", password=OLD_PASSWORD, name="Lone")
+    client = Client()
+    log_in(client, loner.email, OLD_PASSWORD)
+    assert logged_in_id(client) == str(loner.pk)
+    assert client.get("/household/new/").status_code == 200
+    # A deactivated account's session opens nothing, as with Django's own backend.
+    User.objects.filter(pk=loner.pk).update(is_active=False)
+    assert client.get("/household/new/").status_code == 302
 
 
 def test_login_follows_a_safe_next(family):
