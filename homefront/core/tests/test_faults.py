@@ -36,7 +36,6 @@ from typing import Any
 
 import psycopg
 import pytest
-from aiosmtpd.controller import Controller
 from django import db as django_db
 from django.db import DatabaseError, connection
 
@@ -53,7 +52,6 @@ from homefront.core.tests.servers import (
     Site,
     Visitor,
     due_messages,
-    free_port,
     new_site,
     seed,
     state,
@@ -61,7 +59,7 @@ from homefront.core.tests.servers import (
 )
 from homefront.journal.models import EntryChange
 from homefront.notify.models import Attempt, Message
-from homefront.notify.tests.test_delivery import Mailbox
+from homefront.notify.tests.test_delivery import Mailbox, smtp_server
 
 NOTE = "Long day. " * 490  # 4,900 characters: more than a database page holds
 
@@ -180,15 +178,8 @@ def outbox(site: Site) -> dict[str, list[Any]]:
 
 @pytest.fixture
 def smtp() -> Iterator[tuple[Mailbox, int]]:
-    mailbox = Mailbox()
-    port = free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield mailbox, port
-    finally:
-        mailbox.gate.set()
-        controller.stop()
+    with smtp_server() as server:
+        yield server
 
 
 class Worker:

@@ -20,7 +20,6 @@ from typing import Any
 
 import pytest
 import redis
-from aiosmtpd.controller import Controller
 from django.db import connection
 
 from homefront.core.tests.servers import (
@@ -38,7 +37,7 @@ from homefront.core.tests.servers import (
     wait_until,
 )
 from homefront.core.tests.test_faults import Worker, entries, outbox, results
-from homefront.notify.tests.test_delivery import Mailbox
+from homefront.notify.tests.test_delivery import Mailbox, smtp_server
 
 pytestmark = pytest.mark.multiserver
 
@@ -58,14 +57,8 @@ def on_postgresql(transactional_db: None) -> None:
 
 @pytest.fixture
 def smtp() -> Iterator[tuple[Mailbox, int]]:
-    mailbox = Mailbox()
-    port = free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield mailbox, port
-    finally:
-        controller.stop()
+    with smtp_server() as server:
+        yield server
 
 
 class PrivateRedis:

@@ -15,13 +15,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from aiosmtpd.controller import Controller
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from homefront.accounts.models import User
-from homefront.core.tests.servers import WAIT, free_port, new_site, wait_until
+from homefront.core.tests.servers import WAIT, new_site, wait_until
 from homefront.core.tests.test_faults import Worker, outbox
 from homefront.handoff.models import ShareLink, ShareLinkOpen
 from homefront.households.models import Household, Membership, Role
@@ -30,7 +29,7 @@ from homefront.journal.entries import Author
 from homefront.notify.delivery import deliver_due
 from homefront.notify.models import Channel, ChannelKind, Message, MessageKind, Schedule
 from homefront.notify.plan import plan_all, plan_due
-from homefront.notify.tests.test_delivery import Mailbox
+from homefront.notify.tests.test_delivery import Mailbox, smtp_server
 from homefront.portability.household_file import dumps, export_household, import_household, load
 from homefront.prep.models import PrepTask
 from homefront.trips.models import Cover, Trip
@@ -415,14 +414,8 @@ def test_a_household_another_worker_is_planning_is_passed_over_not_waited_for(
 
 @pytest.fixture
 def smtp() -> Iterator[tuple[Mailbox, int]]:
-    mailbox = Mailbox()
-    port = free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield mailbox, port
-    finally:
-        controller.stop()
+    with smtp_server() as server:
+        yield server
 
 
 def past_ten_in(now: datetime) -> str:
