@@ -8,7 +8,7 @@ UV_VERSION := 0.13.9
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 PYTHON ?= python3
 
-.PHONY: run test test-multiserver bench lint check-migrations pytest setup clean help
+.PHONY: run test test-multiserver test-prerequisites bench lint check-migrations pytest setup clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -42,7 +42,11 @@ check-migrations: setup
 pytest: setup
 	$(UV) run --frozen pytest $(PYTEST_ARGS)
 
-test: lint check-migrations pytest
+# Chromium, poppler and Redis: installed (as root) and started when missing.
+test-prerequisites:
+	@scripts/test-prerequisites
+
+test: test-prerequisites lint check-migrations pytest
 
 # The hosted topology of docs/deploy.md in miniature: two app servers and two workers on
 # one PostgreSQL (DATABASE_URL) and one Redis (127.0.0.1:6379); .ci/run starts both.
