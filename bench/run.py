@@ -74,9 +74,10 @@ class Scale:
             env["DATABASE_URL"] = self.database_url
         return env
 
-    def homefront(self, *args: str) -> str:
+    def run_module(self, module: str, *args: str) -> str:
+        """`python -m module args` against this scale's database; its output."""
         done = subprocess.run(
-            [sys.executable, "-m", "homefront.cli", *args],
+            [sys.executable, "-m", module, *args],
             env=self.environment(),
             cwd=PROJECT,
             capture_output=True,
@@ -84,8 +85,11 @@ class Scale:
             check=False,
         )
         if done.returncode:
-            raise SystemExit(f"homefront {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+            raise SystemExit(f"{module} {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
         return done.stdout
+
+    def homefront(self, *args: str) -> str:
+        return self.run_module("homefront.cli", *args)
 
 
 # Seeding ---------------------------------------------------------------------
@@ -276,17 +280,8 @@ def probe(scale: Scale, pages: list[tuple[str, str]]) -> dict[str, Any]:
 
 def worker_round(scale: Scale) -> dict[str, Any]:
     """The background worker's round, in-process, with nothing due and with 1 % due."""
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.worker_round"],
-        env=scale.environment(),
-        cwd=PROJECT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode:
-        raise SystemExit(f"timing the worker's round failed:\n{done.stderr}")
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+    output = scale.run_module("bench.worker_round")
+    return dict(json.loads(output.strip().splitlines()[-1]))
 
 
 def measure_scale(scale: Scale, duration: float) -> dict[str, Any]:
