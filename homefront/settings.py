@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "homefront.notify",
     "homefront.api",
     "homefront.portability",
+    "homefront.photos",
     "homefront.core",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -260,6 +261,14 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Photos (homefront/photos): what one upload may weigh before it is even opened, how
+# many pixels it may decode to (the largest phone cameras take 48 MP: 8064 x 6048 =
+# 48.8 M, so 49 M lets every phone photo through and stops a decompression bomb),
+# and how many re-encoded bytes one household's photos may take.
+PHOTO_MAX_UPLOAD_BYTES = env_int("HOMEFRONT_PHOTO_MAX_UPLOAD_MB", 25, minimum=1) * 1024 * 1024
+PHOTO_MAX_PIXELS = env_int("HOMEFRONT_PHOTO_MAX_MEGAPIXELS", 49, minimum=1) * 1_000_000
+PHOTO_HOUSEHOLD_QUOTA_BYTES = env_int("HOMEFRONT_PHOTO_QUOTA_MB", 2000, minimum=1) * 1024 * 1024
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
