@@ -31,6 +31,7 @@ class Kind(models.TextChoices):
     CALL = "call", "Call with the parent"
     INCIDENT = "incident", "Incident"
     NOTE = "note", "Note"
+    PHOTO = "photo", "Photo"
 
 
 # What each kind may carry in `details`, and the values a choice may take.
