@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from homefront.households.models import Contact, Household, HouseholdScopedQuerySet
 
@@ -12,8 +13,16 @@ MAX_ATTEMPTS = 5
 
 
 class ChannelKind(models.TextChoices):
-    EMAIL = "email", "Email"
-    APPRISE = "apprise", "Another service (Apprise URL)"
+    EMAIL = "email", _("Email")
+    APPRISE = "apprise", _("Another service (Apprise URL)")
+    # A device's browser, subscribed from the notifications page (notify/push.py).
+    PUSH = "push", _("This device")
+    # The household's outgoing webhook, for Home Assistant and the like (notify/webhooks.py).
+    WEBHOOK = "webhook", _("Webhook")
+
+
+# What a person adds on the notifications page by typing an address.
+TYPED_KINDS = (ChannelKind.EMAIL, ChannelKind.APPRISE)
 
 
 class Channel(models.Model):
@@ -46,8 +55,9 @@ class Channel(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(user__isnull=False, contact__isnull=True)
-                | Q(user__isnull=True, contact__isnull=False),
-                name="channel_belongs_to_one_person",
+                | Q(user__isnull=True, contact__isnull=False)
+                | Q(kind="webhook", user__isnull=True, contact__isnull=True),
+                name="channel_belongs_to_one_person_or_is_a_webhook",
             ),
         ]
 
@@ -59,14 +69,22 @@ class Channel(models.Model):
         """Apprise URLs carry tokens: show the service and hide the rest."""
         if self.kind == ChannelKind.EMAIL:
             return self.target
+        if self.kind == ChannelKind.PUSH:
+            return self.push_device.name
+        if self.kind == ChannelKind.WEBHOOK:
+            return self.webhook.name
         scheme, _, rest = self.target.partition("://")
         return f"{scheme}://{rest[:4]}…" if rest else self.target
 
     @property
     def owner_name(self) -> str:
+        if self.kind == ChannelKind.WEBHOOK:
+            return str(_("the household's webhook"))
         return str(self.user or self.contact)
 
     def clean(self) -> None:
+        if self.kind in (ChannelKind.PUSH, ChannelKind.WEBHOOK):
+            return  # checked where they are made: notify/push.py, notify/webhooks.py
         if self.kind == ChannelKind.EMAIL:
             try:
                 validate_email(self.target)
@@ -93,6 +111,9 @@ class MessageKind(models.TextChoices):
     LEAVE_NOW = "leave_now", "Leave now"
     READINESS_REVIEW = "readiness_review", "Readiness review"
     TEST = "test", "Test"
+    ENTRY = "entry", "Journal entry"
+    PHOTOS = "photos", "New photos"
+    WEBHOOK = "webhook", "Webhook event"
 
 
 class Status(models.TextChoices):
@@ -122,6 +143,8 @@ class Message(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A push's page to open and tag, a photo batch's photos, a webhook's event and body.
+    data = models.JSONField(default=dict, blank=True)
 
     objects = HouseholdScopedQuerySet.as_manager()
 
@@ -175,3 +198,64 @@ class Schedule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household} at {self.next_plan_at}"
+
+
+class ChannelScopedQuerySet(HouseholdScopedQuerySet):
+    household_path = "channel__household"
+
+
+class PushDevice(models.Model):
+    """One browser subscribed to Web Push (RFC 8030): its channel's target is the push
+    service's endpoint; these are the keys its messages are encrypted to (RFC 8291)."""
+
+    channel = models.OneToOneField(Channel, on_delete=models.CASCADE, related_name="push_device")
+    name = models.CharField(_("device name"), max_length=80)
+    p256dh = models.CharField(max_length=100)
+    auth = models.CharField(max_length=40)
+
+    objects = ChannelScopedQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Webhook(models.Model):
+    """Where the household's events are posted, signed with a secret shown once. The
+    secret is kept as it is: signing needs it."""
+
+    channel = models.OneToOneField(Channel, on_delete=models.CASCADE, related_name="webhook")
+    name = models.CharField(_("name"), max_length=80)
+    secret = models.CharField(max_length=80)
+    events = models.JSONField(default=list)
+
+    objects = ChannelScopedQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PushChoices(models.Model):
+    """What one person wants pushed to their devices in one household. Incidents are
+    always pushed; the rest is theirs to choose."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    photos = models.BooleanField(_("new photos"), default=True)
+    sleep = models.BooleanField(_("asleep and woke up"), default=True)
+    entry_kinds = models.JSONField(default=list, blank=True)
+    share_opened = models.BooleanField(_("the first open of a shared brief"), default=True)
+    uncovered = models.BooleanField(_("a night with nobody in charge"), default=True)
+    prep = models.BooleanField(_("this morning's prep"), default=True)
+    leaving = models.BooleanField(_("the evening before leaving"), default=True)
+    journal_digest = models.BooleanField(_("the kids' day, in the evening"), default=True)
+    readiness = models.BooleanField(_("the quarterly readiness check"), default=False)
+
+    objects = HouseholdScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["household", "user"], name="one_push_choice_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.household}"
