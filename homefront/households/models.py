@@ -23,6 +23,11 @@ NAME_LENGTH = 100
 NOTE_LENGTH = 2000
 
 
+def new_data_version() -> int:
+    """A household's first data version: random, so no two households' histories meet."""
+    return secrets.randbits(40)
+
+
 def long_text(max_length: int = NOTE_LENGTH, **kwargs: Any) -> models.TextField:
     """A free-text field whose limit holds for the model, the forms and the API."""
     return models.TextField(
@@ -60,9 +65,22 @@ class Household(models.Model):
     )
     emergency_card_printed_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Moves with every write to the household's data, only through households/versions.py.
+    data_version = models.BigIntegerField(default=new_data_version, editable=False)
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A copy of the household loaded before a write (a cached member's) must never
+        # put an older version back: saves leave the column to versions.bump().
+        if self.pk is not None and not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "data_version"
+            ]
+        super().save(*args, **kwargs)
 
     @property
     def zone(self) -> ZoneInfo:
