@@ -103,6 +103,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "homefront.households.middleware.CurrentHouseholdMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Every write a request makes moves its households' data version (households/versions.py).
+    "homefront.households.versions.DataVersionMiddleware",
     # Last, so it sees a view's database error first: an outage is a 503, not a 500.
     "homefront.core.middleware.DatabaseFaultMiddleware",
 ]

@@ -179,8 +179,8 @@ def _shared_link(request: HttpRequest, token: str, page: str) -> ShareLink:
     link = ShareLink.find(token)
     if link is None:
         raise Http404("This link does not work.")
+    act_as_share_link(request, link)  # first: the open logged below is its household's write
     ShareLinkOpen.objects.create(link=link, page=page)
-    act_as_share_link(request, link)
     return link
 
 

@@ -43,6 +43,7 @@ from homefront.households.models import (
     Role,
 )
 from homefront.households.schedule import day_plan
+from homefront.households.versions import note_writes_to
 
 # -- Households and members ---------------------------------------------------
 
@@ -184,6 +185,7 @@ def accept_invitation(request: MemberRequest, token: str) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "households/invitation_welcome.html", {"invitation": invitation})
     if request.method == "POST":
+        note_writes_to(request, invitation.household_id)  # a household not theirs yet
         try:
             membership = invitation.accept(request.user)
         except ValidationError:
