@@ -35,6 +35,7 @@ DATA = HERE / "data"
 RESULTS = HERE / "results.json"
 SEED_VERSION = 6  # 6: hosted households have email channels, planned once
 DEFAULT_HOSTED_URL = "postgres://postgres@127.0.0.1:5432/homefront_bench"
+DEFAULT_HOSTED_CACHE_URL = "redis://127.0.0.1:6379/9"
 
 PAGES = [
     ("home", "/"),
@@ -59,6 +60,7 @@ class Scale:
     name: str
     data_dir: Path
     database_url: str | None = None
+    cache_url: str | None = None
     facts: dict[str, Any] = field(default_factory=dict)
 
     def environment(self) -> dict[str, str]:
@@ -72,6 +74,8 @@ class Scale:
         )
         if self.database_url:
             env["DATABASE_URL"] = self.database_url
+        if self.cache_url:
+            env["HOMEFRONT_CACHE_URL"] = self.cache_url
         return env
 
     def run_module(self, module: str, *args: str) -> str:
@@ -501,6 +505,8 @@ def main() -> None:
             "hosted",
             DATA / "hosted",
             os.environ.get("HOMEFRONT_BENCH_DATABASE_URL", DEFAULT_HOSTED_URL),
+            # A hosted service shares its cache (sessions, members, throttles) in Redis.
+            os.environ.get("HOMEFRONT_BENCH_CACHE_URL", DEFAULT_HOSTED_CACHE_URL),
         ),
     }
     for name in options.scales.split(","):
