@@ -7,11 +7,16 @@ from datetime import timedelta
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from homefront.handoff.models import GoBagItem
 from homefront.households.models import Child, Contact, ContactRole, Household, RoutineKind
 
 REVIEW_EVERY = timedelta(days=90)
+# A child changes in six months: an older photo or weight no longer describes them, and
+# a dose by weight would be wrong.
+DESCRIBES_CHILD_FOR = timedelta(days=183)
 MEALS = {RoutineKind.BREAKFAST, RoutineKind.LUNCH, RoutineKind.DINNER}
 
 
@@ -76,6 +81,7 @@ def readiness(household: Household) -> list[Check]:
             reverse("handoff:readiness") + "#review",
             "Confirm them",
         ),
+        _photo_and_weight(household, children),
         Check(
             "Go-bag packed",
             bool(go_bag) and not bag_missing,
@@ -93,6 +99,45 @@ def readiness(household: Household) -> list[Check]:
             "Print the card",
         ),
     ]
+
+
+def _photo_and_weight(household: Household, children: list[Child]) -> Check:
+    """Each child's photo and weight, taken in the last six months: what describes them
+    to a stranger in an emergency, and what a dose is worked out from."""
+    today = household.today()
+    oldest_photo = timezone.now() - DESCRIBES_CHILD_FOR
+    problems: list[tuple[Child, str]] = []
+    for child in children:
+        if child.photo_updated_at is None:
+            problems.append((child, _("no photo of %(name)s") % {"name": child.name}))
+        elif child.photo_updated_at < oldest_photo:
+            problems.append(
+                (child, _("%(name)s's photo is over six months old") % {"name": child.name})
+            )
+        if child.weight_grams is None or child.measured_on is None:
+            problems.append((child, _("no weight for %(name)s") % {"name": child.name}))
+        elif child.measured_on < today - DESCRIBES_CHILD_FOR:
+            problems.append(
+                (
+                    child,
+                    _("%(name)s was weighed over six months ago (%(date)s)")
+                    % {"name": child.name, "date": date_format(child.measured_on, "j M Y")},
+                )
+            )
+    if not children:
+        detail = _("No children yet.")
+    elif problems:
+        detail = "; ".join(problem for _child, problem in problems).capitalize() + "."
+    else:
+        detail = _("Up to date.")
+    first = problems[0][0] if problems else None
+    return Check(
+        _("A photo and weight of each child from the last six months"),
+        bool(children) and not problems,
+        detail,
+        reverse("households:child", args=[first.pk]) if first else reverse("households:profile"),
+        _("Update %(name)s") % {"name": first.name} if first else _("Add the children"),
+    )
 
 
 def score(checks: list[Check]) -> int:

@@ -33,6 +33,7 @@ from homefront.handoff.models import GoBagItem, ShareLink, ShareLinkOpen
 from homefront.handoff.readiness import readiness, score
 from homefront.households import access as household_access
 from homefront.households.access import MemberRequest
+from homefront.households.child_photo import attach_inline_thumbnails
 from homefront.households.models import Child, Contact, FoodKind, Household, Membership, Role
 from homefront.trips.models import Cover, Trip, TripKind
 
@@ -48,6 +49,9 @@ def _pdf(html: str, filename: str) -> HttpResponse:
 
 
 def _brief_context(brief: Brief, **extra: object) -> dict[str, object]:
+    # The children's photos travel inside the page: printed, as a PDF, offline on the
+    # caregiver's phone, and through a share link, which opens no other door.
+    attach_inline_thumbnails(brief.children)
     return {"brief": brief, "trip": brief.trip, **extra}
 
 
@@ -82,7 +86,10 @@ def fridge_sheet(request: MemberRequest, pk: int) -> HttpResponse:
 
 
 def _emergency_card_context(household: Household) -> dict[str, object]:
-    children = list(Child.objects.in_household(household).prefetch_related("foods"))
+    children = list(
+        Child.objects.in_household(household).select_related("household").prefetch_related("foods")
+    )
+    attach_inline_thumbnails(children)
     return {
         "card_household": household,
         "children": children,

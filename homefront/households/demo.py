@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from homefront.accounts.models import User
+from homefront.households.measurements import Units
 from homefront.households.models import (
     SCHOOL_DAYS,
     Child,
@@ -62,7 +63,9 @@ def load_demo(out: Any) -> Household:
     # A fresh random password per installation: the demo has no shared
     # default credential, and the logins are printed, never hidden.
     password = secrets.token_urlsafe(9)
-    household = Household.objects.create(name=DEMO_HOUSEHOLD_NAME, time_zone="America/New_York")
+    household = Household.objects.create(
+        name=DEMO_HOUSEHOLD_NAME, time_zone="America/New_York", units=Units.US
+    )
     users = {}
     for email, name, role in DEMO_PEOPLE:
         user = User.objects.create_user(
@@ -79,6 +82,9 @@ def load_demo(out: Any) -> Household:
         name="Maya",
         birth_date=_months_ago(today, 55, 12),
         notes="Sleeps with Bunny. Afraid of the vacuum cleaner. Calls her blanket “blankie-moon”.",
+        weight_grams=17237,  # 38 lb
+        height_mm=1067,  # 42 in
+        measured_on=today - timedelta(days=41),  # her check-up
     )
     noa = Child.objects.create(
         health_reviewed_at=reviewed,
@@ -86,6 +92,9 @@ def load_demo(out: Any) -> Household:
         name="Noa",
         birth_date=_months_ago(today, 38, 3),
         notes="Still naps on weekends. Needs the hall light on at night.",
+        weight_grams=14515,  # 32 lb
+        height_mm=965,  # 38 in
+        measured_on=today - timedelta(days=41),
     )
     bedtime_steps = "Pyjamas\nBrush teeth\nTwo books\nThe moon song\nLights off, door ajar"
     last_bath = today - timedelta(days=1)

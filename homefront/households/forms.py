@@ -5,7 +5,11 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from homefront.households import measurements
+from homefront.households.measurements import Units, units_for_time_zone
 from homefront.households.models import (
     EVERY_DAY,
     Child,
@@ -21,6 +25,7 @@ from homefront.households.models import (
     Weekday,
 )
 from homefront.households.validators import parse_times, validate_plain_text
+from homefront.photos.processing import PhotoRefused, ProcessedPhoto, process_photo
 
 
 class AccessibleErrorsMixin:
@@ -90,10 +95,25 @@ class HouseholdForm(AccessibleErrorsMixin, forms.ModelForm):
         labels = {"name": "Household name"}
         help_texts = {"name": "e.g. “The Garcias” — it is only shown to your family."}
 
+    def save(self, commit: bool = True) -> Household:
+        if self.instance.pk is None:
+            # Pounds in Ohio, kilograms in Spain: a guess the settings can change.
+            self.instance.units = units_for_time_zone(self.instance.time_zone)
+        return super().save(commit)
+
 
 class HouseholdSettingsForm(HouseholdForm):
     class Meta(HouseholdForm.Meta):
-        fields = ["name", "time_zone", "prep_tasks_per_day"]
+        fields = ["name", "time_zone", "prep_tasks_per_day", "units"]
+        widgets: dict[str, Any] = {**HouseholdForm.Meta.widgets, "units": forms.RadioSelect}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["units"].required = False
+
+    def clean_units(self) -> str:
+        # Not sent (an older page, a script): the household keeps its units.
+        return self.cleaned_data["units"] or self.instance.units
 
 
 class InvitationForm(AccessibleErrorsMixin, forms.ModelForm):
@@ -124,10 +144,88 @@ class TimeInput(forms.TimeInput):
 
 
 class ChildForm(AccessibleErrorsMixin, forms.ModelForm):
+    """The child, with weight and height typed in the household's units and kept metric."""
+
+    # Any number of decimals: "1.04" (metres, by mistake) gets the message about the range.
+    weight = forms.DecimalField(required=False, max_digits=9)
+    height = forms.DecimalField(required=False, max_digits=9)
+
     class Meta:
         model = Child
-        fields = ["name", "birth_date", "notes"]
-        widgets = {"birth_date": DateInput(), "notes": forms.Textarea(attrs={"rows": 3})}
+        fields = ["name", "birth_date", "notes", "weight", "height", "measured_on"]
+        widgets = {
+            "birth_date": DateInput(),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "measured_on": DateInput(),
+        }
+
+    # The model says it of grams and millimetres; the parent typed these two boxes.
+    MODEL_FIELDS = {"weight_grams": "weight", "height_mm": "height"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        units = self.instance.household.units
+        self.units = units
+        unit = "lb" if units == Units.US else "kg"
+        self.fields["weight"].label = _("Weight (%(unit)s)") % {"unit": unit}
+        self.fields["height"].label = _("Height (%(unit)s)") % {
+            "unit": "inches" if units == Units.US else "cm"
+        }
+        self.fields["weight"].help_text = _("For medicine doses; leave empty if unsure.")
+        self.fields["measured_on"].help_text = _("Empty: today.")
+        for name in ("weight", "height"):
+            self.fields[name].widget.attrs.update({"inputmode": "decimal", "step": "0.1"})
+        if self.instance.weight_grams is not None:
+            self.initial["weight"] = measurements.weight_in(self.instance.weight_grams, units)
+        if self.instance.height_mm is not None:
+            self.initial["height"] = measurements.height_in(self.instance.height_mm, units)
+
+    def clean_weight(self) -> int | None:
+        value = self.cleaned_data["weight"]
+        if value is None:
+            return None
+        grams = measurements.grams_from(value, self.units)
+        if not measurements.MIN_WEIGHT_GRAMS <= grams <= measurements.MAX_WEIGHT_GRAMS:
+            raise ValidationError(
+                _("Check the weight and its unit: a child weighs %(range)s.")
+                % {"range": measurements.weight_range(self.units)}
+            )
+        return grams
+
+    def clean_height(self) -> int | None:
+        value = self.cleaned_data["height"]
+        if value is None:
+            return None
+        mm = measurements.mm_from(value, self.units)
+        if not measurements.MIN_HEIGHT_MM <= mm <= measurements.MAX_HEIGHT_MM:
+            raise ValidationError(
+                _("Check the height and its unit: a child measures %(range)s.")
+                % {"range": measurements.height_range(self.units)}
+            )
+        return mm
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or self.cleaned_data
+        changed = {"weight", "height"} & set(self.changed_data)
+        if changed and not cleaned.get("measured_on") and not self.has_error("measured_on"):
+            # A new weight without a date was measured today: one box less to fill.
+            cleaned["measured_on"] = self.instance.household.today()
+        return cleaned
+
+    def _post_clean(self) -> None:
+        self.instance.weight_grams = self.cleaned_data.get("weight", self.instance.weight_grams)
+        self.instance.height_mm = self.cleaned_data.get("height", self.instance.height_mm)
+        super()._post_clean()  # type: ignore[misc]
+
+    def _update_errors(self, errors: ValidationError) -> None:
+        if hasattr(errors, "error_dict"):
+            errors = ValidationError(
+                {
+                    self.MODEL_FIELDS.get(name, name): value
+                    for name, value in errors.error_dict.items()
+                }
+            )
+        super()._update_errors(errors)
 
 
 class RoutineForm(AccessibleErrorsMixin, forms.ModelForm):
@@ -228,3 +326,22 @@ class HouseNoteForm(AccessibleErrorsMixin, forms.ModelForm):
         fields = ["title", "text", "sensitive"]
         widgets = {"text": forms.Textarea(attrs={"rows": 4})}
         labels = {"sensitive": "Sensitive (a code or a password)"}
+
+
+class ChildPhotoForm(AccessibleErrorsMixin, forms.Form):
+    photo = forms.FileField(
+        label=gettext_lazy("A recent photo"),
+        help_text=gettext_lazy(
+            "Face clearly visible, as you would show it to a neighbour or the police. "
+            "Its location and camera details are removed."
+        ),
+        error_messages={"required": gettext_lazy("Choose a photo first.")},
+        widget=forms.FileInput(attrs={"accept": "image/*"}),
+    )
+
+    def clean_photo(self) -> ProcessedPhoto:
+        upload = self.cleaned_data["photo"]
+        try:
+            return process_photo(upload)
+        except PhotoRefused as refused:
+            raise ValidationError(refused.message, code=refused.code) from None

@@ -13,7 +13,10 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from homefront.households import measurements
+from homefront.households.measurements import Units
 from homefront.households.validators import parse_times, validate_phone, validate_time_zone
 
 if TYPE_CHECKING:
@@ -62,6 +65,13 @@ class Household(models.Model):
             MaxValueValidator(10, "At most 10 a day: the point is a calm plan."),
         ],
         help_text="The most preparation Homefront plans for one day before a trip.",
+    )
+    units = models.CharField(
+        "units for weight and height",
+        max_length=8,
+        choices=Units.choices,
+        default=Units.METRIC,
+        help_text="Pages show both; this is the one you type and see first.",
     )
     emergency_card_printed_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -249,6 +259,27 @@ class Child(models.Model):
     health_reviewed_at = models.DateTimeField(
         "allergies and medicines last confirmed", null=True, blank=True, editable=False
     )
+    # Metric, whole numbers (measurements.py): for medicine doses, and to describe the
+    # child in an emergency.
+    weight_grams = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(measurements.MIN_WEIGHT_GRAMS, measurements.WEIGHT_OUT_OF_RANGE),
+            MaxValueValidator(measurements.MAX_WEIGHT_GRAMS, measurements.WEIGHT_OUT_OF_RANGE),
+        ],
+    )
+    height_mm = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(measurements.MIN_HEIGHT_MM, measurements.HEIGHT_OUT_OF_RANGE),
+            MaxValueValidator(measurements.MAX_HEIGHT_MM, measurements.HEIGHT_OUT_OF_RANGE),
+        ],
+    )
+    measured_on = models.DateField("measured on", null=True, blank=True)
+    # When the current photo (child_photo.ChildPhoto) was added; empty without one.
+    photo_updated_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = HouseholdScopedQuerySet.as_manager()
 
@@ -273,8 +304,34 @@ class Child(models.Model):
             siblings = Child.objects.filter(household_id=self.household_id, name__iexact=self.name)
             if siblings.exclude(pk=self.pk).exists():
                 errors["name"] = "A child with this name is already in your household."
+        errors.update(self._measurement_errors())
         if errors:
             raise ValidationError(errors)
+
+    def _measurement_errors(self) -> dict[str, str]:
+        measured = self.weight_grams is not None or self.height_mm is not None
+        if not measured:
+            self.measured_on = None
+            return {}
+        if self.measured_on is None:
+            return {"measured_on": _("When were they measured? Give the date.")}
+        if self.household_id and self.measured_on > self.household.today():
+            return {"measured_on": _("A measurement cannot be in the future.")}
+        if self.birth_date and self.measured_on < self.birth_date:
+            return {"measured_on": _("This date is before the child was born.")}
+        return {}
+
+    @property
+    def weight_label(self) -> str:
+        if self.weight_grams is None:
+            return ""
+        return measurements.weight_label(self.weight_grams, self.household.units)
+
+    @property
+    def height_label(self) -> str:
+        if self.height_mm is None:
+            return ""
+        return measurements.height_label(self.height_mm, self.household.units)
 
     def age(self, today: date | None = None) -> str:
         return age_label(self.birth_date, today or self.household.today())
@@ -650,3 +707,8 @@ class HouseNote(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# The child's photo lives in its own module (its bytes, its serving); Django learns of
+# the model here, with the app's others.
+from homefront.households.child_photo import ChildPhoto  # noqa: E402, F401

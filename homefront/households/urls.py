@@ -1,6 +1,6 @@
 from django.urls import path
 
-from homefront.households import views
+from homefront.households import photo_views, views
 
 app_name = "households"
 
@@ -23,6 +23,13 @@ urlpatterns = [
     path("children/<int:pk>/", views.child_detail, name="child"),
     path("children/<int:pk>/edit/", views.child_edit, name="child_edit"),
     path("children/<int:pk>/delete/", views.child_delete, name="child_delete"),
+    path("children/<int:pk>/photo.jpg", photo_views.child_photo, name="child_photo"),
+    path("children/<int:pk>/photo/", photo_views.child_photo_upload, name="child_photo_upload"),
+    path(
+        "children/<int:pk>/photo/remove/",
+        photo_views.child_photo_remove,
+        name="child_photo_remove",
+    ),
     path("children/<int:child_pk>/routines/new/", views.routine_create, name="routine_create"),
     path("routines/<int:pk>/edit/", views.routine_edit, name="routine_edit"),
     path("routines/<int:pk>/delete/", views.routine_delete, name="routine_delete"),

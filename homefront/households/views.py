@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +22,7 @@ from homefront.households import access
 from homefront.households.access import MemberRequest
 from homefront.households.forms import (
     ChildForm,
+    ChildPhotoForm,
     ContactForm,
     FoodForm,
     HouseholdForm,
@@ -44,6 +46,9 @@ from homefront.households.models import (
 )
 from homefront.households.schedule import day_plan
 from homefront.households.versions import note_writes_to
+
+# A child grows: a weight or photo older than this no longer describes them.
+OUT_OF_DATE = timedelta(days=183)
 
 # -- Households and members ---------------------------------------------------
 
@@ -270,7 +275,13 @@ def today(request: MemberRequest) -> HttpResponse:
 
 @requires(Action.READ_PROFILE)
 def child_detail(request: MemberRequest, pk: int) -> HttpResponse:
-    child = access.get_child(request, pk)
+    return child_page(request, access.get_child(request, pk))
+
+
+def child_page(
+    request: MemberRequest, child: Child, *, photo_form: Any = None, status: int = 200
+) -> HttpResponse:
+    today = child.household.today()
     return render(
         request,
         "households/child_detail.html",
@@ -279,8 +290,12 @@ def child_detail(request: MemberRequest, pk: int) -> HttpResponse:
             "routines": list(child.routines.all()),
             "foods": list(child.foods.all()),
             "medicines": list(child.medicines.all()),
-            "today": child.household.today(),
+            "today": today,
+            "photo_form": photo_form or ChildPhotoForm(),
+            "measured_long_ago": child.measured_on is not None
+            and child.measured_on < today - OUT_OF_DATE,
         },
+        status=status,
     )
 
 

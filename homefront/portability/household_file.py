@@ -9,6 +9,7 @@ they are secrets of one installation or its passing work, not family data.
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 import uuid
@@ -26,6 +27,7 @@ from homefront.debrief.models import Reflection
 from homefront.handoff.models import GoBagItem, ShareLink, ShareLinkOpen
 from homefront.households.models import (
     Child,
+    ChildPhoto,
     Contact,
     Food,
     Household,
@@ -63,6 +65,7 @@ class Table:
 TABLES = [
     Table(("members",), Membership, "household"),
     Table(("children",), Child, "household"),
+    Table(("child_photos",), ChildPhoto, "child__household"),
     Table(("routines",), Routine, "child__household"),
     Table(("foods",), Food, "child__household"),
     Table(("medicines",), Medicine, "child__household"),
@@ -86,6 +89,7 @@ HOUSEHOLD_FIELDS = [
     "name",
     "time_zone",
     "prep_tasks_per_day",
+    "units",
     "emergency_card_printed_at",
     "created_at",
 ]
@@ -121,6 +125,8 @@ def _value(field: models.Field[Any, Any], value: Any) -> Any:
         return value.isoformat()
     if isinstance(field, models.UUIDField):
         return str(value)
+    if isinstance(field, models.BinaryField):  # a photo's JPEG, as text JSON can hold
+        return base64.b64encode(bytes(value)).decode("ascii")
     return value
 
 
@@ -138,6 +144,8 @@ def _parse(field: models.Field[Any, Any], value: Any) -> Any:
         return time.fromisoformat(value)
     if isinstance(field, models.UUIDField):
         return uuid.UUID(value)
+    if isinstance(field, models.BinaryField):
+        return base64.b64decode(value, validate=True)
     if isinstance(field, models.JSONField):
         return value
     if isinstance(value, dict | list):

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
@@ -24,6 +25,7 @@ from homefront.households.models import (
     Routine,
     RoutineKind,
 )
+from homefront.photos.testing import phone_jpeg
 from homefront.trips.models import Cover, Trip, TripKind
 
 NY = ZoneInfo("America/New_York")
@@ -84,6 +86,12 @@ FIXES = [
         "#review",
         "Confirm them",
     ),
+    (
+        "A photo and weight of each child from the last six months",
+        "households:profile",
+        "",
+        "Add the children",
+    ),
     ("Go-bag packed", "handoff:readiness", "#go-bag", "Pack it"),
     ("Emergency card printed", "handoff:emergency_card", "", "Print the card"),
 ]
@@ -124,36 +132,47 @@ def test_filling_each_gap_raises_the_score_to_100(empty):
     assert score_of(client) == 0
     judy.phone = "+1 619 555 0187"
     judy.save()
-    assert score_of(client) == 17
+    assert score_of(client) == 14
 
     Contact(
         household=household, name="Dr Okafor", phone="+1 619 555 0100", roles=[ContactRole.DOCTOR]
     ).save()
-    assert score_of(client) == 33
+    assert score_of(client) == 29
 
     # Bedtime and a meal, for each child.
     Routine.objects.create(child=maya, kind=RoutineKind.BEDTIME, time=time(19, 30))
-    assert score_of(client) == 33
+    assert score_of(client) == 29
     Routine.objects.create(child=maya, kind=RoutineKind.DINNER, time=time(17, 30))
     Routine.objects.create(child=noa, kind=RoutineKind.BREAKFAST, time=time(7))
-    assert score_of(client) == 33
+    assert score_of(client) == 29
     assert "Missing for Noa" in client.get(reverse("handoff:readiness")).content.decode()
     Routine.objects.create(child=noa, kind=RoutineKind.BEDTIME, time=time(19))
-    assert score_of(client) == 50
+    assert score_of(client) == 43
 
     for child in (maya, noa):
         response = client.post(reverse("handoff:confirm_health", args=[child.pk]))
         assert response.status_code == 302
         assert response["Location"] == reverse("handoff:readiness") + "#review"
-    assert score_of(client) == 67
+    assert score_of(client) == 57
     maya.refresh_from_db()
     assert maya.health_reviewed_at == NOW
+
+    # A photo and a weight of each child, as a parent adds them on the child's page.
+    for child in (maya, noa):
+        photo = SimpleUploadedFile("kid.jpg", phone_jpeg(), "image/jpeg")
+        client.post(reverse("households:child_photo_upload", args=[child.pk]), {"photo": photo})
+        assert score_of(client) == 57
+        client.post(
+            reverse("households:child_edit", args=[child.pk]),
+            {"name": child.name, "birth_date": child.birth_date.isoformat(), "weight": "36.5"},
+        )
+    assert score_of(client) == 71
 
     items = list(GoBagItem.objects.in_household(household))
     for item in items[:-1]:
         response = client.post(reverse("handoff:toggle_go_bag", args=[item.pk]), {"ready": "1"})
         assert response.status_code == 302
-    assert score_of(client) == 67
+    assert score_of(client) == 71
     # From htmx, the answer is the item's row alone.
     last = items[-1]
     response = client.post(
@@ -164,7 +183,7 @@ def test_filling_each_gap_raises_the_score_to_100(empty):
     assert html.strip().startswith(f'<li id="bag-{last.pk}" class="is-done">')
     assert 'aria-pressed="true"' in html
     assert "<html" not in html
-    assert score_of(client) == 83
+    assert score_of(client) == 86
 
     response = client.post(reverse("handoff:card_printed"))
     assert response.status_code == 302

@@ -49,9 +49,12 @@ from django.utils.http import urlsafe_base64_encode
 from homefront.accounts.models import User
 from homefront.api.models import AccessToken, Scope
 from homefront.handoff.models import GoBagItem, ShareLink
+from homefront.households.child_photo import replace_photo
 from homefront.households.models import Household, Invitation, Membership, Role
 from homefront.journal.models import EntryChange, JournalEntry, Kind
 from homefront.notify.models import Channel
+from homefront.photos.processing import process_photo
+from homefront.photos.testing import phone_jpeg
 from homefront.prep.models import Category, PackingItem, PrepTask, TemplateItem
 from homefront.trips.models import CalendarFeed, Cover, Goal, Trip
 
@@ -106,6 +109,8 @@ def family(family):
         by_name=str(family.parent),
         after=family.journal_entry.snapshot(),
     )
+    # The child's own photo on the profile.
+    family.child_photo = replace_photo(family.child, process_photo(phone_jpeg()))
     # What notify keeps: where the parent's messages go.
     family.channel = Channel.objects.create(
         household=family.household, user=family.parent, target="parent@example.com"
@@ -527,6 +532,10 @@ FORMLESS_PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
         "children": [str(family.child.pk)],
     },
     "journal:sync": lambda family: {JSON_BODY: {"entries": [logged_entry(family)]}},
+    # A new photo of the child for the profile.
+    "households:child_photo_upload": lambda family: {
+        "photo": SimpleUploadedFile("kid.jpg", phone_jpeg(), "image/jpeg")
+    },
     # Deleting and restoring an entry: the version of it the page showed.
     "journal:delete_entry": lambda family: {"version": str(family.journal_entry.version)},
     "journal:restore_entry": lambda family: {"version": str(family.journal_entry.version)},
