@@ -40,6 +40,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 
+from homefront import i18n
 from homefront.households.models import Household, Membership, Role
 from homefront.trips.models import Cover, Trip, TripQuerySet
 
@@ -121,6 +122,11 @@ class Actor:
     @property
     def is_parent(self) -> bool:
         return self.membership is not None and self.membership.role == Role.PARENT
+
+    @property
+    def role(self) -> str:
+        """The member's role's name, "" for a share link or nobody (a page's tag has it)."""
+        return str(self.membership.role) if self.membership is not None else ""
 
     @property
     def is_caregiver(self) -> bool:
@@ -276,9 +282,11 @@ def member_actor(household: Household, user_id: int) -> Actor:
 
 
 def act_as_share_link(request: HttpRequest, link: ShareLink) -> Actor:
-    """From here on the request is the link's: its trip's brief and quick log, nothing else."""
+    """From here on the request is the link's: its trip's brief and quick log, nothing else,
+    in the language the parent chose for it."""
     actor = Actor(household=link.trip.household, share_link=link)
     request._actor = actor  # type: ignore[attr-defined]
+    i18n.use(request, link.language)
     return actor
 
 

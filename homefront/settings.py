@@ -102,6 +102,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "homefront.households.middleware.CurrentHouseholdMiddleware",
+    # After the user is read: their account's language, else the browser's (i18n.py).
+    "homefront.i18n.LanguageMiddleware",
     "axes.middleware.AxesMiddleware",
     # Every write a request makes moves its households' data version (households/versions.py).
     "homefront.households.versions.DataVersionMiddleware",
@@ -121,6 +123,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
+                "django.template.context_processors.i18n",
                 "django.contrib.messages.context_processors.messages",
                 "homefront.households.context_processors.current_household",
             ],
@@ -251,7 +254,10 @@ AXES_VERBOSE = False
 PROXY_COUNT = env_int("HOMEFRONT_PROXY_COUNT", 0, minimum=0)
 AXES_CLIENT_IP_CALLABLE = "homefront.core.ratelimit.client_address"
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# Each name in its own language, as a language menu shows it; docs/translating.md adds one.
+LANGUAGES = [("en", "English"), ("es", "Español"), ("he", "עברית")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

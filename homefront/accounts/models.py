@@ -58,6 +58,13 @@ class User(AbstractUser):
         "quiet hours from", default=time(21, 0), help_text="No messages between these times."
     )
     quiet_until = models.TimeField("until", default=time(7, 0))
+    # Empty: the browser's Accept-Language, as on the sign-in page (homefront/i18n.py).
+    language = models.CharField(
+        "language",
+        max_length=16,
+        blank=True,
+        help_text="Your pages, emails and notifications. Empty: your browser's language.",
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

@@ -49,6 +49,12 @@ class ShareLink(models.Model):
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     days_before = models.PositiveSmallIntegerField(
         "works from … days before the trip", default=2, validators=[MaxValueValidator(14)]
+    # The brief, its PDF, the quick log and messages to this caregiver speak it (i18n.py).
+    language = models.CharField(
+        "in which language?", max_length=16, default="en", help_text="The brief and the quick log."
+    )
+    # No longer limits anything: a link works from the moment it is made. Kept so
+    # household files and API clients of earlier versions still read and write it.
     )
     days_after = models.PositiveSmallIntegerField(
         "until … days after it", default=1, validators=[MaxValueValidator(14)]

@@ -1,0 +1,63 @@
+"""Whose language a page, a PDF or a message speaks.
+
+A signed-in person's pages follow their account's language (empty: their browser's
+Accept-Language); a share link's pages follow the language the parent chose for that
+link; a message follows its recipient's (notify/plan.py). Anything unknown, in a header,
+a setting or a stored row, falls back to English without an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+
+
+def supported(code: str | None) -> str | None:
+    """The language Homefront speaks for a code ('es-MX' → 'es'), or None."""
+    if not code:
+        return None
+    try:
+        return translation.get_supported_language_variant(code)
+    except LookupError:
+        return None
+
+
+def or_default(code: str | None) -> str:
+    return supported(code) or settings.LANGUAGE_CODE
+
+
+def use(request: HttpRequest, code: str | None) -> None:
+    """From here on this request speaks `code` (an unknown one: English)."""
+    language = or_default(code)
+    translation.activate(language)
+    request.LANGUAGE_CODE = language
+
+
+def is_right_to_left(code: str) -> bool:
+    return translation.get_language_info(or_default(code))["bidi"]
+
+
+class LanguageMiddleware:
+    """The account's language, else the browser's; share-link views switch to the link's
+    (access.act_as_share_link). The language is put back after the response, so a thread
+    never carries one request's language into the next."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        chosen = getattr(user, "language", "") if user is not None else ""
+        try:
+            use(request, supported(chosen) or translation.get_language_from_request(request))
+            response = self.get_response(request)
+            if not chosen:
+                patch_vary_headers(response, ["Accept-Language"])
+            response.headers.setdefault("Content-Language", translation.get_language())
+        finally:
+            translation.deactivate()
+        return response
