@@ -293,6 +293,14 @@ else:
 DEFAULT_FROM_EMAIL = env_str("HOMEFRONT_FROM_EMAIL", "Homefront <homefront@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Web Push (notify/vapid.py): the installation's VAPID private key; without it one is made
+# on first use and kept in the data folder. The contact push services may write to.
+VAPID_PRIVATE_KEY = env_optional_str("HOMEFRONT_VAPID_PRIVATE_KEY")
+VAPID_CONTACT = env_str("HOMEFRONT_VAPID_CONTACT", "")
+# Webhooks and push endpoints on loopback, private or link-local addresses (a Home
+# Assistant on the LAN) are refused unless this allows them (notify/targets.py).
+ALLOW_PRIVATE_TARGETS = env_bool("HOMEFRONT_ALLOW_PRIVATE_TARGETS", False)
+
 # Security headers. No inline script or style anywhere, so the policy needs no
 # 'unsafe-inline'.
 CONTENT_SECURITY_POLICY = {

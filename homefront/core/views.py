@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from homefront.core.conditional import conditional_page
 from homefront.households.access import MemberRequest
 from homefront.households.models import Child, Contact, Household
 from homefront.households.schedule import day_plan
@@ -17,6 +18,7 @@ from homefront.trips.models import TripState
 HORIZON_DAYS = 60
 
 
+@conditional_page
 def home(request: MemberRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "core/welcome.html")

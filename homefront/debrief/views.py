@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from homefront.access import Action, actor_of, check, get_trip, may, member_required, requires
+from homefront.core.conditional import conditional_page
 from homefront.core.forms import posted
 from homefront.debrief.analysis import debrief, new_foods_tried, suggest_next_step
 from homefront.debrief.forms import GoalForm, ReflectionForm
@@ -27,6 +28,7 @@ from homefront.trips.models import MAX_NIGHTS, Goal, Trip
 
 
 @member_required
+@conditional_page
 def debrief_page(request: MemberRequest, pk: int) -> HttpResponse:
     trip = get_trip(request, pk, Action.READ_TRIP)
     reflection = Reflection.objects.filter(trip=trip).first() or Reflection(trip=trip)
@@ -63,6 +65,7 @@ def debrief_page(request: MemberRequest, pk: int) -> HttpResponse:
 
 
 @requires(Action.READ_INSIGHTS)
+@conditional_page
 def insights(request: MemberRequest) -> HttpResponse:
     household = request.household
     trips = list(

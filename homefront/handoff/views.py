@@ -24,6 +24,7 @@ from homefront.access import (
     sees_sensitive_notes,
 )
 from homefront.core import ratelimit
+from homefront.core.conditional import conditional_page
 from homefront.core.decorators import secret_page
 from homefront.core.forms import posted
 from homefront.handoff import access
@@ -57,6 +58,7 @@ def _brief_context(brief: Brief, **extra: object) -> dict[str, object]:
 
 @member_required
 @secret_page
+@conditional_page
 def brief_page(request: MemberRequest, pk: int) -> HttpResponse:
     trip = get_trip(request, pk, Action.READ_BRIEF)
     actor = actor_of(request)
@@ -70,6 +72,7 @@ def brief_page(request: MemberRequest, pk: int) -> HttpResponse:
 
 @member_required
 @secret_page
+@conditional_page
 def brief_pdf(request: MemberRequest, pk: int) -> HttpResponse:
     trip = get_trip(request, pk, Action.READ_BRIEF)
     brief = build_brief(trip, show_sensitive=sees_sensitive_notes(actor_of(request), trip))
@@ -79,6 +82,7 @@ def brief_pdf(request: MemberRequest, pk: int) -> HttpResponse:
 
 @member_required
 @secret_page
+@conditional_page
 def fridge_sheet(request: MemberRequest, pk: int) -> HttpResponse:
     trip = get_trip(request, pk, Action.READ_BRIEF)
     brief = build_brief(trip, show_sensitive=False)
@@ -103,6 +107,7 @@ def _emergency_card_context(household: Household) -> dict[str, object]:
 
 @requires(Action.READ_PROFILE)
 @secret_page
+@conditional_page
 def emergency_card(request: MemberRequest) -> HttpResponse:
     return render(
         request, "handoff/emergency_card.html", _emergency_card_context(request.household)
@@ -230,6 +235,7 @@ def shared_brief_pdf(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @requires(Action.READ_PROFILE)
+@conditional_page
 def readiness_page(request: MemberRequest) -> HttpResponse:
     return _readiness(request, LeaveNowForm(today=request.household.today()))
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from homefront.access import Action, actor_of, check, may, member_required, requires
+from homefront.core.conditional import conditional_page
 from homefront.core.decorators import secret_page
 from homefront.core.forms import posted
 from homefront.households import access
@@ -220,6 +221,7 @@ def _children_with_profile(household: Household) -> Any:
 
 
 @requires(Action.READ_PROFILE)
+@conditional_page
 def profile(request: MemberRequest) -> HttpResponse:
     household: Household = request.household
     return render(
@@ -258,6 +260,7 @@ def at_a_glance(request: MemberRequest) -> HttpResponse:
 
 
 @requires(Action.READ_PROFILE)
+@conditional_page
 def today(request: MemberRequest) -> HttpResponse:
     household: Household = request.household
     day = household.today()

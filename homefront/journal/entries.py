@@ -25,6 +25,7 @@ from homefront.journal.models import (
     JournalEntry,
     Kind,
 )
+from homefront.journal.signals import entries_logged
 from homefront.prep.models import PrepTask
 from homefront.trips.models import Trip
 
@@ -322,6 +323,14 @@ def store(
             try:
                 with transaction.atomic():
                     decided = _store_batch(trip, author, [c for _, c in valid])
+                    # Whoever follows new entries (notify's pushes and webhooks) writes
+                    # in this transaction: an entry and what it sets off are stored whole.
+                    entries_logged.send(
+                        sender=JournalEntry,
+                        trip=trip,
+                        entries=[o.entry for o in decided if o.status == "stored" and o.entry],
+                        author_id=author.user.pk if author.user is not None else None,
+                    )
                 break
             except IntegrityError:
                 # Another request stored some of these ids between the look-up and the

@@ -26,6 +26,7 @@ from homefront.access import (
     member_required,
 )
 from homefront.core import ratelimit
+from homefront.core.conditional import conditional_page
 from homefront.core.decorators import secret_page
 from homefront.core.forms import posted
 from homefront.handoff.models import ShareLink
@@ -229,6 +230,7 @@ def _sync(request: HttpRequest, context: LogContext) -> JsonResponse:
 
 @member_required
 @secret_page
+@conditional_page
 def quick_log(request: MemberRequest, pk: int) -> HttpResponse:
     context = _member_context(request, pk)
     if request.method == "POST":
@@ -351,6 +353,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
 
 @member_required
 @secret_page
+@conditional_page
 def timeline(request: MemberRequest, pk: int) -> HttpResponse:
     trip = get_trip(request, pk, Action.READ_TRIP)
     zone_choice = request.GET.get(

@@ -9,3 +9,4 @@ class NotifyConfig(AppConfig):
         from homefront.notify import due
 
         due.connect()
+        due.connect_events()

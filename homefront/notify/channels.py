@@ -15,9 +15,11 @@ SEND_TIMEOUT = 20
 
 
 class DeliveryError(Exception):
-    def __init__(self, reason: str, *, permanent: bool) -> None:
+    def __init__(self, reason: str, *, permanent: bool, remove_channel: bool = False) -> None:
         super().__init__(reason)
         self.permanent = permanent
+        # The channel is gone for good (a push subscription the service no longer knows).
+        self.remove_channel = remove_channel
 
 
 class EmailChannel:
@@ -59,10 +61,19 @@ class Sender(Protocol):
     def notify(self, channel: Channel, message: Message) -> None: ...
 
 
-CHANNELS: dict[str, Sender] = {
-    ChannelKind.EMAIL: EmailChannel(),
-    ChannelKind.APPRISE: AppriseChannel(),
-}
+def _channels() -> dict[str, Sender]:
+    from homefront.notify.push import PushChannel
+    from homefront.notify.webhooks import WebhookChannel
+
+    return {
+        ChannelKind.EMAIL: EmailChannel(),
+        ChannelKind.APPRISE: AppriseChannel(),
+        ChannelKind.PUSH: PushChannel(),
+        ChannelKind.WEBHOOK: WebhookChannel(),
+    }
+
+
+CHANNELS: dict[str, Sender] = _channels()
 
 
 def send(message: Message) -> None:

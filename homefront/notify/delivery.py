@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import datetime, timedelta
 
@@ -9,7 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from homefront.notify.channels import DeliveryError, send
-from homefront.notify.models import MAX_ATTEMPTS, Attempt, Message, Status
+from homefront.notify.models import MAX_ATTEMPTS, Attempt, Channel, Message, Status
+
+logger = logging.getLogger("homefront.worker")
 
 STUCK_AFTER = timedelta(minutes=10)
 BATCH = 50
@@ -28,7 +31,9 @@ def deliver(message_id: int, worker: str, now: datetime | None = None) -> str:
     )
     if not claimed:
         return "taken"
-    message = Message.objects.select_related("channel__user", "channel__contact").get(pk=message_id)
+    message = Message.objects.select_related(
+        "channel__user", "channel__contact", "channel__push_device", "channel__webhook"
+    ).get(pk=message_id)
     attempts = message.attempts + 1
     try:
         try:
@@ -51,6 +56,12 @@ def deliver(message_id: int, worker: str, now: datetime | None = None) -> str:
                 last_error=str(error),
                 due_at=now if failed else now + backoff(attempts),
             )
+            if error.remove_channel:
+                # A dead push subscription: the device leaves the person's list, and its
+                # messages with it.
+                logger.info("Removing channel %s: %s", message.channel_id, error)
+                Channel.objects.filter(pk=message.channel_id).delete()
+                return "removed"
         return "failed" if failed else "retry"
     with transaction.atomic():
         Attempt.objects.create(message=message, worker=worker, ok=True)

@@ -111,3 +111,15 @@ def connect() -> None:
     post_save.connect(_person_saved, sender=User, dispatch_uid="notify-due-person")
     post_save.connect(_share_link_opened, sender=ShareLinkOpen, dispatch_uid="notify-due-open")
     post_save.connect(_channel_saved, sender=Channel, dispatch_uid="notify-due-channel")
+
+
+def _entries_logged(trip: Trip, entries: list[Any], author_id: int | None, **kwargs: Any) -> None:
+    from homefront.notify.events import entries_logged
+
+    entries_logged(trip, entries, author_id)
+
+
+def connect_events() -> None:
+    from homefront.journal.signals import entries_logged
+
+    entries_logged.connect(_entries_logged, dispatch_uid="notify-entries-logged")

@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -22,10 +23,13 @@ from homefront.accounts.models import User
 from homefront.handoff.models import ShareLinkOpen
 from homefront.households.models import Household, Membership, Role
 from homefront.journal.models import JournalEntry
+from homefront.notify import timed_events
+from homefront.notify.choices import pushes_wanted
 from homefront.notify.models import Channel, Message, MessageKind, Schedule
+from homefront.notify.zones import zone_at
 from homefront.prep.models import PrepTask
 from homefront.trips.cover import FamilyNights
-from homefront.trips.models import Trip
+from homefront.trips.models import Cover, Trip
 
 MORNING = time(7, 30)
 EVENING_CHECK = time(18, 0)
@@ -86,10 +90,11 @@ def outside_quiet_hours(moment: datetime, user: User | None) -> datetime:
     return end
 
 
-def person_zone(channel: Channel, household: Household) -> ZoneInfo:
-    if channel.user is not None and channel.user.time_zone:
-        return ZoneInfo(channel.user.time_zone)
-    return household.zone
+def person_zone(
+    channel: Channel, household: Household, moment: datetime, trips: list[Trip] | None = None
+) -> ZoneInfo:
+    """Where the channel's person is at `moment`: a trip's destination while away."""
+    return zone_at(channel.user, household, moment, trips)
 
 
 def make(channel: Channel, draft: Draft) -> Message | None:
@@ -104,12 +109,14 @@ def make(channel: Channel, draft: Draft) -> Message | None:
 
 
 def _message(channel: Channel, draft: Draft, key: str) -> Message:
-    zone = draft.zone or person_zone(channel, channel.household)
     due = draft.due_at
     if not draft.anytime:
         # Planned after its time (a late round, a channel added in the evening), it goes
-        # out now: the quiet hours are those of now, not of the moment it was due.
-        due = outside_quiet_hours(max(due, timezone.now()).astimezone(zone), channel.user)
+        # out now: the quiet hours are those of now, not of the moment it was due, and of
+        # where the person is then.
+        due = max(due, timezone.now())
+        zone = draft.zone or person_zone(channel, channel.household, due)
+        due = outside_quiet_hours(due.astimezone(zone), channel.user)
     text = "\n".join(draft.lines)
     html = render_to_string(
         "notify/email/message.html", {"subject": draft.subject, "lines": draft.lines}
@@ -123,6 +130,7 @@ def _message(channel: Channel, draft: Draft, key: str) -> Message:
         text=text + "\n\n— Homefront",
         html=html,
         due_at=due,
+        data={"body": text},
     )
 
 
@@ -164,7 +172,7 @@ def plan_household(household: Household, now: datetime) -> Planned:
     )
     for user_id in parents & by_user.keys():
         for channel in by_user[user_id]:
-            zone = person_zone(channel, household)
+            zone = person_zone(channel, household, now, trips)
             local_day = now.astimezone(zone).date()
             # The first later day with a task to tell: its digest is made at its midnight.
             tomorrow = local_day + timedelta(days=1)
@@ -364,6 +372,7 @@ def plan_household(household: Household, now: datetime) -> Planned:
                     ),
                 )
             )
+    next_at += timed_events.plan(household, now, trips, channels, family)
     # Never sooner than a minute on: a moment that a change of clocks skipped must not
     # have a household planned again and again.
     return Planned(store_drafts(drafts), max(min(next_at), now + timedelta(minutes=1)))
@@ -386,7 +395,7 @@ def store_drafts(drafts: list[tuple[Channel, Draft]]) -> list[Message]:
     Planning a household again makes nothing twice; the unique key stays the last guard,
     against a message made at the same moment by another way in."""
     wanted: dict[str, tuple[Channel, Draft]] = {}
-    for channel, draft in drafts:
+    for channel, draft in pushes_wanted(drafts):
         wanted.setdefault(f"{draft.key}:channel-{channel.pk}", (channel, draft))
     if not wanted:
         return []
@@ -497,10 +506,13 @@ def _claim_leased(worker: str, now: datetime) -> tuple[int, int] | tuple[()] | N
 
 def leave_now(trip: Trip, url: str) -> list[Message]:
     """Tells the backup caregiver at once, with the link to the brief."""
+    # A contact named in charge, or a caregiver member (who may have a phone to push to).
+    covering_members = Cover.objects.filter(
+        household=trip.household, night__in=trip.nights_list, member__isnull=False
+    ).values("member")
     channels = (
-        Channel.objects.filter(
-            household=trip.household, contact__covers__night__in=trip.nights_list
-        )
+        Channel.objects.filter(household=trip.household)
+        .filter(Q(contact__covers__night__in=trip.nights_list) | Q(user__in=covering_members))
         .select_related("household", "contact", "user")
         .distinct()
     )

@@ -7,22 +7,25 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from homefront.access import Action, actor_of, may, requires
 from homefront.core.forms import posted
 from homefront.households.access import MemberRequest
+from homefront.notify import push_views
 from homefront.notify.delivery import deliver
 from homefront.notify.forms import ChannelForm
-from homefront.notify.models import Channel, Message, Status
+from homefront.notify.models import TYPED_KINDS, Channel, ChannelKind, Message, Status
 from homefront.notify.plan import trial_message
 
 
 def _visible_channels(request: MemberRequest) -> Q:
-    """A member manages their own channels; a parent also the household's contacts'."""
+    """A member manages their own channels and devices; a parent also the household's
+    contacts' and its webhooks."""
     mine = Q(user=request.user)
     if may(actor_of(request), Action.MANAGE_HOUSEHOLD_CHANNELS):
-        return mine | Q(contact__isnull=False)
+        return mine | Q(contact__isnull=False) | Q(kind=ChannelKind.WEBHOOK)
     return mine
 
 
@@ -30,7 +33,7 @@ def get_channel(request: MemberRequest, pk: int) -> Channel:
     return get_object_or_404(
         Channel.objects.in_household(request.household)
         .filter(_visible_channels(request))
-        .select_related("user", "contact", "household"),
+        .select_related("user", "contact", "household", "push_device", "webhook"),
         pk=pk,
     )
 
@@ -46,16 +49,31 @@ def channels(request: MemberRequest) -> HttpResponse:
         form.save()
         messages.success(request, "Saved. Try “Send a test” to make sure it reaches you.")
         return redirect("notify:channels")
+    return channels_page(request, form)
+
+
+def channels_page(
+    request: MemberRequest,
+    form: ChannelForm | None = None,
+    choices_form: push_views.PushChoicesForm | None = None,
+) -> HttpResponse:
+    if form is None:
+        form = ChannelForm(
+            membership=request.membership,
+            for_contacts=may(actor_of(request), Action.MANAGE_HOUSEHOLD_CHANNELS),
+        )
+    failed = bool(form.errors or (choices_form is not None and choices_form.errors))
     return render(
         request,
         "notify/channels.html",
         {
             "form": form,
             "channels": Channel.objects.in_household(request.household)
-            .filter(_visible_channels(request))
+            .filter(_visible_channels(request), kind__in=TYPED_KINDS)
             .select_related("user", "contact"),
+            **push_views.devices_context(request, choices_form),
         },
-        status=422 if form.errors else 200,
+        status=422 if failed else 200,
     )
 
 
@@ -69,12 +87,14 @@ def send_test(request: MemberRequest, pk: int) -> HttpResponse:
     outcome = deliver(message.pk, worker="web")
     if outcome == "sent":
         messages.success(request, f"Test sent to {channel.shown_target}.")
+    elif outcome == "removed":
+        messages.error(request, _("The push service no longer knows this device; it was removed."))
     else:
         # A test is for now: no retries an hour later.
         Message.objects.filter(pk=message.pk).update(status=Status.FAILED)
         message.refresh_from_db()
         messages.error(request, f"The test did not go through: {message.last_error}")
-    return redirect("notify:channels")
+    return redirect("notify:webhooks" if channel.kind == ChannelKind.WEBHOOK else "notify:channels")
 
 
 @requires(Action.KEEP_OWN_ACCESS)
@@ -83,7 +103,7 @@ def delete_channel(request: MemberRequest, pk: int) -> HttpResponse:
     channel = get_channel(request, pk)
     channel.delete()
     messages.success(request, "Removed.")
-    return redirect("notify:channels")
+    return redirect("notify:webhooks" if channel.kind == ChannelKind.WEBHOOK else "notify:channels")
 
 
 @requires(Action.MANAGE_HOUSEHOLD_CHANNELS)

@@ -22,6 +22,7 @@ from homefront.access import (
     requires,
     visible_trips,
 )
+from homefront.core.conditional import conditional_page
 from homefront.core.forms import posted
 from homefront.households.access import MemberRequest
 from homefront.households.models import Membership, Role
@@ -43,6 +44,7 @@ def _parents(request: MemberRequest) -> list:
 
 
 @member_required
+@conditional_page
 def trip_prep(request: MemberRequest, pk: int) -> HttpResponse:
     trip = get_trip(request, pk, Action.READ_TRIP)
     tasks = list(trip.prep_tasks.all())
@@ -73,6 +75,7 @@ def trip_prep(request: MemberRequest, pk: int) -> HttpResponse:
 
 
 @member_required
+@conditional_page
 def prep_today(request: MemberRequest) -> HttpResponse:
     """Today's prep across every coming trip, with what is overdue, and how far each trip is."""
     today = request.household.today()
@@ -205,6 +208,7 @@ def task_delete(request: MemberRequest, pk: int) -> HttpResponse:
 
 
 @member_required
+@conditional_page
 def packing(request: MemberRequest, pk: int) -> HttpResponse:
     trip = get_trip(request, pk, Action.READ_TRIP)
     return _packing_page(request, trip, PackingItemForm())

@@ -23,6 +23,7 @@ from homefront.access import (
     requires,
 )
 from homefront.core import ratelimit
+from homefront.core.conditional import conditional_page
 from homefront.core.decorators import secret_page
 from homefront.core.forms import posted
 from homefront.households.access import MemberRequest
@@ -39,6 +40,7 @@ AGENDA_DAYS = 60
 
 
 @requires(Action.READ_CALENDAR)
+@conditional_page
 def trip_list(request: MemberRequest) -> HttpResponse:
     now = timezone.now()
     trips = list(
@@ -124,6 +126,7 @@ def trip_cancel(request: MemberRequest, pk: int) -> HttpResponse:
 
 
 @member_required
+@conditional_page
 def trip_detail(request: MemberRequest, pk: int) -> HttpResponse:
     trip = get_trip(request, pk, Action.READ_TRIP)
     actor = actor_of(request)
@@ -220,6 +223,7 @@ class CalendarDay:
 
 
 @requires(Action.READ_CALENDAR)
+@conditional_page
 def family_calendar(
     request: MemberRequest, year: int | None = None, month: int | None = None
 ) -> HttpResponse:

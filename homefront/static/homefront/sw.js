@@ -218,3 +218,77 @@ self.addEventListener("message", (event) => {
     event.waitUntil(forgetLinkPages(data.link.match(LINK_PAGES)[0]));
   }
 });
+
+// -- Notifications (Web Push) --------------------------------------------------
+// Homefront's pushes carry {title, body, url, tag, lang, dir} (notify/push.py). A
+// later push with the same tag replaces the earlier one ("3 new photos" replaces
+// "2 new photos"); tapping opens the page the payload names, in a window of this
+// site already open when there is one.
+const ICON = "/static/homefront/icon-192.png";
+const RENEW = "/notifications/devices/renew/";
+
+self.addEventListener("push", (event) => {
+  let shown = {};
+  try {
+    shown = event.data ? event.data.json() : {};
+  } catch (error) {
+    shown = { body: event.data ? event.data.text() : "" };
+  }
+  const url = new URL(shown.url || "/", self.location.origin);
+  event.waitUntil(
+    self.registration.showNotification(shown.title || "Homefront", {
+      body: shown.body || "",
+      tag: shown.tag || undefined,
+      renotify: Boolean(shown.tag),
+      lang: shown.lang || undefined,
+      dir: shown.dir || "auto",
+      icon: ICON,
+      badge: ICON,
+      // Only a page of this site: a payload cannot send the tap elsewhere.
+      data: { url: sameOrigin(url) ? url.href : self.location.origin + "/" },
+    }),
+  );
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const target = (event.notification.data && event.notification.data.url) || self.location.origin + "/";
+  event.waitUntil(
+    (async () => {
+      const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+      for (const client of windows) {
+        if (client.url === target && "focus" in client) return client.focus();
+      }
+      for (const client of windows) {
+        if ("navigate" in client && sameOrigin(new URL(client.url))) {
+          const moved = await client.navigate(target).catch(() => null);
+          if (moved) return moved.focus();
+        }
+      }
+      return self.clients.openWindow(target);
+    })(),
+  );
+});
+
+// The push service replaced the subscription (keys rotated, expired): subscribe
+// again with the same server key and tell Homefront the device's new address.
+self.addEventListener("pushsubscriptionchange", (event) => {
+  event.waitUntil(
+    (async () => {
+      const old = event.oldSubscription;
+      const fresh =
+        event.newSubscription ||
+        (await self.registration.pushManager.subscribe({
+          userVisibleOnly: true,
+          applicationServerKey: old && old.options ? old.options.applicationServerKey : undefined,
+        }));
+      if (!old || !fresh) return;
+      await fetch(RENEW, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ old_endpoint: old.endpoint, subscription: fresh.toJSON() }),
+      });
+    })(),
+  );
+});
