@@ -96,12 +96,25 @@ def is_household_write(sql: str) -> bool:
     return not (BOOKKEEPING.match(match.group(1)) or TRACES.match(sql.lstrip()))
 
 
+def in_transaction() -> bool:
+    """Inside a transaction of the code's own (a test case's wrapping block is not one:
+    there a lone statement would commit alone outside the test)."""
+    return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
+
+
 class _Watcher:
-    """An execute wrapper: after each write to household data, the version moves."""
+    """An execute wrapper: with each write to household data, the version moves.
+
+    A write inside a transaction moves it right after, in that transaction. A write
+    outside any (a lone `save()`) would commit alone: it opens a transaction instead,
+    moves the version and runs in it, and so does the rest of the request or block, up
+    to `finish()`: the request's writes commit together, the version with them.
+    """
 
     def __init__(self, households: Callable[[], set[int]]) -> None:
         self.households = households
         self.moving = False
+        self.opened: Any = None
 
     def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
         if self.moving or not is_household_write(sql):
@@ -109,14 +122,14 @@ class _Watcher:
         ids = self.households()
         if not ids:
             return execute(sql, params, many, context)
-        if connection.in_atomic_block:
+        if in_transaction():
             result = execute(sql, params, many, context)
             self._move(ids)
             return result
-        with transaction.atomic():  # a lone statement: it and the move commit together
-            result = execute(sql, params, many, context)
-            self._move(ids)
-        return result
+        self.opened = transaction.atomic()
+        self.opened.__enter__()
+        self._move(ids)
+        return execute(sql, params, many, context)
 
     def _move(self, ids: set[int]) -> None:
         self.moving = True
@@ -125,13 +138,31 @@ class _Watcher:
         finally:
             self.moving = False
 
+    def finish(self, error: BaseException | None = None, *, failed: bool = False) -> None:
+        """Commits the transaction a lone write opened; rolls it back on an error."""
+        opened, self.opened = self.opened, None
+        if opened is None:
+            return
+        if failed and error is None:
+            transaction.set_rollback(True)
+        if error is None:
+            opened.__exit__(None, None, None)
+        else:
+            opened.__exit__(type(error), error, error.__traceback__)
+
 
 @contextmanager
 def watching(*household_ids: int) -> Iterator[None]:
     """Every write in the block moves these households' versions (for commands)."""
     ids = {int(pk) for pk in household_ids}
-    with connection.execute_wrapper(_Watcher(lambda: ids)):
-        yield
+    watcher = _Watcher(lambda: ids)
+    try:
+        with connection.execute_wrapper(watcher):
+            yield
+    except BaseException as error:
+        watcher.finish(error)
+        raise
+    watcher.finish()
 
 
 def note_writes_to(request: HttpRequest, household_id: int) -> None:
@@ -153,11 +184,21 @@ def households_of(request: HttpRequest) -> set[int]:
 
 
 class DataVersionMiddleware:
-    """Moves the data version of the request's households with every write it makes."""
+    """Moves the data version of the request's households with every write it makes.
+
+    Sits after `DatabaseFaultMiddleware`: a view's database error rolls back the writes
+    of the request here, then becomes the outage page there."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        with connection.execute_wrapper(_Watcher(lambda: households_of(request))):
-            return self.get_response(request)
+        watcher = _Watcher(lambda: households_of(request))
+        try:
+            with connection.execute_wrapper(watcher):
+                response = self.get_response(request)
+        except BaseException as error:
+            watcher.finish(error)
+            raise
+        watcher.finish(failed=response.status_code >= 500)
+        return response
