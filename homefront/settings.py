@@ -105,10 +105,11 @@ MIDDLEWARE = [
     # After the user is read: their account's language, else the browser's (i18n.py).
     "homefront.i18n.LanguageMiddleware",
     "axes.middleware.AxesMiddleware",
-    # Every write a request makes moves its households' data version (households/versions.py).
-    "homefront.households.versions.DataVersionMiddleware",
-    # Last, so it sees a view's database error first: an outage is a 503, not a 500.
+    # So it sees a view's database error first: an outage is a 503, not a 500.
     "homefront.core.middleware.DatabaseFaultMiddleware",
+    # Every write a request makes moves its households' data version, in the write's
+    # transaction (households/versions.py); a failed request's writes roll back here.
+    "homefront.households.versions.DataVersionMiddleware",
 ]
 
 ROOT_URLCONF = "homefront.urls"
