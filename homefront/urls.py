@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("homefront.prep.urls")),
     path("", include("homefront.handoff.urls")),
     path("", include("homefront.journal.urls")),
+    path("", include("homefront.photos.urls")),
     path("", include("homefront.debrief.urls")),
     path("", include("homefront.notify.urls")),
     path("", include("homefront.portability.urls")),

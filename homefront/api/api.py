@@ -58,7 +58,7 @@ class Error(Schema):
     errors: dict[str, list[str]] | None = None
 
 
-ERRORS: dict[Any, Any] = {frozenset({400, 401, 403, 404, 413, 422, 429}): Error}
+ERRORS: dict[Any, Any] = {frozenset({400, 401, 403, 404, 409, 413, 422, 429}): Error}
 
 
 def _error(request: HttpRequest, status: int, detail: str, **extra: Any) -> HttpResponse:

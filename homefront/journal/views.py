@@ -117,7 +117,7 @@ def _quick_log(request: HttpRequest, context: LogContext, status: int = 200) -> 
         JournalEntry.objects.alive()
         .filter(trip=trip)
         .select_related("author", "share_link", "medicine")
-        .prefetch_related("children")[:5]
+        .prefetch_related("children", "photos")[:5]
     )
     # Times at home, for a share link's visitor too, who has no household to set the zone.
     with timezone.override(trip.household.zone):
@@ -364,7 +364,7 @@ def timeline(request: MemberRequest, pk: int) -> HttpResponse:
         JournalEntry.objects.alive()
         .filter(trip=trip)
         .select_related("author", "share_link", "medicine", "comfort_task")
-        .prefetch_related("children")
+        .prefetch_related("children", "photos")
         .order_by("-occurred_at", "-pk")
     )
     before = request.GET.get("before", "")

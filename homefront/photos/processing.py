@@ -73,7 +73,7 @@ def process_photo(upload: bytes | IO[bytes], *, household_bytes_used: int = 0) -
     quota = settings.PHOTO_HOUSEHOLD_QUOTA_BYTES
     if household_bytes_used >= quota:
         raise _over_quota()
-    data = _read_within_limit(upload)
+    data = read_upload(upload)
     _refuse_what_is_not_a_photo(data)
     picture = _open(data)
     display = _upright_srgb(picture, DISPLAY_PX)
@@ -103,7 +103,8 @@ def _over_quota() -> PhotoRefused:
     )
 
 
-def _read_within_limit(upload: bytes | IO[bytes]) -> bytes:
+def read_upload(upload: bytes | IO[bytes]) -> bytes:
+    """The upload's bytes, or PhotoRefused when there are none or more than the limit."""
     limit = settings.PHOTO_MAX_UPLOAD_BYTES
     if isinstance(upload, bytes | bytearray | memoryview):
         data = bytes(upload)

@@ -4,6 +4,8 @@ sensor, an iPhone's HEIC, a huge PNG. Shared by every app's photo tests."""
 from __future__ import annotations
 
 import io
+import uuid
+from typing import Any
 
 from PIL import Image
 from pillow_heif import from_pillow
@@ -60,3 +62,45 @@ def animated_webp() -> bytes:
     out = io.BytesIO()
     frames[0].save(out, "WEBP", save_all=True, append_images=frames[1:], duration=100)
     return out.getvalue()
+
+
+class Rewinding(io.BytesIO):
+    """A file for a test client's form, sent whole however many times the data is posted."""
+
+    def __init__(self, data: bytes, name: str) -> None:
+        super().__init__(data)
+        self.name = name
+
+    def read(self, size: int | None = -1) -> bytes:
+        self.seek(0)
+        return super().read()
+
+
+def store_photo_for(entry: Any, child: Any) -> Any:
+    """A photo of `child` kept with `entry`, as an upload would keep it."""
+    import hashlib
+
+    from homefront.photos.models import Photo, PhotoImage, Size
+    from homefront.photos.processing import process_photo
+
+    processed = process_photo(phone_jpeg())
+    photo = Photo.objects.create(
+        uuid=uuid.uuid4(),
+        trip=entry.trip,
+        entry=entry,
+        caption="Raw currants",
+        taken_at=entry.occurred_at,
+        width=processed.width,
+        height=processed.height,
+        thumbnail_width=processed.thumbnail_width,
+        thumbnail_height=processed.thumbnail_height,
+        stored_bytes=processed.stored_bytes,
+        upload_sha256=processed.upload_sha256,
+        author=entry.author,
+    )
+    photo.children.set([child])
+    for size, data in ((Size.DISPLAY, processed.display), (Size.THUMBNAIL, processed.thumbnail)):
+        PhotoImage.objects.create(
+            photo=photo, size=size, data=data, sha256=hashlib.sha256(data).hexdigest()
+        )
+    return photo

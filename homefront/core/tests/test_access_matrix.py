@@ -56,6 +56,7 @@ from homefront.households.tests.test_isolation import (  # the shared URL walk
     payload,
     send,
 )
+from homefront.photos import testing as photo_testing
 from homefront.trips.models import Trip
 
 # The isolation test's household: a trip (Kyoto) with its first night covered by the
@@ -151,6 +152,10 @@ EXPECTED: dict[str, tuple[str, str, str, str, str]] = {
     "journal:shared_sync":               ("405 200*",  "405 200*",  "405 200*",  "405 200*",  "405 200*"),
     "journal:sync":                      ("405 200*",  "405 200*",  "405 404",   "405 404",   "405 401"),
     "journal:timeline":                  ("200 200",   "200 200",   "404 404",   "404 404",   "302 302"),
+    "photos:add":                        ("405 302*",  "405 302*",  "405 404",   "405 404",   "302 302"),
+    "photos:photo":                      ("200 200",   "200 200",   "404 404",   "404 404",   "302 302"),
+    "photos:shared_add":                 ("405 302*",  "405 302*",  "405 302*",  "405 302*",  "405 302*"),
+    "photos:shared_photo":               ("200 200",   "200 200",   "200 200",   "200 200",   "200 200"),
     "notify:channels":                   ("200 302*",  "200 302*",  "200 302*",  "200 302",   "302 302"),
     "notify:delete_channel":             ("405 302*",  "405 404",   "405 404",   "405 404",   "302 302"),
     "notify:log":                        ("200 200",   "403 403",   "403 403",   "200 200",   "302 302"),
@@ -196,6 +201,8 @@ EXPECTED_LINKS: dict[str, tuple[str, str, str, str, str]] = {
     "journal:shared_log":                ("200 302",   "404 404",   "404 404",   "404 404",   "404 404"),
     "journal:shared_manifest":           ("200 200",   "404 404",   "404 404",   "404 404",   "404 404"),
     "journal:shared_sync":               ("405 200",   "405 410",   "405 410",   "405 410",   "405 410"),
+    "photos:shared_add":                 ("405 302",   "405 410",   "405 410",   "405 410",   "405 410"),
+    "photos:shared_photo":               ("200 200",   "404 404",   "404 404",   "404 404",   "404 404"),
 }
 # API operations ("METHOD path") -> what each token gets.
 API_ACTORS = ("parent_write", "parent_read", "carer", "carer_off", "outsider", "none")
@@ -222,6 +229,9 @@ EXPECTED_API: dict[str, tuple[str, str, str, str, str, str]] = {
     "POST /api/v1/children":             ("201*",      "403",       "403",       "403",       "201",       "401"),
     "POST /api/v1/trips":                ("201*",      "403",       "403",       "403",       "201",       "401"),
     "POST /api/v1/trips/{pk}/journal/sync": ("200*",      "403",       "200*",      "404",       "404",       "401"),
+    "GET /api/v1/trips/{pk}/photos":     ("200",       "200",       "200",       "404",       "404",       "401"),
+    "POST /api/v1/trips/{pk}/photos":    ("201*",      "403",       "201*",      "404",       "404",       "401"),
+    "GET /api/v1/photos/{pk}":           ("200",       "200",       "200",       "404",       "404",       "401"),
 }
 # fmt: on
 
@@ -259,6 +269,8 @@ SHARE_LINK_NAMES = (
     "journal:shared_log",
     "journal:shared_manifest",
     "journal:shared_sync",
+    "photos:shared_add",
+    "photos:shared_photo",
 )
 
 
@@ -298,6 +310,11 @@ LINK_PAYLOADS = {
         "children": [str(family.child.pk)],
     },
     "journal:shared_sync": lambda family: {JSON_BODY: {"entries": [logged_entry(family)]}},
+    "photos:shared_add": lambda family: {
+        "photo": photo_testing.Rewinding(photo_testing.phone_jpeg(), "IMG_0002.jpg"),
+        "uuid": "3d3c6f6e-1a2b-4c5d-8e9f-0a1b2c3d4e5f",
+        "children": [str(family.child.pk)],
+    },
 }
 
 
@@ -409,7 +426,8 @@ def test_each_share_link_state_gets_what_the_matrix_says(family, name):
     endpoint = next(e for e in SESSION_ENDPOINTS if e.name == name)
     got = []
     for state in LINK_STATES:
-        url = endpoint.url(token=link_in_state(family, state))
+        photo = {"pk": family.photo.pk} if "pk" in endpoint.kwargs else {}
+        url = endpoint.url(token=link_in_state(family, state), **photo)
         data = post_data(family, endpoint, url)
         got.append(
             f"{ask(Client(), 'get', url, data, family)} {ask(Client(), 'post', url, data, family)}"
@@ -453,6 +471,7 @@ API_OBJECTS = {
     "/contacts/{pk}": "contact",
     "/prep-tasks/{pk}": "prep_task",
     "/journal-entries/{pk}": "journal_entry",
+    "/photos/{pk}": "photo",
 }
 
 
@@ -465,6 +484,12 @@ def api_request(family: Any, operation: str) -> tuple[str, str, Any]:
     body: Any = None
     if operation.endswith("/journal/sync"):
         body = {"entries": [logged_entry(family)]}
+    elif operation == "POST /api/v1/trips/{pk}/photos":
+        body = {
+            "photo": photo_testing.Rewinding(photo_testing.phone_jpeg(), "IMG_0003.jpg"),
+            "uuid": "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9",
+            "children": [family.child.pk],
+        }
     elif method == "PATCH":
         body = {"done": True}
     elif operation.endswith(" /api/v1/children"):
@@ -487,13 +512,16 @@ def ask_api(family: Any, operation: str, secret: str | None) -> str:
     cache.clear()
     with transaction.atomic():
         before = household_rows(family)
-        response = Client().generic(
-            method,
-            path,
-            data=None if body is None else json.dumps(body),
-            content_type="application/json",
-            headers=headers,
-        )
+        if isinstance(body, dict) and "photo" in body:  # a file goes as a form
+            response = Client().post(path, body, headers=headers)
+        else:
+            response = Client().generic(
+                method,
+                path,
+                data=None if body is None else json.dumps(body),
+                content_type="application/json",
+                headers=headers,
+            )
         wrote = household_rows(family) != before
         transaction.set_rollback(True)
     return f"{response.status_code}{'*' if wrote else ''}"

@@ -272,6 +272,8 @@ SHARE_LINK_URLS = {
     "journal:shared_log",
     "journal:shared_sync",
     "journal:shared_manifest",
+    "photos:shared_add",
+    "photos:shared_photo",
 }
 
 
@@ -683,7 +685,8 @@ EVIL_ORIGIN = "https://evil.example"
 def secret_urls(family: Any, endpoint: Endpoint) -> list[str]:
     """URLs with a secret in them, with a working secret (test_isolation has the forged)."""
     if endpoint.name in SHARE_LINK_URLS:
-        return [endpoint.url(token=family.share_token)]
+        photo = {"pk": family.photo.pk} if "pk" in endpoint.kwargs else {}
+        return [endpoint.url(token=family.share_token, **photo)]
     if endpoint.name == "households:accept":
         _invitation, token = Invitation.issue(family.household, Role.CAREGIVER, family.parent)
         return [endpoint.url(token=token)]

@@ -53,6 +53,7 @@ from homefront.households.child_photo import replace_photo
 from homefront.households.models import Household, Invitation, Membership, Role
 from homefront.journal.models import EntryChange, JournalEntry, Kind
 from homefront.notify.models import Channel
+from homefront.photos import testing as photo_testing
 from homefront.photos.processing import process_photo
 from homefront.photos.testing import phone_jpeg
 from homefront.prep.models import Category, PackingItem, PrepTask, TemplateItem
@@ -109,6 +110,8 @@ def family(family):
         by_name=str(family.parent),
         after=family.journal_entry.snapshot(),
     )
+    # What photos keep: a photo of the child with that entry.
+    family.photo = photo_testing.store_photo_for(family.journal_entry, family.child)
     # The child's own photo on the profile.
     family.child_photo = replace_photo(family.child, process_photo(phone_jpeg()))
     # What notify keeps: where the parent's messages go.
@@ -256,6 +259,9 @@ PK_OWNERS: dict[str, tuple[str, ...]] = {
     "journal:edit_entry": ("journal_entry",),
     "journal:delete_entry": ("journal_entry",),
     "journal:restore_entry": ("journal_entry",),
+    "photos:photo": ("photo",),
+    "photos:shared_photo": ("photo",),
+    "photos:add": ("trip",),
     "debrief:trip": ("trip",),
     "debrief:add_food_like": ("child",),
     "debrief:drop_goal": ("goal",),
@@ -289,6 +295,7 @@ OBJECTS: dict[str, Callable[[Any], Model]] = {
     "share_link": lambda family: family.share_link,
     "go_bag_item": lambda family: family.go_bag_item,
     "journal_entry": lambda family: family.journal_entry,
+    "photo": lambda family: family.photo,
     "goal": lambda family: family.goal,
     "channel": lambda family: family.channel,
     "api_token": lambda family: family.api_token,
@@ -539,6 +546,12 @@ FORMLESS_PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
     # Deleting and restoring an entry: the version of it the page showed.
     "journal:delete_entry": lambda family: {"version": str(family.journal_entry.version)},
     "journal:restore_entry": lambda family: {"version": str(family.journal_entry.version)},
+    # A photo from the quick log's camera button.
+    "photos:add": lambda family: {
+        "photo": photo_testing.Rewinding(photo_testing.phone_jpeg(), "IMG_0001.jpg"),
+        "uuid": "0c6a4d0e-0b7e-4a39-8a51-6f1d2e3c4b5a",
+        "children": [str(family.child.pk)],
+    },
     # The insights page's small forms, which only POST: a food to add to a child's likes,
     # and a goal (the next step) for a parent of the household.
     "debrief:add_food_like": lambda family: {"food": PROBE},
@@ -734,6 +747,29 @@ def check_share_link(family: Any, endpoint: Endpoint) -> None:
     assert Client().get(url).status_code == 404
 
 
+def check_shared_photos(family: Any, endpoint: Endpoint) -> None:
+    """A share link's photos: a forged link sees and stores nothing; the real one sees its
+    trip's photos until it is revoked."""
+    clients = (Client(), family.client_for(family.outsider), family.client_for(family.caregiver))
+    forged = ["x" * 32, "short", family.share_link.token_hash, family.share_token[:-1]]
+    kwargs = {"pk": family.photo.pk} if "pk" in endpoint.kwargs else {}
+    upload = {"photo": photo_testing.Rewinding(photo_testing.phone_jpeg(), "a.jpg")}
+    before = snapshot()
+    for client, token, (method, headers) in itertools.product(clients, forged, REQUESTS):
+        cache.clear()
+        url = endpoint.url(token=token, **kwargs)
+        response = send(client, method, url, headers, upload)
+        assert response.status_code in (404, 405, 410), f"{method} {url}: {response.status_code}"
+        assert response.get("Content-Type") != "image/jpeg"
+    assert snapshot() == before, "a forged share link changed data"
+    if kwargs:
+        cache.clear()
+        url = endpoint.url(token=family.share_token, **kwargs)
+        assert Client().get(url).status_code == 200
+        ShareLink.objects.filter(pk=family.share_link.pk).update(revoked_at=timezone.now())
+        assert Client().get(url).status_code == 404
+
+
 def check_shared_sync(family: Any, endpoint: Endpoint) -> None:
     """The offline queue of a share link: a forged link stores nothing and says the link
     no longer works (410, so the phone keeps what was logged); the real one stores for
@@ -805,6 +841,8 @@ TOKEN_CHECKS: dict[str, Callable[[Any, Endpoint], None]] = {
     "journal:shared_log": check_share_link,
     "journal:shared_manifest": check_share_link,
     "journal:shared_sync": check_shared_sync,
+    "photos:shared_photo": check_shared_photos,
+    "photos:shared_add": check_shared_photos,
 }
 
 # -- The groups of URLs the tests walk ----------------------------------------------
@@ -1280,6 +1318,9 @@ API_PK_OWNERS: dict[str, str] = {
     "api_v1:prep_task": "prep_task",
     "api_v1:patch_prep_task": "prep_task",
     "api_v1:journal_entry": "journal_entry",
+    "api_v1:photos": "trip",
+    "api_v1:add_photo": "trip",
+    "api_v1:photo": "photo",
 }
 API_OBJECTS: dict[str, Callable[[Any], Model]] = OBJECTS | {
     "prep_task": lambda family: family.prep_task

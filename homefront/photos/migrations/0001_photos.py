@@ -6,59 +6,129 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('handoff', '0002_go_bag_for_existing_households'),
-        ('households', '0006_sensitive_notes_help'),
-        ('journal', '0003_photo_kind'),
-        ('trips', '0004_trip_imported_values'),
+        ("handoff", "0002_go_bag_for_existing_households"),
+        ("households", "0006_sensitive_notes_help"),
+        ("journal", "0003_photo_kind"),
+        ("trips", "0004_trip_imported_values"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Photo',
+            name="Photo",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(unique=True)),
-                ('caption', models.CharField(blank=True, max_length=500)),
-                ('taken_at', models.DateTimeField()),
-                ('width', models.PositiveIntegerField()),
-                ('height', models.PositiveIntegerField()),
-                ('thumbnail_width', models.PositiveIntegerField()),
-                ('thumbnail_height', models.PositiveIntegerField()),
-                ('stored_bytes', models.PositiveIntegerField()),
-                ('upload_sha256', models.CharField(max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('children', models.ManyToManyField(blank=True, related_name='photos', to='households.child')),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='photos', to='journal.journalentry')),
-                ('household', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='households.household')),
-                ('share_link', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='photos', to='handoff.sharelink')),
-                ('trip', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='photos', to='trips.trip')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("uuid", models.UUIDField(unique=True)),
+                ("caption", models.CharField(blank=True, max_length=500)),
+                ("taken_at", models.DateTimeField()),
+                ("width", models.PositiveIntegerField()),
+                ("height", models.PositiveIntegerField()),
+                ("thumbnail_width", models.PositiveIntegerField()),
+                ("thumbnail_height", models.PositiveIntegerField()),
+                ("stored_bytes", models.PositiveIntegerField()),
+                ("upload_sha256", models.CharField(max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "children",
+                    models.ManyToManyField(
+                        blank=True, related_name="photos", to="households.child"
+                    ),
+                ),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="photos",
+                        to="journal.journalentry",
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="households.household",
+                    ),
+                ),
+                (
+                    "share_link",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="photos",
+                        to="handoff.sharelink",
+                    ),
+                ),
+                (
+                    "trip",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="photos",
+                        to="trips.trip",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['taken_at', 'pk'],
+                "ordering": ["taken_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='PhotoImage',
+            name="PhotoImage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('size', models.CharField(choices=[('display', 'Display'), ('thumbnail', 'Thumbnail')], max_length=16)),
-                ('data', models.BinaryField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('photo', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='images', to='photos.photo')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "size",
+                    models.CharField(
+                        choices=[("display", "Display"), ("thumbnail", "Thumbnail")], max_length=16
+                    ),
+                ),
+                ("data", models.BinaryField()),
+                ("sha256", models.CharField(max_length=64)),
+                (
+                    "photo",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="images",
+                        to="photos.photo",
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='photo',
-            index=models.Index(fields=['household', '-taken_at'], name='photos_phot_househo_64a7ca_idx'),
+            model_name="photo",
+            index=models.Index(
+                fields=["household", "-taken_at"], name="photos_phot_househo_64a7ca_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='photoimage',
-            constraint=models.UniqueConstraint(fields=('photo', 'size'), name='photo_image_one_per_size'),
+            model_name="photoimage",
+            constraint=models.UniqueConstraint(
+                fields=("photo", "size"), name="photo_image_one_per_size"
+            ),
         ),
     ]
