@@ -8,12 +8,15 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from homefront.access import actor_of
 from homefront.core.conditional import conditional_page
 from homefront.households.access import MemberRequest
 from homefront.households.models import Child, Contact, Household
 from homefront.households.schedule import day_plan
+from homefront.journal.models import JournalEntry
+from homefront.photos.kids_today import kids_today
 from homefront.trips.cover import FamilyNights
-from homefront.trips.models import TripState
+from homefront.trips.models import Trip, TripState
 
 HORIZON_DAYS = 60
 
@@ -38,19 +41,36 @@ def home(request: MemberRequest) -> HttpResponse:
     now = timezone.now()
     away_now = [trip for trip in family.trips if trip.state(now) == TripState.AWAY]
     upcoming = [trip for trip in family.trips if trip.state(now) == TripState.UPCOMING]
+    _with_latest_entry(request, away_now)
     return render(
         request,
-        "core/home.html",
+        # While someone is away the card polls (core/conditional.py answers 304 until
+        # something is logged).
+        "core/home.html#away"
+        if request.htmx and request.GET.get("part") == "away"
+        else "core/home.html",  # type: ignore[attr-defined]
         {
             "day": day,
             "plans": [(child, day_plan(child, day)) for child in children],
             "has_backup": has_backup,
             "away_now": away_now,
             "next_trip": upcoming[0] if upcoming else None,
+            "kids": kids_today(request.user, away_now, now),
             "tonight": family.night(day),
             "uncovered": family.uncovered_between(day, day + timedelta(days=HORIZON_DAYS)),
         },
     )
+
+
+def _with_latest_entry(request: MemberRequest, trips: list[Trip]) -> None:
+    """The latest entry of each trip under way that the actor may read, for Home's card."""
+    actor = actor_of(request)
+    for trip in trips:
+        trip.latest_entry = (  # type: ignore[attr-defined]
+            JournalEntry.objects.alive().filter(trip=trip).order_by("-occurred_at", "-pk").first()
+            if actor.sees_trip(trip)
+            else None
+        )
 
 
 @never_cache

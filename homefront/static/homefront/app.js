@@ -19,3 +19,21 @@ document.addEventListener("click", (event) => {
     if (document.execCommand("copy")) done();
   }
 });
+
+// A poll (an element with data-poll and an htmx trigger "every …") asks whether anything
+// changed: the ETag of its last answer goes back as If-None-Match, and the server's 304,
+// which renders nothing, leaves the part as it is (base.html's htmx-config). The pages
+// hold the family's secrets and are not stored, so the browser would not ask by itself.
+const pollTags = new WeakMap();
+document.addEventListener("htmx:configRequest", (event) => {
+  const tag = pollTags.get(event.detail.elt);
+  if (tag && event.detail.elt.matches("[data-poll]")) {
+    event.detail.headers["If-None-Match"] = tag;
+  }
+});
+document.addEventListener("htmx:afterRequest", (event) => {
+  const { elt, xhr } = event.detail;
+  if (!elt.matches("[data-poll]") || !xhr) return;
+  const tag = xhr.getResponseHeader("ETag");
+  if (tag) pollTags.set(elt, tag);
+});

@@ -1,0 +1,120 @@
+"""The polls in real Chromium ask conditionally: the timeline's and Home's.
+
+Rachel is away; her timeline asks for its newest part every 10 s, and Home's "Away now"
+card every 30 s. The pages hold the family's secrets (`no-store`), so Chromium would never
+send `If-None-Match` by itself: app.js sends the last answer's tag back, the server
+answers 304 without rendering while nothing changed, and htmx leaves the part as it is.
+When Grandpa logs a bath through his link, the next poll brings it. The page's clock is
+Playwright's, run forward, so the polls come without waiting; the server's is real.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from homefront.accounts.models import User
+from homefront.core.tests.browser import sign_in
+from homefront.handoff.models import ShareLink
+from homefront.households.models import Child, Household, Membership, Role
+from homefront.trips.models import Trip
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
+
+PASSWORD = "correct horse battery staple"
+
+
+def rachel_away() -> tuple[Trip, Child, str]:
+    household = Household.objects.create(name="The Levins", time_zone="America/New_York")
+    rachel = User.objects.create_user(
+        email="rachel@example.com", password=PASSWORD, name="Rachel Levin"
+    )
+    Membership.objects.create(household=household, user=rachel, role=Role.PARENT)
+    maya = Child.objects.create(
+        household=household, name="Maya", birth_date=household.today() - timedelta(days=1600)
+    )
+    now = timezone.now()
+    trip = Trip.objects.create(
+        household=household,
+        traveller=rachel,
+        starts_at=now - timedelta(days=1),
+        ends_at=now + timedelta(days=2),
+        destination="Albuquerque",
+        destination_zone="America/Denver",
+    )
+    _link, token = ShareLink.issue(trip, rachel, label="Grandpa", days_before=7)
+    return trip, maya, token
+
+
+def grandpa_logs_a_bath(token: str, child: Child) -> None:
+    """Through the link's quick log, a real request: the household's version moves."""
+    reply = Client().post(
+        reverse("journal:shared_log", args=[token]),
+        {"uuid": "0b8e2a4c-1d2e-4f3a-9b7c-5d6e7f8a9b0c", "kind": "bath", "children": [child.pk]},
+    )
+    assert reply.status_code == 302
+
+
+class Polls:
+    """The answers to one poll address, with what the browser sent."""
+
+    def __init__(self, page: Page, marker: str) -> None:
+        self.seen: list[tuple[int, str | None]] = []
+        self.marker = marker
+        page.on("response", self._note)
+
+    def _note(self, response: Any) -> None:
+        if self.marker in response.url:
+            sent = response.request.headers.get("if-none-match")
+            self.seen.append((response.status, sent))
+
+    def statuses(self) -> list[int]:
+        return [status for status, _ in self.seen]
+
+
+def run_polls(page: Page, polls: Polls, count: int, every_ms: int) -> None:
+    """Runs the page's clock forward until `count` more answers came."""
+    wanted = len(polls.seen) + count
+    for _ in range(count * 4):
+        if len(polls.seen) >= wanted:
+            return
+        page.clock.run_for(every_ms)
+        page.wait_for_timeout(400)
+    raise AssertionError(f"{count} polls expected, got {polls.seen}")
+
+
+def test_the_timeline_and_home_poll_conditionally(page: Page, live_server):
+    trip, maya, token = rachel_away()
+    page.clock.install()
+    sign_in(page, live_server.url, "rachel@example.com", PASSWORD)
+
+    # The timeline: the first poll gets the part and its tag, the next ones a 304.
+    timeline = Polls(page, "part=latest")
+    page.goto(f"{live_server.url}/trips/{trip.pk}/journal/")
+    expect(page.locator("#latest")).to_contain_text("Nothing logged yet")
+    run_polls(page, timeline, 3, 10_000)
+    assert timeline.seen[0] == (200, None)
+    assert 304 in timeline.statuses()[1:], timeline.seen
+    assert all(sent for _status, sent in timeline.seen[1:]), timeline.seen
+    expect(page.locator("#latest")).to_contain_text("Nothing logged yet")  # left as it was
+
+    grandpa_logs_a_bath(token, maya)
+    run_polls(page, timeline, 1, 10_000)
+    assert timeline.statuses()[-1] == 200, timeline.seen
+    expect(page.locator("#latest li.entry")).to_have_count(1)
+    expect(page.locator("#latest")).to_contain_text("Bath")
+
+    # Home: the "Away now" card polls while Rachel is away, and says what came last.
+    home = Polls(page, "part=away")
+    page.goto(f"{live_server.url}/")
+    expect(page.locator("#away-now")).to_contain_text("Latest: Bath")
+    run_polls(page, home, 3, 30_000)
+    assert 304 in home.statuses()[1:], home.seen
+    expect(page.locator("#away-now")).to_contain_text("Rachel")
+    expect(page.locator("#away-now")).to_contain_text("Latest: Bath")
