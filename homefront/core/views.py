@@ -46,9 +46,7 @@ def home(request: MemberRequest) -> HttpResponse:
         request,
         # While someone is away the card polls (core/conditional.py answers 304 until
         # something is logged).
-        "core/home.html#away"
-        if request.htmx and request.GET.get("part") == "away"
-        else "core/home.html",  # type: ignore[attr-defined]
+        "core/home.html#away" if _polled(request, "away") else "core/home.html",
         {
             "day": day,
             "plans": [(child, day_plan(child, day)) for child in children],
@@ -60,6 +58,10 @@ def home(request: MemberRequest) -> HttpResponse:
             "uncovered": family.uncovered_between(day, day + timedelta(days=HORIZON_DAYS)),
         },
     )
+
+
+def _polled(request: HttpRequest, part: str) -> bool:
+    return bool(request.htmx) and request.GET.get("part") == part  # type: ignore[attr-defined]
 
 
 def _with_latest_entry(request: MemberRequest, trips: list[Trip]) -> None:
