@@ -127,7 +127,8 @@ def _photo_and_weight(household: Household, children: list[Child]) -> Check:
     if not children:
         detail = _("No children yet.")
     elif problems:
-        detail = "; ".join(problem for _child, problem in problems).capitalize() + "."
+        said = "; ".join(problem for _child, problem in problems)
+        detail = said[:1].upper() + said[1:] + "."
     else:
         detail = _("Up to date.")
     first = problems[0][0] if problems else None

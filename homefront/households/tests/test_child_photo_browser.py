@@ -1,0 +1,90 @@
+"""A parent adds a child's photo and weight from her phone, and the brief shows them.
+
+Rachel opens Maya's page at 390 px, chooses a photo from her phone (a JPEG her camera
+wrote sideways with orientation 6 and a GPS position), and sees it upright. She types
+Maya's weight in pounds; the page shows pounds and kilograms. The brief of her trip,
+the one Grandma reads, starts the kids' section with Maya's face and weight.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+from PIL import Image
+from playwright.sync_api import Page, expect
+
+from homefront.accounts.models import User
+from homefront.core.tests.browser import full_page_shot, sign_in
+from homefront.households.measurements import Units
+from homefront.households.models import Child, Household, Membership, Role
+from homefront.photos.testing import phone_jpeg
+from homefront.trips.models import Trip
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
+
+PHONE = {"width": 390, "height": 844}
+SCREENSHOTS = Path(__file__).resolve().parents[3] / "screenshots"  # git-ignored
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args: dict) -> dict:
+    return {**browser_context_args, "viewport": PHONE}
+
+
+def test_a_parent_adds_a_photo_and_weight_and_the_brief_shows_them(page: Page, live_server):
+    household = Household.objects.create(
+        name="The Levins", time_zone="America/New_York", units=Units.US
+    )
+    rachel = User.objects.create_user(
+        email="rachel@example.com", password=PASSWORD, name="Rachel Levin"
+    )
+    Membership.objects.create(household=household, user=rachel, role=Role.PARENT)
+    maya = Child.objects.create(
+        household=household, name="Maya", birth_date=household.today() - timedelta(days=1640)
+    )
+    start = timezone.now() + timedelta(days=2)
+    trip = Trip.objects.create(
+        household=household,
+        traveller=rachel,
+        starts_at=start,
+        ends_at=start + timedelta(days=3),
+        destination="Albuquerque",
+        destination_zone="America/Denver",
+    )
+    url = live_server.url
+    sign_in(page, url, "rachel@example.com", PASSWORD)
+
+    page.goto(f"{url}/children/{maya.pk}/")
+    page.get_by_label("A recent photo").set_input_files(
+        {"name": "IMG_2041.JPG", "mimeType": "image/jpeg", "buffer": phone_jpeg(1200, 800)}
+    )
+    page.get_by_role("button", name="Add the photo").click()
+    expect(page.get_by_text("Maya's photo is saved.")).to_be_visible()
+    photo = page.get_by_role("img", name="Photo of Maya")
+    expect(photo).to_be_visible()
+    # Upright on the page: the browser drew the picture taller than wide (it was stored
+    # sideways with orientation 6) and it is not stretched.
+    natural = photo.evaluate("img => [img.naturalWidth, img.naturalHeight]")
+    assert natural[1] > natural[0]
+    served = page.request.get(url + photo.get_attribute("src"))
+    assert served.headers["cache-control"].startswith("private")
+    assert not Image.open(io.BytesIO(served.body())).getexif()
+
+    page.get_by_role("link", name="Add weight and height").click()
+    page.get_by_label("Weight (lb)").fill("36.5")
+    page.get_by_label("Height (inches)").fill("41")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("36.5 lb (16.6 kg)")).to_be_visible()
+    expect(page.get_by_text("3 ft 5 in (104.1 cm)")).to_be_visible()
+    full_page_shot(page, SCREENSHOTS / "profile-child-photo.png")
+
+    page.goto(f"{url}/trips/{trip.pk}/brief/")
+    kids = page.locator(".brief-child")
+    expect(kids.get_by_role("img", name="Photo of Maya")).to_be_visible()
+    expect(kids.get_by_text("36.5 lb (16.6 kg)")).to_be_visible()
+    full_page_shot(page, SCREENSHOTS / "brief-child-photo.png")
