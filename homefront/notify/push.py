@@ -37,7 +37,9 @@ class SubscriptionRefused(ValueError):
 def _key(value: Any, size: int, what: str) -> str:
     try:
         text = str(value)
-        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        raw = base64.b64decode(
+            text.rstrip("=") + "=" * (-len(text.rstrip("=")) % 4), altchars=b"-_", validate=True
+        )
     except (binascii.Error, ValueError):
         raise SubscriptionRefused(
             _("The browser sent a %(what)s that is not base64url.") % {"what": what}
