@@ -8,7 +8,7 @@ or of its encryption library is used to read what arrived.
 
 `WebhookReceiver` checks each webhook's Standard Webhooks signature with the secret the
 parent was shown, refuses a timestamp more than five minutes off and an id it has seen
-(a replay), and records what it accepted.
+(a replay: answered as done, never acted on twice), and records what it accepted.
 """
 
 from __future__ import annotations
@@ -210,7 +210,9 @@ class WebhookHandler(BaseHTTPRequestHandler):
                 )
             else:
                 self.server.refused.append((self.path, why))
-        status = 401 if why else self.server.answers.get(self.path, 204)
+        # A replay is not acted on; it is answered as done, so that a sender retrying
+        # a request it gave up waiting for (which did arrive) stops trying.
+        status = 401 if why and why != "replayed" else self.server.answers.get(self.path, 204)
         self.send_response(status)
         self.send_header("Content-Length", "0")
         self.end_headers()
