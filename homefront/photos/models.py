@@ -8,15 +8,19 @@ behind because the row and its bytes are one transaction.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Self
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Sum
+from django.utils.translation import gettext as _
 
 from homefront.handoff.models import ShareLink
 from homefront.households.models import Child, Household, HouseholdScopedQuerySet
 from homefront.journal.models import JournalEntry
+from homefront.photos.processing import is_plain_jpeg
 from homefront.trips.models import Trip
 
 CAPTION_LENGTH = 500
@@ -101,3 +105,10 @@ class PhotoImage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.photo_id} {self.size}"
+
+    def clean(self) -> None:
+        """Only JPEGs made by processing are kept: a household file's are checked too."""
+        data = bytes(self.data or b"")
+        if not is_plain_jpeg(data):
+            raise ValidationError({"data": _("This is not a photo Homefront made.")})
+        self.sha256 = hashlib.sha256(data).hexdigest()

@@ -258,3 +258,17 @@ def _jpeg(picture: Image.Image, *, quality: int) -> bytes:
     out = io.BytesIO()
     picture.save(out, "JPEG", quality=quality, optimize=True)
     return out.getvalue()
+
+
+def is_plain_jpeg(data: bytes) -> bool:
+    """Whether `data` is a JPEG with no metadata, as this module makes them: what a
+    household file may bring back."""
+    try:
+        with Image.open(io.BytesIO(data)) as picture:
+            return (
+                picture.format == "JPEG"
+                and not picture.getexif()
+                and "icc_profile" not in picture.info
+            )
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        return False

@@ -41,6 +41,7 @@ from homefront.households.validators import validate_plain_text
 from homefront.journal import entries
 from homefront.journal.models import EntryChange, JournalEntry
 from homefront.notify.models import Channel, Schedule
+from homefront.photos.models import Photo, PhotoImage
 from homefront.prep.models import PackingItem, PrepTask, TemplateItem
 from homefront.trips.models import Cover, Goal, Trip
 
@@ -81,6 +82,8 @@ TABLES = [
     Table(("share_links", "opens"), ShareLinkOpen, "link__trip__household"),
     Table(("journal", "entries"), JournalEntry, "household"),
     Table(("journal", "changes"), EntryChange, "entry__household"),
+    Table(("photos", "photos"), Photo, "household"),
+    Table(("photos", "images"), PhotoImage, "photo__household"),
     Table(("debrief", "reflections"), Reflection, "trip__household"),
     Table(("debrief", "goals"), Goal, "household"),
     Table(("notify", "channels"), Channel, "household"),
@@ -95,6 +98,8 @@ HOUSEHOLD_FIELDS = [
 ]
 PERSON_FIELDS = ["email", "name", "phone", "time_zone", "quiet_from", "quiet_until"]
 SECRET_FIELDS = {"token_hash"}  # cannot be carried over; a new unusable one is made
+# Objects with the children they are about, a list of export ids under "children".
+WITH_CHILDREN: tuple[type[models.Model], ...] = (JournalEntry, Photo)
 # Entry snapshots in the change history name children, medicines and tasks by id.
 SNAPSHOT_REFS: dict[str, type[models.Model]] = {"medicine": Medicine, "comfort_task": PrepTask}
 
@@ -180,12 +185,13 @@ def export_household(household: Household) -> dict[str, Any]:
         user_ids = {getattr(row, f.attname) for row in rows for f in user_fields} - {None}
         people.update(User.objects.in_bulk(user_ids - people.keys()))
         children: dict[int, list[int]] = {}
-        if model is JournalEntry:
-            through = JournalEntry.children.through.objects.filter(
-                journalentry__household=household
+        if model in WITH_CHILDREN:
+            owner = f"{model._meta.model_name}_id"
+            through = model.children.through.objects.filter(  # type: ignore[attr-defined]
+                **{f"{model._meta.model_name}__household": household}
             )
-            for entry_pk, child_pk in through.values_list("journalentry_id", "child_id"):
-                children.setdefault(entry_pk, []).append(ids[Child][child_pk])
+            for row_pk, child_pk in through.values_list(owner, "child_id"):
+                children.setdefault(row_pk, []).append(ids[Child][child_pk])
         items = []
         for row in rows:
             item: dict[str, Any] = {"id": ids[model][row.pk]}
@@ -197,7 +203,7 @@ def export_household(household: Household) -> dict[str, Any]:
                     item[f.name] = None if raw is None else ids[f.related_model][raw]  # type: ignore[index]
                 else:
                     item[f.name] = _value(f, raw)
-            if isinstance(row, JournalEntry):
+            if model in WITH_CHILDREN:
                 item["children"] = sorted(children.get(row.pk, []))
             if isinstance(row, EntryChange):
                 item["before"] = _map_snapshot(row.before, ids)
@@ -426,7 +432,7 @@ def _import(data: dict[str, Any]) -> Household:
 # The objects made so far, per model, by their export id.
 Made = dict[type[models.Model], dict[int, models.Model]]
 # Keys an object of the file has besides its model's fields.
-EXTRA_KEYS: dict[type[models.Model], set[str]] = {JournalEntry: {"children"}}
+EXTRA_KEYS: dict[type[models.Model], set[str]] = {JournalEntry: {"children"}, Photo: {"children"}}
 
 
 def _label(model: type[models.Model], export_id: Any) -> str:
@@ -523,6 +529,8 @@ def _import_table(
         seen.add(item["id"])
         if isinstance(row, JournalEntry):
             children.append(_entry_children(row, item, made, family))
+        elif isinstance(row, Photo):
+            children.append(_photo_children(item, made))
         rows.append(row)
     try:
         created = model._default_manager.bulk_create(rows, batch_size=500)
@@ -542,11 +550,12 @@ def _import_table(
                 setattr(row, f.attname, _parse(f, item[f.name]))
         model._default_manager.bulk_update(created, [f.name for f in stamped], batch_size=500)
     mapping = {int(item["id"]): row for item, row in zip(items, created, strict=True)}
-    if model is JournalEntry:
-        through = JournalEntry.children.through
+    if model in WITH_CHILDREN:
+        through = model.children.through  # type: ignore[attr-defined]
+        owner = f"{model._meta.model_name}_id"
         through.objects.bulk_create(
             [
-                through(journalentry_id=row.pk, child_id=child_pk)
+                through(**{owner: row.pk, "child_id": child_pk})
                 for row, child_pks in zip(created, children, strict=True)
                 for child_pk in child_pks
             ],
@@ -593,6 +602,16 @@ def _entry_children(
             field, problem = next(iter(problems.items()))
             raise _refusal(label, field, problem) from None
     return child_pks
+
+
+def _photo_children(item: dict[str, Any], made: Made) -> list[int]:
+    label = _label(Photo, item["id"])
+    if not isinstance(item["children"], list):
+        raise _refusal(label, "children", "this is not a list.")
+    try:
+        return [_referred(made, Child, child).pk for child in item["children"]]
+    except LookupError as error:
+        raise _refusal(label, "children", str(error.args[0])) from None
 
 
 def _unmap_snapshot(label: str, field: str, snapshot: Any, made: Made) -> Any:

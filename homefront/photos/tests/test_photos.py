@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
@@ -63,6 +64,18 @@ def upload(client: Client, url: str, family, photo_uuid: str | None = None, **ex
         **extra,
     }
     return client.post(url, data, headers=JSON)
+
+
+def counted(client: Client, url: str) -> tuple[CaptureQueriesContext, str]:
+    """The queries of a page rendered afresh: pages kept under the data version (and the
+    session's first read) are other tests' business."""
+    client.get(url)
+    cache.clear()
+    client.get(url)
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url).content.decode()
+    return queries, page
 
 
 def add_url(trip: Trip) -> str:
@@ -211,14 +224,37 @@ def test_the_timeline_shows_thumbnails_at_a_fixed_number_of_queries(family, trip
     client = family.client_for(family.parent)
     upload(client, add_url(trip), family)
     url = reverse("journal:timeline", args=[trip.pk])
-    with CaptureQueriesContext(connection) as one:
-        page = client.get(url).content.decode()
+    one, page = counted(client, url)
     photo = Photo.objects.get()
     assert reverse("photos:photo", args=[photo.pk]) + "?size=thumbnail" in page
     for _ in range(4):
         upload(client, add_url(trip), family)
     Child.objects.create(household=family.household, name="Noa", birth_date=date(2020, 1, 1))
-    with CaptureQueriesContext(connection) as five:
-        page = client.get(url).content.decode()
+    five, page = counted(client, url)
     assert page.count('class="photo-thumb"') == 5
     assert len(five) == len(one)
+
+
+def test_the_away_parents_home_shows_today_with_the_kids_in_her_zone(family, trip):
+    upload(family.client_for(family.caregiver), add_url(trip), family)
+    photo = Photo.objects.get()
+    page = family.client_for(family.parent).get(reverse("core:home")).content.decode()
+    assert "Today with the kids" in page
+    assert reverse("photos:photo", args=[photo.pk]) + "?size=thumbnail" in page
+    # Logged at 01:00 UTC: 6:00 PM in Denver, where she is (8:00 PM at home in New York).
+    assert "6:00 PM" in page.split('id="kids-today"')[1].split("</section>")[0]
+    assert "Next good time to call" in page
+    # The caregiver at home sees no such panel: it is the traveller's.
+    other = family.client_for(family.caregiver).get(reverse("core:home")).content.decode()
+    assert "Today with the kids" not in other
+
+
+def test_home_costs_the_same_queries_with_one_photo_or_six(family, trip):
+    client = family.client_for(family.parent)
+    upload(client, add_url(trip), family)
+    one, _page = counted(client, reverse("core:home"))
+    for _ in range(5):
+        upload(client, add_url(trip), family)
+    six, page = counted(client, reverse("core:home"))
+    assert page.count('class="photo-thumb"') == 6
+    assert len(six) == len(one)
