@@ -25,7 +25,8 @@ from ninja.openapi.docs import Swagger
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from homefront.access import Action, actor_of, check, in_visible_trips, visible_trips
-from homefront.api.auth import ApiRequest, read, write
+from homefront.api.auth import Answered, ApiRequest, read, write
+from homefront.core import conditional
 from homefront.handoff.models import ShareLink
 from homefront.households.forms import ChildForm
 from homefront.households.models import Child, Contact, Food, Medicine, Routine
@@ -40,7 +41,32 @@ M = TypeVar("M", bound=Model)
 MAX_ID = 2**53  # ids past this exist nowhere; refusing them early keeps databases calm
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2200, 12, 31)
 
-api = NinjaAPI(
+
+class ConditionalApi(NinjaAPI):
+    """Each read answered 200 carries the ETag of the household's data version and is
+    kept under it; the next read with that tag is answered before the operation runs
+    (auth.py's `Answered`): a 304, or the kept answer (core/conditional.py)."""
+
+    def create_response(
+        self,
+        request: HttpRequest,
+        data: Any,
+        *,
+        status: int | None = None,
+        temporal_response: HttpResponse | None = None,
+    ) -> HttpResponse:
+        response = super().create_response(
+            request, data, status=status, temporal_response=temporal_response
+        )
+        tag = getattr(request, "_api_tag", None)
+        if tag and response.status_code == 200:
+            response["ETag"] = f'W/"{tag}"'
+            response["Cache-Control"] = conditional.REVALIDATE
+            conditional.keep_page(tag, response)
+        return response
+
+
+api = ConditionalApi(
     title="Homefront API",
     version="1",
     description="The household's data for scripts and phone shortcuts. See docs/api.md.",
@@ -63,6 +89,12 @@ ERRORS: dict[Any, Any] = {frozenset({400, 401, 403, 404, 409, 413, 422, 429}): E
 
 def _error(request: HttpRequest, status: int, detail: str, **extra: Any) -> HttpResponse:
     return api.create_response(request, {"detail": detail, **extra}, status=status)
+
+
+@api.exception_handler(Answered)
+def answered(request: HttpRequest, exc: Exception) -> HttpResponse:
+    assert isinstance(exc, Answered)
+    return exc.response
 
 
 @api.exception_handler(AuthenticationError)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
 from homefront.api.models import AccessToken
-from homefront.core import ratelimit
+from homefront.core import conditional, ratelimit
 from homefront.households.models import Household, Membership
 
 MAX_BODY_BYTES = 1_000_000
@@ -67,7 +67,28 @@ class TokenAuth(HttpBearer):
         access.mark_used()
         request.membership = membership  # type: ignore[attr-defined]
         request.household = membership.household  # type: ignore[attr-defined]
+        if request.method == "GET":
+            _answer_early(request, access)
         return access
+
+
+class Answered(Exception):
+    """The answer is known before the operation runs (api.py returns it): unchanged since
+    the caller's tag (304, nothing read), or kept under its tag (core/conditional.py)."""
+
+    def __init__(self, response: HttpResponse) -> None:
+        super().__init__("answered from the household's data version")
+        self.response = response
+
+
+def _answer_early(request: HttpRequest, access: AccessToken) -> None:
+    tag = conditional.api_tag(request, access.pk)
+    request._api_tag = tag  # type: ignore[attr-defined]  # api.py tags and keeps the answer
+    etag = f'W/"{tag}"'
+    if conditional.matches(request, etag):
+        raise Answered(conditional.not_modified(etag, conditional.REVALIDATE))
+    if (kept := conditional.kept(tag)) is not None:
+        raise Answered(kept)
 
 
 read = TokenAuth()

@@ -74,7 +74,19 @@ def page_tag(request: HttpRequest) -> str | None:
     csrf = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
     if membership is None or not csrf or _has_messages(request):
         return None
+    return _tag(request, membership, f"csrf:{csrf}")
+
+
+def api_tag(request: HttpRequest, token_id: int) -> str:
+    """An API answer's tag: the token's member and household; the token in place of the
+    browser (a read token and a write token of one member see the same, but apart)."""
+    return _tag(request, request.membership, f"token:{token_id}")  # type: ignore[attr-defined]
+
+
+def _tag(request: HttpRequest, membership: Any, client: str) -> str:
     memberships = getattr(request, "memberships", None) or [membership]
+    if membership not in memberships:  # an API token's member, not the session's
+        memberships = [membership]
     versions = versions_of(m.household_id for m in memberships)  # the switcher too
     parts = (
         release(),
@@ -84,7 +96,7 @@ def page_tag(request: HttpRequest) -> str | None:
         actor_of(request).role,
         translation.get_language() or "",
         timezone.get_current_timezone_name(),
-        hashlib.sha256(csrf.encode()).hexdigest(),
+        hashlib.sha256(client.encode()).hexdigest(),
         request.get_full_path(),
         request.headers.get("HX-Request", ""),
         str(int(time.time() // 60)),
@@ -92,12 +104,12 @@ def page_tag(request: HttpRequest) -> str | None:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
 
 
-def _matches(request: HttpRequest, etag: str) -> bool:
+def matches(request: HttpRequest, etag: str) -> bool:
     sent = request.headers.get("If-None-Match", "")
     return any(tag.strip() == etag for tag in sent.split(","))
 
 
-def _not_modified(etag: str, cache_control: str) -> HttpResponseNotModified:
+def not_modified(etag: str, cache_control: str) -> HttpResponseNotModified:
     response = HttpResponseNotModified()
     response["ETag"] = etag
     response["Cache-Control"] = cache_control
@@ -105,7 +117,7 @@ def _not_modified(etag: str, cache_control: str) -> HttpResponseNotModified:
     return response
 
 
-def _kept(tag: str) -> HttpResponse | None:
+def kept(tag: str) -> HttpResponse | None:
     kept = cache.get(f"page:{tag}")
     if kept is None:
         return None
@@ -116,7 +128,7 @@ def _kept(tag: str) -> HttpResponse | None:
     return response
 
 
-def _keep(tag: str, response: HttpResponse) -> None:
+def keep_page(tag: str, response: HttpResponse) -> None:
     headers = [(name, value) for name, value in response.items() if name.lower() != "set-cookie"]
     cache.set(f"page:{tag}", (response.content, headers), KEPT_SECONDS)
 
@@ -141,9 +153,9 @@ def conditional_page(view: View | None = None, *, keep: bool = True) -> Any:
             if tag is None:
                 return view(request, *args, **kwargs)
             etag = f'W/"{tag}"'
-            if _matches(request, etag):
-                return _not_modified(etag, REVALIDATE)  # @secret_page, outside, says no-store
-            response = _kept(tag) if keep else None
+            if matches(request, etag):
+                return not_modified(etag, REVALIDATE)  # @secret_page, outside, says no-store
+            response = kept(tag) if keep else None
             if response is None:
                 response = view(request, *args, **kwargs)
                 if response.status_code != 200 or response.streaming or _showed_messages(request):
@@ -152,7 +164,7 @@ def conditional_page(view: View | None = None, *, keep: bool = True) -> Any:
                 response["ETag"] = etag
                 patch_vary_headers(response, ("HX-Request",))
                 if keep:
-                    _keep(tag, response)
+                    keep_page(tag, response)
             return response
 
         wrapper.conditional = True  # type: ignore[attr-defined]

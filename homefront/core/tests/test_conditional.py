@@ -301,3 +301,43 @@ def test_a_change_shows_on_the_next_request(family, case):
         after = client.get(url, headers={"If-None-Match": before["ETag"]})
     assert after.status_code == 200
     assert shown in text(after)
+
+
+# -- The API's lists ------------------------------------------------------------------------------
+
+
+def api_get(family: Any, path: str, secret: str | None = None, **headers: str) -> Any:
+    token = secret or family.api_secret
+    return Client().get(path, headers={"Authorization": f"Bearer {token}", **headers})
+
+
+def test_an_api_list_is_304_while_unchanged_and_fresh_after_a_write(family):
+    path = "/api/v1/journal-entries"
+    with during_the_trip(family):
+        first = api_get(family, path)
+        again = api_get(family, path, **{"If-None-Match": first["ETag"]})
+        kept = api_get(family, path)
+        by_share_link(family)
+        after = api_get(family, path, **{"If-None-Match": first["ETag"]})
+    assert first.status_code == 200
+    assert first["ETag"].startswith('W/"')
+    assert (again.status_code, again.content) == (304, b"")
+    assert kept.content == first.content
+    assert after.status_code == 200
+    assert after.json()["count"] == first.json()["count"] + 1
+    assert after["ETag"] != first["ETag"]
+
+
+def test_an_api_tag_is_the_token_s_and_the_household_s(family):
+    path = "/api/v1/children"
+    with during_the_trip(family):
+        ours = api_get(family, path)
+        theirs = api_get(family, path, family.outsider_api_secret)
+        forged = api_get(
+            family, path, family.outsider_api_secret, **{"If-None-Match": ours["ETag"]}
+        )
+        stale = api_get(family, path, **{"If-None-Match": 'W/"0"'})
+    assert ours["ETag"] != theirs["ETag"]
+    assert forged.status_code == 200
+    assert forged.content == theirs.content
+    assert stale.status_code == 200
