@@ -9,6 +9,7 @@ from typing import Protocol
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 
+from homefront.notify.digest_photos import attach_inline_photos
 from homefront.notify.models import Channel, ChannelKind, Message
 
 SEND_TIMEOUT = 20
@@ -32,8 +33,11 @@ class EmailChannel:
             connection=get_connection(timeout=SEND_TIMEOUT),
             headers={"X-Homefront-Message": message.idempotency_key},
         )
-        if message.html:
-            email.attach_alternative(message.html, "text/html")
+        html = message.html
+        if message.data.get("photos"):
+            html = attach_inline_photos(email, html, message.data["photos"])
+        if html:
+            email.attach_alternative(html, "text/html")
         try:
             email.send()
         except smtplib.SMTPRecipientsRefused as error:

@@ -25,6 +25,7 @@ from homefront.households.models import Household, Membership, Role
 from homefront.journal.models import JournalEntry
 from homefront.notify import timed_events
 from homefront.notify.choices import pushes_wanted
+from homefront.notify.digest_photos import InlinePhoto, day_photos, with_photos
 from homefront.notify.models import Channel, Message, MessageKind, Schedule
 from homefront.notify.zones import zone_at
 from homefront.prep.models import PrepTask
@@ -65,6 +66,8 @@ class Draft:
     zone: ZoneInfo | None = None
     # Asked for there and then ("Send a test"): quiet hours do not hold it back.
     anytime: bool = False
+    # A few of the day's photos, inline in an email (digest_photos.py).
+    photos: tuple[InlinePhoto, ...] = ()
 
 
 def in_quiet_hours(moment: datetime, user: User | None) -> bool:
@@ -121,6 +124,7 @@ def _message(channel: Channel, draft: Draft, key: str) -> Message:
     html = render_to_string(
         "notify/email/message.html", {"subject": draft.subject, "lines": draft.lines}
     )
+    html = with_photos(html, draft.photos)
     return Message(
         household=channel.household,
         channel=channel,
@@ -130,7 +134,9 @@ def _message(channel: Channel, draft: Draft, key: str) -> Message:
         text=text + "\n\n— Homefront",
         html=html,
         due_at=due,
-        data={"body": text},
+        data={"body": text, "photos": [photo.pk for photo in draft.photos]}
+        if draft.photos
+        else {"body": text},
     )
 
 
@@ -289,6 +295,7 @@ def plan_household(household: Household, now: datetime) -> Planned:
                         f"The kids' day: {len(entries)} entries",
                         lines,
                         nightly,
+                        photos=tuple(day_photos(entries)),
                         zone=zone,
                     ),
                 )
