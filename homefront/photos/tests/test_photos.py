@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -258,3 +258,33 @@ def test_home_costs_the_same_queries_with_one_photo_or_six(family, trip):
     six, page = counted(client, reverse("core:home"))
     assert page.count('class="photo-thumb"') == 6
     assert len(six) == len(one)
+
+
+def test_a_deleted_entrys_photos_go_once_it_can_no_longer_be_restored(family, trip):
+    from homefront.photos.cleanup import purge_deleted_entries_photos
+
+    client = family.client_for(family.parent)
+    upload(client, add_url(trip), family)
+    kept = upload(client, add_url(trip), family).json()["results"][0]
+    photo = Photo.objects.exclude(pk=kept["photo"]).get()
+    JournalEntry.objects.filter(pk=photo.entry_id).update(deleted_at=timezone.now())
+    assert purge_deleted_entries_photos() == 0  # it may still be restored, photos and all
+    with time_machine.travel(NOW + timedelta(days=30, minutes=1), tick=False):
+        assert purge_deleted_entries_photos() == 1
+    assert list(Photo.objects.values_list("pk", flat=True)) == [kept["photo"]]
+    assert PhotoImage.objects.filter(photo_id=photo.pk).count() == 0
+
+
+def test_deleting_a_child_takes_the_photos_of_only_them_and_a_household_all(family, trip):
+    noa = Child.objects.create(household=family.household, name="Noa", birth_date=date(2020, 1, 1))
+    client = family.client_for(family.parent)
+    upload(client, add_url(trip), family)  # Maya alone
+    upload(client, add_url(trip), family, children=[family.child.pk, noa.pk])  # both
+    response = client.post(reverse("households:child_delete", args=[family.child.pk]))
+    assert response.status_code == 302
+    [left] = Photo.objects.all()
+    assert list(left.children.all()) == [noa]
+    assert PhotoImage.objects.count() == 2
+    family.household.delete()
+    assert not Photo.objects.exists()
+    assert not PhotoImage.objects.exists()

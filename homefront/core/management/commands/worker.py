@@ -15,6 +15,7 @@ from django_tasks_db.management.commands.db_worker import Worker as TaskWorker
 from homefront.core.checks import at_start_up
 from homefront.notify.delivery import deliver_due
 from homefront.notify.plan import plan_due
+from homefront.photos.cleanup import purge_now_and_then
 
 logger = logging.getLogger("homefront.worker")
 
@@ -30,6 +31,7 @@ def one_round(worker_id: str, stopping: threading.Event | None = None) -> bool:
     queries, whatever the number of households (`make bench` times it at hosted scale)."""
     planned = plan_due(worker_id, stopping=stopping, limit=PLAN_PER_ROUND)
     deliver_due(worker_id, stopping=stopping)
+    purge_now_and_then()  # photos of entries deleted past their restore window
     TaskWorker(
         queue_names=["default"],
         interval=0,
