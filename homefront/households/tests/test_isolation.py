@@ -53,6 +53,7 @@ from homefront.households.child_photo import replace_photo
 from homefront.households.models import Household, Invitation, Membership, Role
 from homefront.journal.models import EntryChange, JournalEntry, Kind
 from homefront.notify.models import Channel
+from homefront.notify.push import subscribe as subscribe_device
 from homefront.photos import testing as photo_testing
 from homefront.photos.processing import process_photo
 from homefront.photos.testing import phone_jpeg
@@ -117,6 +118,10 @@ def family(family):
     # What notify keeps: where the parent's messages go.
     family.channel = Channel.objects.create(
         household=family.household, user=family.parent, target="parent@example.com"
+    )
+    # ...and the parent's phone, subscribed to Web Push (a public push service's address).
+    family.push_channel = subscribe_device(
+        family.household, family.parent, push_subscription("https://1.1.1.1/push/pats"), "Phone"
     )
     # What the debrief keeps: a next step the family set itself, weeks after Kyoto.
     family.goal = Goal.objects.create(
@@ -469,6 +474,7 @@ FILLERS_BY_NAME = {
     "time_zone": "UTC",
     "what_to_do": "Call a parent.",
     "target": "probe@example.org",  # a notification channel's address
+    "url": "https://1.1.1.1/hooks/probe",  # a webhook's (a public address)
 }
 FILLERS_BY_TYPE: tuple[tuple[type[forms.Field], str], ...] = (
     (forms.DateField, "2021-03-04"),
@@ -561,7 +567,24 @@ FORMLESS_PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
         "first_night": (family.household.today() + timedelta(days=60)).isoformat(),
         "note": PROBE,
     },
+    # A browser subscribing to Web Push, and the service worker renewing the parent's.
+    "notify:push_subscribe": lambda family: {
+        JSON_BODY: {"subscription": push_subscription("https://1.1.1.1/push/new"), "name": PROBE}
+    },
+    "notify:push_resubscribe": lambda family: {
+        JSON_BODY: {
+            "old_endpoint": family.push_channel.target,
+            "subscription": push_subscription("https://1.1.1.1/push/renewed"),
+        }
+    },
 }
+
+
+def push_subscription(endpoint: str) -> dict[str, Any]:
+    """A browser's PushSubscription as JSON: a real P-256 public key and auth secret."""
+    from homefront.notify.tests.receivers import Browser
+
+    return Browser(endpoint).subscription()
 
 
 def payload(client: Client, url: str, family: Any) -> dict[str, Any]:
@@ -870,7 +893,14 @@ CAREGIVER_URLS = [e for e in MEMBER_URLS + JSON_MEMBER_URLS if not e.parent_requ
 # Views open to members through which a caregiver may change rows of their own
 # (leave the household, make a calendar address, add where their messages go), and
 # nothing else.
-CAREGIVER_OWN_ROWS = {"households:leave", "trips:feeds", "notify:channels", "api:tokens"}
+CAREGIVER_OWN_ROWS = {
+    "households:leave",
+    "trips:feeds",
+    "notify:channels",
+    "notify:push_choices",
+    "notify:push_subscribe",
+    "api:tokens",
+}
 # Views open to members through which a caregiver may change some columns of the
 # family's rows, and nothing else: ticking a prep task done (or not).
 CAREGIVER_MAY_SET: dict[str, dict[str, tuple[str, ...]]] = {
@@ -892,8 +922,14 @@ def urls_of(family: Any, endpoint: Endpoint) -> list[Target]:
 
 
 def without_rows_of(user: User, rows: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    # ...and the rows hanging from their own channels (a phone's push keys, messages).
+    channels = {row["id"] for row in rows.get("notify.Channel", []) if row["user_id"] == user.pk}
     return {
-        label: [row for row in table if row.get("user_id") != user.pk]
+        label: [
+            row
+            for row in table
+            if row.get("user_id") != user.pk and row.get("channel_id") not in channels
+        ]
         for label, table in rows.items()
     }
 
