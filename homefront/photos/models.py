@@ -27,8 +27,8 @@ CAPTION_LENGTH = 500
 
 
 class Size(models.TextChoices):
-    DISPLAY = "display", "Display"
-    THUMBNAIL = "thumbnail", "Thumbnail"
+    DISPLAY = "display", _("Display")
+    THUMBNAIL = "thumbnail", _("Thumbnail")
 
 
 class PhotoQuerySet(HouseholdScopedQuerySet):

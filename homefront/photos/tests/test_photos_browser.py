@@ -1,0 +1,148 @@
+"""Photos in real Chromium: Grandpa, on a share link at 390 px, takes two photos while
+his phone is offline (a JPEG that says it was taken sideways, with a GPS position, and
+an iPhone's HEIC); they wait on the phone ("2 waiting"), go once the connection is back,
+and Rachel, away in Albuquerque, sees them upright on her Home and her timeline, at
+Denver times, without a reload. What the server keeps has no GPS left in it.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.urls import reverse
+from PIL import Image
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from homefront.core.tests.browser import full_page_shot, sign_in
+from homefront.handoff.models import ShareLink
+from homefront.journal.tests.test_journal_browser import (
+    AWAY_ZONE,
+    DESKTOP,
+    HOME_ZONE,
+    PASSWORD,
+    PHONE,
+    POLLED,
+    SCREENSHOTS,
+    clock,
+    the_levins_away,
+)
+from homefront.photos import testing
+from homefront.photos.models import Photo, PhotoImage
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
+
+UPRIGHT = "img => img.complete && img.naturalHeight > img.naturalWidth"
+LANDSCAPE = "img => img.complete && img.naturalWidth > img.naturalHeight"
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args: dict) -> dict:
+    return {
+        **browser_context_args,
+        "viewport": PHONE,
+        "locale": "en-US",
+        "timezone_id": HOME_ZONE,
+    }
+
+
+def shot(page: Page, name: str) -> None:
+    full_page_shot(page, SCREENSHOTS / f"photos-{name}.png")
+
+
+def test_grandpa_sends_two_photos_taken_offline_and_rachel_sees_them_upright(
+    page: Page, context: BrowserContext, browser: Browser, live_server
+) -> None:
+    trip, rachel, girls = the_levins_away()
+    _link, token = ShareLink.issue(trip, rachel, label="Grandpa", days_before=2, days_after=1)
+    url = live_server.url
+    sideways = testing.phone_jpeg(3000, 2000, orientation=6)  # a 6 MP phone JPEG with GPS
+    heic = testing.phone_heic(1200, 800)
+
+    # Rachel, in Albuquerque, has her Home and her timeline open on her laptop.
+    rachels_context = browser.new_context(viewport=DESKTOP, locale="en-US", timezone_id=AWAY_ZONE)
+    try:
+        rachels = rachels_context.new_page()
+        sign_in(rachels, url, "rachel@example.com", PASSWORD)
+        expect(rachels.get_by_role("heading", name="Today with the kids")).to_be_visible()
+        timeline = rachels_context.new_page()
+        timeline.goto(f"{url}/trips/{trip.pk}/journal/")
+        for opened in (rachels, timeline):
+            opened.evaluate("window.stillTheSamePage = true")
+
+        # Grandpa opens the quick log from his link; his phone loses its connection.
+        page.goto(f"{url}/s/{token}/log/")
+        expect(page.get_by_role("heading", name="Log the day")).to_be_visible()
+        context.set_offline(True)
+        page.get_by_label("Take or choose photos").set_input_files(
+            [
+                {"name": "IMG_0001.jpg", "mimeType": "image/jpeg", "buffer": sideways},
+                {"name": "IMG_0002.HEIC", "mimeType": "image/heic", "buffer": heic},
+            ]
+        )
+        page.get_by_label("Caption (optional)").fill("Raw currants in the garden")
+        page.get_by_role("button", name="Add photos").click()
+        status = page.locator("#photo-status")
+        expect(status).to_contain_text("2 waiting")
+        expect(status).to_contain_text("offline")
+        assert not Photo.objects.exists()
+        page.locator("#photos").scroll_into_view_if_needed()
+        shot(page, "01-offline-2-waiting-390")
+
+        # Back online: both are sent, once.
+        context.set_offline(False)
+        expect(status).to_have_text("Photos sent", timeout=15_000)
+        expect(page.locator("#photo-problems")).to_be_empty()
+        photos = list(Photo.objects.order_by("pk"))
+        assert len(photos) == 2
+        assert {photo.caption for photo in photos} == {"Raw currants in the garden"}
+        for photo in photos:
+            assert set(photo.children.all()) == set(girls)
+        for image in PhotoImage.objects.all():
+            stored = Image.open(io.BytesIO(bytes(image.data)))
+            assert not stored.getexif(), "the GPS position must not be kept"
+            assert b"PhoneMaker" not in bytes(image.data)
+        shot(page, "02-sent-390")
+
+        # Rachel's Home and timeline show them without a reload, upright, at Denver times.
+        jpeg, heif = photos
+        kids = rachels.locator("#kids-today")
+        expect(kids.locator("a.photo-thumb")).to_have_count(2, timeout=POLLED)
+        expect(kids).to_contain_text(clock(jpeg.taken_at, AWAY_ZONE))
+        assert clock(jpeg.taken_at, AWAY_ZONE) != clock(jpeg.taken_at, HOME_ZONE)
+        upright = kids.locator(f"a[href='{reverse('photos:photo', args=[jpeg.pk])}'] img")
+        rachels.wait_for_function(UPRIGHT, arg=upright.element_handle())
+        landscape = kids.locator(f"a[href='{reverse('photos:photo', args=[heif.pk])}'] img")
+        rachels.wait_for_function(LANDSCAPE, arg=landscape.element_handle())
+        shot(rachels, "03-home-1280")
+
+        latest = timeline.locator("#latest")
+        expect(latest.locator("a.photo-thumb")).to_have_count(2, timeout=POLLED)
+        entry = timeline.locator(f"#entry-{jpeg.entry_id}")
+        expect(entry.locator("time")).to_have_text(clock(jpeg.taken_at, AWAY_ZONE))
+        for opened in (rachels, timeline):
+            assert opened.evaluate("window.stillTheSamePage") is True
+
+        # A tap opens the photo large, upright; a swipe goes to the day's other one.
+        latest.locator("a.photo-thumb").first.click()
+        viewer = timeline.locator("dialog.photo-viewer")
+        expect(viewer).to_be_visible()
+        expect(viewer.locator("figcaption")).to_contain_text("(1/2)")
+        timeline.wait_for_function(
+            "() => { const img = document.querySelector('dialog.photo-viewer img');"
+            " return img.complete && img.naturalWidth > 0; }"
+        )
+        timeline.set_viewport_size(PHONE)
+        shot(timeline, "04-viewer-390")
+        box = viewer.bounding_box()
+        assert box is not None
+        middle = box["y"] + box["height"] / 2
+        timeline.mouse.move(box["x"] + box["width"] * 0.8, middle)
+        timeline.mouse.down()
+        timeline.mouse.move(box["x"] + box["width"] * 0.2, middle, steps=5)
+        timeline.mouse.up()
+        expect(viewer.locator("figcaption")).to_contain_text("(2/2)")
+        timeline.keyboard.press("Escape")
+        shot(timeline, "05-timeline-390")
+    finally:
+        rachels_context.close()
