@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Sum
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from homefront.handoff.models import ShareLink
 from homefront.households.models import Child, Household, HouseholdScopedQuerySet
