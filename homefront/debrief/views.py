@@ -16,6 +16,7 @@ from homefront.core.forms import posted
 from homefront.debrief.analysis import debrief, new_foods_tried, suggest_next_step
 from homefront.debrief.forms import GoalForm, ReflectionForm
 from homefront.debrief.models import Reflection
+from homefront.debrief.photos import trip_in_photos
 from homefront.households import access as household_access
 from homefront.households.access import MemberRequest
 from homefront.households.models import Child, Food, FoodKind, Membership, Role
@@ -59,6 +60,7 @@ def debrief_page(request: MemberRequest, pk: int) -> HttpResponse:
             "form": form,
             "reflection": reflection if reflection.pk else None,
             "may_edit_trip": may(actor_of(request), Action.EDIT_TRIP, trip),
+            "photo_days": trip_in_photos(trip),
         },
         status=422 if form.errors else 200,
     )
