@@ -1,6 +1,7 @@
 """SQL queries, status and time of each benchmarked page, measured in-process.
 
-One request at a time, so the time is the page's own cost, free of the
+Each page twice: as served again (kept under its tag, core/conditional.py) and rendered
+anew (as after a write). One request at a time, so the time is the page's own cost, free of the
 contention between server, database and wrk on a two-core machine.
 
 python -m bench.probe '{"facts": {...}, "pages": [[name, path], ...]}'
@@ -30,6 +31,10 @@ class QueryCounter:
         return execute(sql, params, many, context)
 
 
+def fresh(path: str, number: int) -> str:
+    return f"{path}{'&' if '?' in path else '?'}bench-render={number}"
+
+
 def main(argument: str) -> None:
     django.setup()
     from django.db import connection
@@ -45,7 +50,10 @@ def main(argument: str) -> None:
     found = {}
     for name, path in given["pages"]:
         client = api if path.startswith("/api/") else browser
-        client.get(path)  # the first request fills per-process caches
+        # The first request fills per-process caches and sets the CSRF cookie; the
+        # second keeps the page under its tag.
+        client.get(path)
+        client.get(path)
         queries = QueryCounter()
         with connection.execute_wrapper(queries):
             response = client.get(path)
@@ -56,10 +64,22 @@ def main(argument: str) -> None:
             started = time.perf_counter()
             client.get(path)
             times.append(time.perf_counter() - started)
+        # Rendered anew each time: an address of its own (an unknown parameter) has no
+        # kept page, as after every write (core/conditional.py).
+        rendered_queries = QueryCounter()
+        with connection.execute_wrapper(rendered_queries):
+            client.get(fresh(path, 0))
+        rendered = []
+        for number in range(1, TIMED + 1):
+            started = time.perf_counter()
+            client.get(fresh(path, number))
+            rendered.append(time.perf_counter() - started)
         found[name] = {
             "queries": queries.count,
+            "queries_rendered": rendered_queries.count,
             "status": response.status_code,
             "in_process_ms": round(statistics.median(times) * 1000, 1),
+            "rendered_ms": round(statistics.median(rendered) * 1000, 1),
         }
     print(json.dumps(found))
 

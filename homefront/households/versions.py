@@ -90,6 +90,8 @@ def versions_of(household_ids: Iterable[int]) -> dict[int, int]:
 
 
 def is_household_write(sql: str) -> bool:
+    if sql.startswith(MOVE[:48]):  # a version moving, by another watcher
+        return False
     match = WRITE.match(sql)
     if match is None:
         return False
@@ -122,14 +124,20 @@ class _Watcher:
         ids = self.households()
         if not ids:
             return execute(sql, params, many, context)
-        if in_transaction():
+        if not in_transaction():
+            self.opened = transaction.atomic()
+            self.opened.__enter__()
+        try:
             result = execute(sql, params, many, context)
             self._move(ids)
-            return result
-        self.opened = transaction.atomic()
-        self.opened.__enter__()
-        self._move(ids)
-        return execute(sql, params, many, context)
+        except BaseException as error:
+            # A write that fails straight in the transaction opened here (a full disk)
+            # ends it now, as the lone statement it was would have: the outage page
+            # can then read the database.
+            if self.opened is not None and connection.atomic_blocks[-1] is self.opened:
+                self.finish(error)
+            raise
+        return result
 
     def _move(self, ids: set[int]) -> None:
         self.moving = True
@@ -141,8 +149,8 @@ class _Watcher:
     def finish(self, error: BaseException | None = None, *, failed: bool = False) -> None:
         """Commits the transaction a lone write opened; rolls it back on an error."""
         opened, self.opened = self.opened, None
-        if opened is None:
-            return
+        if opened is None or not any(block is opened for block in connection.atomic_blocks):
+            return  # ended already, with the write that failed in it
         if failed and error is None:
             transaction.set_rollback(True)
         if error is None:
@@ -152,12 +160,25 @@ class _Watcher:
 
 
 @contextmanager
+def _installed(watcher: _Watcher) -> Iterator[None]:
+    """Like `connection.execute_wrapper`, but removed by identity: a wrapper appended
+    after it meanwhile (by a `connection_created` handler) stays, and this one goes."""
+    wrappers = connection.execute_wrappers
+    wrappers.append(watcher)
+    try:
+        yield
+    finally:
+        if watcher in wrappers:
+            wrappers.remove(watcher)
+
+
+@contextmanager
 def watching(*household_ids: int) -> Iterator[None]:
     """Every write in the block moves these households' versions (for commands)."""
     ids = {int(pk) for pk in household_ids}
     watcher = _Watcher(lambda: ids)
     try:
-        with connection.execute_wrapper(watcher):
+        with _installed(watcher):
             yield
     except BaseException as error:
         watcher.finish(error)
@@ -195,7 +216,7 @@ class DataVersionMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         watcher = _Watcher(lambda: households_of(request))
         try:
-            with connection.execute_wrapper(watcher):
+            with _installed(watcher):
                 response = self.get_response(request)
         except BaseException as error:
             watcher.finish(error)
