@@ -13,7 +13,7 @@ from homefront.households.models import Contact, Household
 class ShareLinkForm(AccessibleErrorsMixin, forms.ModelForm):
     class Meta:
         model = ShareLink
-        fields = ["label", "contact", "days_before", "days_after"]
+        fields = ["label", "contact", "days_after"]
         labels = {"contact": "From your contacts"}
 
     def __init__(self, *args: Any, household: Household, **kwargs: Any) -> None:

@@ -35,8 +35,10 @@ class ShareLinkQuerySet(HouseholdScopedQuerySet):
 class ShareLink(models.Model):
     """A capability URL: whoever holds it reads one trip's brief, nothing else.
 
-    Only a hash of the token is stored; the link works from `days_before` the
-    trip until `days_after` it, unless revoked.
+    Only a hash of the token is stored; the link works from the moment it is made
+    (reading ahead is the point of sending it early) until `days_after` the trip,
+    unless revoked. Logging through it opens the day before the trip, as the
+    journal's own rule says (journal/entries.py).
     """
 
     trip = models.ForeignKey(Trip, on_delete=models.CASCADE, related_name="share_links")
@@ -47,14 +49,14 @@ class ShareLink(models.Model):
         Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="share_links"
     )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
-    days_before = models.PositiveSmallIntegerField(
-        "works from … days before the trip", default=2, validators=[MaxValueValidator(14)]
     # The brief, its PDF, the quick log and messages to this caregiver speak it (i18n.py).
     language = models.CharField(
         "in which language?", max_length=16, default="en", help_text="The brief and the quick log."
     )
     # No longer limits anything: a link works from the moment it is made. Kept so
     # household files and API clients of earlier versions still read and write it.
+    days_before = models.PositiveSmallIntegerField(
+        "works from … days before the trip", default=2, validators=[MaxValueValidator(14)]
     )
     days_after = models.PositiveSmallIntegerField(
         "until … days after it", default=1, validators=[MaxValueValidator(14)]
@@ -101,9 +103,8 @@ class ShareLink(models.Model):
 
     @property
     def valid_from(self) -> datetime:
-        zone = self.trip.household.zone
-        first = self.trip.local_start.date() - timedelta(days=self.days_before)
-        return datetime.combine(first, time(0), tzinfo=zone)
+        """When it was made: the caregiver reads the brief as soon as it arrives."""
+        return self.created_at or timezone.now()
 
     @property
     def valid_until(self) -> datetime:
@@ -118,15 +119,13 @@ class ShareLink(models.Model):
 
     def is_valid(self, now: datetime | None = None) -> bool:
         now = now or timezone.now()
-        return self.revoked_at is None and self.valid_from <= now < self.valid_until
+        return self.revoked_at is None and now < self.valid_until
 
     @property
     def status(self) -> str:
         if self.revoked_at:
             return "revoked"
         now = timezone.now()
-        if now < self.valid_from:
-            return "not yet"
         if now >= self.valid_until:
             return "expired"
         return "working"

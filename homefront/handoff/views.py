@@ -166,8 +166,10 @@ def share_links(request: MemberRequest, pk: int) -> HttpResponse:
 def _ready_to_send(request: HttpRequest, link: ShareLink, token: str) -> dict[str, str]:
     url = request.build_absolute_uri(reverse("handoff:shared_brief", args=[token]))
     trip = link.trip
+    # By first name: "Judy", not "Judy Stern" (the contact's name, else what was typed).
+    greeting = (link.contact.name if link.contact else link.label).split(" ")[0] or link.label
     message = (
-        f"Hi {link.label}, here is everything about the kids "
+        f"Hi {greeting}, here is everything about the kids "
         f"while {trip.traveller.get_short_name()} is away "
         f"({trip.local_start:%a %-d %b} to {trip.local_end:%a %-d %b}): {url}"
     )

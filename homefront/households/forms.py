@@ -8,6 +8,7 @@ from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from homefront.core.forms import name_blank_choices
 from homefront.households import measurements
 from homefront.households.measurements import Units, units_for_time_zone
 from homefront.households.models import (
@@ -30,7 +31,11 @@ from homefront.photos.processing import PhotoRefused, ProcessedPhoto, process_ph
 
 class AccessibleErrorsMixin:
     """One clear message per field, marked so Pico shows it in red and screen readers
-    announce it."""
+    announce it; no empty choice drawn as "---------"."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        name_blank_choices(self.fields)  # type: ignore[attr-defined]
 
     def _update_errors(self, errors: ValidationError) -> None:
         # The model's clean() runs even when a field failed already, seeing the

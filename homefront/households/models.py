@@ -436,9 +436,12 @@ class Routine(models.Model):
 
     def clean(self) -> None:
         if self.every_n_days and self.every_n_days > 1 and not self.starts_on:
-            raise ValidationError(
-                {"starts_on": "Give a day it happened, so we can count the days from it."}
-            )
+            # "Every other day" counts from today unless the parent said otherwise.
+            if not self.child_id:
+                raise ValidationError(
+                    {"starts_on": "Give a day it happened, so we can count the days from it."}
+                )
+            self.starts_on = self.child.household.today()
 
     def occurs_on(self, day: date) -> bool:
         if not self.weekdays & (1 << day.weekday()):

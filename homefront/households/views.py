@@ -46,6 +46,7 @@ from homefront.households.models import (
     Role,
 )
 from homefront.households.schedule import day_plan
+from homefront.households.several_children import for_several_children
 from homefront.households.versions import note_writes_to
 
 # A child grows: a weight or photo older than this no longer describes them.
@@ -386,7 +387,7 @@ def _child_part_views(
         child = access.get_child(request, child_pk)
         return edit_page(
             request,
-            _instance_in(form_class, request, child=child),
+            _instance_in(for_several_children(form_class), request, child=child),
             title=f"Add a {noun} for {child.name}",
             back=reverse("households:child", args=[child.pk]),
             saved=f"{noun.capitalize()} added.",

@@ -27,3 +27,11 @@ def new_uuid() -> str:
 def editable_by(entry: Any, actor: access.Actor | None) -> bool:
     """Whether the journal entry's Edit link shows for this actor."""
     return actor is not None and access.may_edit_entry(actor, entry)
+
+
+@register.filter
+def tel(number: str, household: Any = None) -> str:
+    """`<a href="tel:{{ phone|tel:actor.household }}">`: the number in E.164."""
+    from homefront.core.places import e164
+
+    return e164(number or "", getattr(household, "time_zone", "") or "")

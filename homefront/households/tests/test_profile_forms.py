@@ -423,18 +423,14 @@ def test_a_routine_needs_a_time(family, parent):
     before.check()
 
 
-def test_every_other_day_needs_a_start_day(family, parent):
-    before = Unchanged(family.routine)
+def test_every_other_day_counts_from_today_without_a_start_day(family, parent):
     response = parent.post(
         reverse("households:routine_edit", args=[family.routine.pk]),
         routine_data(every_n_days="2", starts_on=""),
     )
-    page = assert_rejected(
-        response, {"starts_on": "Give a day it happened, so we can count the days from it."}
-    )
-    assert page.value("every_n_days") == "2"
-    assert page.value("time") == "13:00"
-    before.check()
+    assert response.status_code == 302
+    family.routine.refresh_from_db()
+    assert family.routine.starts_on == family.household.today()
 
 
 def test_a_routine_needs_at_least_one_day(family, parent):

@@ -696,7 +696,7 @@ def test_a_caregiver_ticks_a_task_and_htmx_gets_the_row(family, caregiver, task)
     done = PrepTask.objects.filter(trip=task.trip, done_at__isnull=False).count()
     total = PrepTask.objects.filter(trip=task.trip).count()
     assert f'id="progress-{task.trip_id}"' in progress
-    assert 'hx-swap-oob="true"' in progress
+    assert 'data-hx-swap-oob="true"' in progress
     assert f"{done} of {total} done" in progress
     assert 'aria-pressed="true"' in row
     assert '<input type="hidden" name="done" value="0">' in row

