@@ -76,6 +76,10 @@ def test_a_parent_adds_a_photo_and_weight_and_the_brief_shows_them(page: Page, l
     assert not Image.open(io.BytesIO(served.body())).getexif()
 
     page.get_by_role("link", name="Add weight and height").click()
+    page.get_by_label("Weight (lb)").fill("365")  # a slipped decimal point
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("a child weighs between 1.1 and 330.7 lb")).to_be_visible()
+    full_page_shot(page, SCREENSHOTS / "profile-child-weight-refused.png")
     page.get_by_label("Weight (lb)").fill("36.5")
     page.get_by_label("Height (inches)").fill("41")
     page.get_by_role("button", name="Save").click()
@@ -88,3 +92,9 @@ def test_a_parent_adds_a_photo_and_weight_and_the_brief_shows_them(page: Page, l
     expect(kids.get_by_role("img", name="Photo of Maya")).to_be_visible()
     expect(kids.get_by_text("36.5 lb (16.6 kg)")).to_be_visible()
     full_page_shot(page, SCREENSHOTS / "brief-child-photo.png")
+
+    page.goto(f"{url}/ready/")
+    expect(
+        page.get_by_text("A photo and weight of each child from the last six months")
+    ).to_be_visible()
+    full_page_shot(page, SCREENSHOTS / "readiness-child-photo.png")
