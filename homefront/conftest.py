@@ -7,6 +7,7 @@ caregiver, and an outsider who is a parent of another household.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, time
 from pathlib import Path
@@ -63,6 +64,38 @@ def empty_cache(request: pytest.FixtureRequest) -> None:
     else:
         return
     cache.clear()
+
+
+class _EveryVersionMoves:
+    """Tests make and change data with the ORM where a person would use a page, whose
+    request moves its household's data version (households/versions.py). Here every
+    write outside a request moves every household's, so no test reads a page kept from
+    before it changed the data beneath it."""
+
+    moving = False
+
+    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        from homefront.households.versions import in_request, is_household_write
+
+        result = execute(sql, params, many, context)
+        if not self.moving and not in_request() and is_household_write(sql):
+            self.moving = True
+            try:
+                with context["connection"].cursor() as cursor:
+                    cursor.execute(
+                        "UPDATE households_household SET data_version = data_version + 1"
+                    )
+            finally:
+                self.moving = False
+        return result
+
+
+@pytest.fixture(autouse=True)
+def writes_outside_requests_move_every_version() -> Iterator[None]:
+    from django.db import connection
+
+    with connection.execute_wrapper(_EveryVersionMoves()):
+        yield
 
 
 @pytest.fixture(scope="session")

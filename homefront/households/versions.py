@@ -36,6 +36,7 @@ import re
 import secrets
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import connection, transaction
@@ -215,11 +216,22 @@ class DataVersionMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         watcher = _Watcher(lambda: households_of(request))
+        inside = _IN_REQUEST.set(True)
         try:
             with _installed(watcher):
                 response = self.get_response(request)
         except BaseException as error:
             watcher.finish(error)
             raise
+        finally:
+            _IN_REQUEST.reset(inside)
         watcher.finish(failed=response.status_code >= 500)
         return response
+
+
+_IN_REQUEST: ContextVar[bool] = ContextVar("homefront_in_request", default=False)
+
+
+def in_request() -> bool:
+    """Whether a request's `DataVersionMiddleware` watches the writes made now."""
+    return _IN_REQUEST.get()

@@ -43,6 +43,12 @@ from homefront.households.versions import bump, versions_of, watching
 family = test_isolation.family
 
 
+@pytest.fixture(autouse=True)
+def writes_outside_requests_move_every_version() -> None:
+    """Here only what the application moves counts (conftest.py moves every version
+    with each write a test makes outside a request)."""
+
+
 def version(family: Any) -> int:
     return Household.objects.filter(pk=family.household.pk).values_list("data_version", flat=True)[
         0
