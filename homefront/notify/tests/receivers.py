@@ -165,6 +165,7 @@ class WebhookReceiver(ThreadingHTTPServer):
         self.refused: list[tuple[str, str]] = []  # (path, why)
         self.seen: set[str] = set()
         self.hang = threading.Event()  # set: answer nothing until cleared
+        self.held = 0  # requests that waited for it
         self.answers: dict[str, int] = {}
         self.lock = threading.Lock()
 
@@ -199,8 +200,11 @@ class WebhookHandler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        while self.server.hang.is_set():
-            time.sleep(0.05)
+        if self.server.hang.is_set():
+            with self.server.lock:
+                self.server.held += 1
+            while self.server.hang.is_set():
+                time.sleep(0.05)
         with self.server.lock:
             why = self.server.check(self.path, self.headers, body)
             if why is None:
