@@ -196,10 +196,19 @@ class ChildOut(Schema):
     birth_date: date
     age: str
     notes: str
+    # Metric whatever the household's units: grams and millimetres, with the date measured.
+    weight_grams: int | None
+    height_mm: int | None
+    measured_on: date | None
+    has_photo: bool
 
     @staticmethod
     def resolve_age(obj: Child) -> str:
         return obj.age()
+
+    @staticmethod
+    def resolve_has_photo(obj: Child) -> bool:
+        return obj.photo_updated_at is not None
 
 
 class ChildIn(Schema):

@@ -166,3 +166,23 @@ def test_labels_round_and_convert_as_a_parent_reads_them():
     assert measurements.height_label(280, Units.US) == "11 in (28 cm)"
     assert measurements.grams_from(Decimal("36.5"), Units.US) == 16556
     assert measurements.weight_in(16556, Units.US) == Decimal("36.5")
+
+
+def test_the_api_gives_the_measurements_metric(family):
+    from homefront.api.models import AccessToken, Scope
+
+    Household.objects.filter(pk=family.household.pk).update(units=Units.US)
+    Child.objects.filter(pk=family.child.pk).update(
+        weight_grams=16556, height_mm=1041, measured_on=date(2026, 10, 1)
+    )
+    _token, secret = AccessToken.issue(family.parent, family.household, "Test", Scope.READ)
+
+    response = family.client_for(family.parent).get(
+        f"/api/v1/children/{family.child.pk}", headers={"Authorization": f"Bearer {secret}"}
+    )
+
+    assert response.status_code == 200
+    child = response.json()
+    assert (child["weight_grams"], child["height_mm"]) == (16556, 1041)
+    assert child["measured_on"] == "2026-10-01"
+    assert child["has_photo"] is False
