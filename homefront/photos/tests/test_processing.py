@@ -154,3 +154,19 @@ def test_the_same_upload_has_the_same_fingerprint():
         process_photo(data).upload_sha256
         != process_photo(testing.phone_jpeg(602, 400)).upload_sha256
     )
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_every_exif_orientation_turns_as_pillow_would(orientation):
+    from PIL import ImageOps
+
+    original = testing.phone_jpeg(120, 80, orientation=orientation)
+    expected = ImageOps.exif_transpose(Image.open(io.BytesIO(original)))
+    stored = _open(process_photo(original).display)
+    assert stored.size == expected.size
+    # The red half (left in the stored pixels) lands where Pillow would put it.
+    red_corner = max(
+        ((x, y) for x in (2, expected.width - 3) for y in (2, expected.height - 3)),
+        key=lambda xy: expected.getpixel(xy)[0] - expected.getpixel(xy)[2],
+    )
+    assert stored.getpixel(red_corner)[0] > 180
