@@ -98,3 +98,9 @@ def test_a_parent_adds_a_photo_and_weight_and_the_brief_shows_them(page: Page, l
         page.get_by_text("A photo and weight of each child from the last six months")
     ).to_be_visible()
     full_page_shot(page, SCREENSHOTS / "readiness-child-photo.png")
+
+    page.goto(f"{url}/emergency-card/")
+    card = page.locator(".wallet-card")
+    expect(card.get_by_role("img", name="Photo of Maya")).to_be_visible()
+    expect(card.get_by_text("36.5 lb (16.6 kg)")).to_be_visible()
+    full_page_shot(page, SCREENSHOTS / "emergency-card-child-photo.png")
