@@ -15,6 +15,8 @@ from homefront.notify.models import Channel, ChannelKind, MessageKind, PushChoic
 # incident is always pushed.
 SLEEP_KINDS = ("asleep", "woke")
 ALWAYS_KINDS = ("incident",)
+# A photo's own entry: its push is the photos' batch ("3 new photos"), chosen apart.
+PHOTO_KINDS = ("photo",)
 
 # A planner message's kind -> the choice that lets it through to a push channel.
 CHOICE_OF_KIND: dict[str, str] = {

@@ -119,7 +119,15 @@ def _entries_logged(trip: Trip, entries: list[Any], author_id: int | None, **kwa
     entries_logged(trip, entries, author_id)
 
 
+def _photo_stored(photo: Any, children: list[str], author_id: int | None, **kwargs: Any) -> None:
+    from homefront.notify.events import photo_added
+
+    photo_added(photo.trip, photo.pk, children, author_id)
+
+
 def connect_events() -> None:
     from homefront.journal.signals import entries_logged
+    from homefront.photos.signals import photo_stored
 
     entries_logged.connect(_entries_logged, dispatch_uid="notify-entries-logged")
+    photo_stored.connect(_photo_stored, dispatch_uid="notify-photo-stored")

@@ -9,13 +9,13 @@ from homefront.households.forms import AccessibleErrorsMixin
 from homefront.households.models import Contact, Membership
 from homefront.journal.models import Kind
 from homefront.notify import targets
-from homefront.notify.choices import ALWAYS_KINDS, SLEEP_KINDS
+from homefront.notify.choices import ALWAYS_KINDS, PHOTO_KINDS, SLEEP_KINDS
 from homefront.notify.models import TYPED_KINDS, Channel, ChannelKind, PushChoices
 from homefront.notify.webhooks import EVENTS
 
 
 class ChannelForm(AccessibleErrorsMixin, forms.ModelForm):
-    owner = forms.ChoiceField(label="Messages for", required=True)
+    owner = forms.ChoiceField(label=_("Messages for"), required=True)
 
     class Meta:
         model = Channel
@@ -50,7 +50,7 @@ class ChannelForm(AccessibleErrorsMixin, forms.ModelForm):
             self.instance.user = self.membership.user
             self.instance.contact = None
         else:
-            _, _, pk = str(owner).partition(":")
+            _kind, _sep, pk = str(owner).partition(":")
             self.instance.user = None
             self.instance.contact = Contact.objects.in_household(self.membership.household).get(
                 pk=int(pk)
@@ -91,7 +91,7 @@ class PushChoicesForm(AccessibleErrorsMixin, forms.ModelForm):
         entry_kinds.choices = [
             (kind.value, kind.label)
             for kind in Kind
-            if kind.value not in SLEEP_KINDS + ALWAYS_KINDS
+            if kind.value not in SLEEP_KINDS + ALWAYS_KINDS + PHOTO_KINDS
         ]
         if not plans_trips:
             for name in PLANNING_CHOICES:

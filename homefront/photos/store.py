@@ -24,6 +24,7 @@ from homefront.journal import entries
 from homefront.journal.models import JournalEntry, Kind
 from homefront.photos.models import CAPTION_LENGTH, Photo, PhotoImage, Size
 from homefront.photos.processing import PhotoRefused, process_photo, read_upload
+from homefront.photos.signals import photo_stored
 from homefront.trips.models import Trip
 
 # The standalone "photo" entry of an upload gets an id derived from the photo's, so a
@@ -205,6 +206,12 @@ def _save(
         share_link=author.share_link,
     )
     photo.children.set(children)
+    photo_stored.send(
+        sender=Photo,
+        photo=photo,
+        children=[family[child_id].name for child_id in children if child_id in family],
+        author_id=author.user.pk if author.user is not None else None,
+    )
     PhotoImage.objects.bulk_create(
         [
             PhotoImage(

@@ -365,3 +365,23 @@ def test_the_vapid_key_is_made_once_and_kept_beside_the_secret_key(settings, tmp
         assert not (tmp_path / "elsewhere").exists()
     finally:
         vapid.installation_key.cache_clear()
+
+
+def test_photos_taken_on_the_quick_log_push_as_one_batch(family, push_service, clock, denver_trip):
+    """The photos app's own store: two photos of Maya by the caregiver, one push."""
+    from homefront.photos import store as photos
+    from homefront.photos.testing import phone_jpeg
+
+    browser = Browser(f"{push_service.origin}/push/real-photos")
+    subscribe(family.client_for(family.parent), browser)
+    for _ in range(2):
+        outcome = photos.store(
+            denver_trip,
+            Author(user=family.caregiver),
+            photos.Sent(uuid=str(uuid.uuid4()), upload=phone_jpeg(), children=[family.child.pk]),
+        )
+        assert outcome.status == "stored", outcome.errors
+    assert deliver_due("worker", NOW + PHOTO_GATHER) == ["sent"]
+    [shown] = decrypted(browser, push_service, "/push/real-photos")
+    assert shown["title"] == "2 new photos of Maya"
+    assert Message.objects.filter(kind=MessageKind.ENTRY).count() == 0  # not also as entries

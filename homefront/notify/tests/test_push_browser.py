@@ -1,0 +1,132 @@
+"""The service worker in real Chromium: a parent opens the notifications page (which
+installs /sw.js), the browser may show notifications, and a push made by Homefront's own
+payload builder is delivered through the DevTools protocol
+(`ServiceWorker.deliverPushMessage`): the notification shows, a later one with the same
+tag replaces it, and tapping it opens the page the payload names."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import BrowserContext, Page, expect
+
+from homefront.core.tests.browser import full_page_shot, sign_in
+from homefront.journal.tests.test_journal_browser import PASSWORD, the_levins_away
+from homefront.notify.models import Message, MessageKind
+from homefront.notify.push import plaintext
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
+
+PHONE = {"width": 390, "height": 844}
+SCREENSHOTS = Path(__file__).resolve().parents[3] / "screenshots"
+SHOWN = """async () => {
+  const registration = await navigator.serviceWorker.ready;
+  return (await registration.getNotifications()).map((n) => ({
+    title: n.title, body: n.body, tag: n.tag, url: n.data && n.data.url }));
+}"""
+# What a tap on the photos' notification sets off in the worker: its click handler.
+TAP = """async () => {
+  const notification = (await self.registration.getNotifications()).find(
+    (n) => n.tag.startsWith("photos-"));
+  self.dispatchEvent(new NotificationEvent("notificationclick", { notification }));
+}"""
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args: dict) -> dict:
+    return {**browser_context_args, "viewport": PHONE, "locale": "en-US"}
+
+
+def deliver(page: Page, context: BrowserContext, origin: str, payload: bytes) -> None:
+    """Hands the push to the page's service worker as a push service would."""
+    session = context.new_cdp_session(page)
+    registrations: list[dict[str, Any]] = []
+    session.on(
+        "ServiceWorker.workerRegistrationUpdated",
+        lambda event: registrations.extend(event["registrations"]),
+    )
+    session.send("ServiceWorker.enable")
+    for _ in range(50):
+        if registrations:
+            break
+        page.wait_for_timeout(100)
+    [registration] = [r for r in registrations if r["scopeURL"] == f"{origin}/"][:1]
+    session.send(
+        "ServiceWorker.deliverPushMessage",
+        {
+            "origin": origin,
+            "registrationId": registration["registrationId"],
+            "data": payload.decode(),
+        },
+    )
+
+
+def shown(page: Page, count: int) -> list[dict[str, Any]]:
+    for _ in range(100):
+        notes = page.evaluate(SHOWN)
+        if len(notes) >= count:
+            return notes
+        page.wait_for_timeout(100)
+    pytest.fail(f"{count} notification(s) were not shown: {page.evaluate(SHOWN)}")
+
+
+def photos_push(trip, count: int) -> bytes:
+    message = Message(
+        pk=7,
+        kind=MessageKind.PHOTOS,
+        subject=f"{count} new photos of Maya and Noa",
+        data={
+            "body": "Open the timeline to see them.",
+            "url": reverse("journal:timeline", args=[trip.pk]),
+            "tag": f"photos-{trip.pk}",
+        },
+    )
+    return plaintext(message)
+
+
+def test_a_push_shows_a_notification_and_tapping_it_opens_its_page(
+    page: Page, context: BrowserContext, live_server
+) -> None:
+    trip, _rachel, _girls = the_levins_away()
+    origin = live_server.url
+    context.grant_permissions(["notifications"], origin=origin)
+    sign_in(page, origin, "rachel@example.com", PASSWORD)
+    page.goto(origin + reverse("notify:channels"))
+    expect(page.get_by_role("heading", name="On this phone")).to_be_visible()
+    # push.js installed the service worker, which now controls the page.
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    expect(page.get_by_label("Name this device")).to_be_visible()
+    full_page_shot(page, SCREENSHOTS / "notify-devices-390.png")
+
+    deliver(page, context, origin, photos_push(trip, 2))
+    [note] = shown(page, 1)
+    assert note == {
+        "title": "2 new photos of Maya and Noa",
+        "body": "Open the timeline to see them.",
+        "tag": f"photos-{trip.pk}",
+        "url": origin + reverse("journal:timeline", args=[trip.pk]),
+    }
+    # A later batch with the same tag replaces it: still one notification.
+    deliver(page, context, origin, photos_push(trip, 3))
+    page.wait_for_function(
+        "async () => (await (await navigator.serviceWorker.ready).getNotifications())"
+        ".some((n) => n.title.startsWith('3 '))"
+    )
+    [note] = page.evaluate(SHOWN)
+    assert note["title"] == "3 new photos of Maya and Noa"
+
+    # A payload naming another site opens Homefront's home instead.
+    hostile = json.dumps({"title": "Hi", "body": "x", "url": "https://evil.example/", "tag": "x"})
+    deliver(page, context, origin, hostile.encode())
+    notes = shown(page, 2)
+    assert {n["url"] for n in notes if n["tag"] == "x"} == {origin + "/"}
+
+    # Tapping the photos' notification: the open page goes to the timeline.
+    [worker] = context.service_workers
+    worker.evaluate(TAP)
+    page.wait_for_url(origin + reverse("journal:timeline", args=[trip.pk]))
+    expect(page.get_by_role("heading", name="The kids' days")).to_be_visible()
