@@ -157,3 +157,16 @@ def test_deleting_a_child_deletes_its_photo(family, parent):
 
     assert not Child.objects.filter(pk=family.child.pk).exists()
     assert not ChildPhoto.objects.exists()
+
+
+def test_deleting_a_household_deletes_its_childrens_photos(family, parent):
+    upload(parent, family.child, phone_jpeg())
+    theirs = Child.objects.create(
+        household=family.other_household, name="Lior", birth_date=family.child.birth_date
+    )
+    upload(family.client_for(family.outsider), theirs, phone_jpeg())
+    assert ChildPhoto.objects.count() == 2
+
+    family.household.delete()
+
+    assert list(ChildPhoto.objects.values_list("child__name", flat=True)) == ["Lior"]
