@@ -60,6 +60,7 @@ bench: setup
 	@pg_isready -q -h 127.0.0.1 -p 5432 || \
 		pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql)" main start
 	$(UV) run --frozen python -m bench.run $(BENCH_ARGS)
+	$(UV) run --frozen python -m bench.photos
 
 clean:
 	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache

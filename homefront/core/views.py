@@ -8,15 +8,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from homefront.access import actor_of
 from homefront.core.conditional import conditional_page
 from homefront.households.access import MemberRequest
 from homefront.households.models import Child, Contact, Household
 from homefront.households.schedule import day_plan
-from homefront.journal.models import JournalEntry
 from homefront.photos.kids_today import kids_today
 from homefront.trips.cover import FamilyNights
-from homefront.trips.models import Trip, TripState
+from homefront.trips.models import TripState
 
 HORIZON_DAYS = 60
 
@@ -41,7 +39,6 @@ def home(request: MemberRequest) -> HttpResponse:
     now = timezone.now()
     away_now = [trip for trip in family.trips if trip.state(now) == TripState.AWAY]
     upcoming = [trip for trip in family.trips if trip.state(now) == TripState.UPCOMING]
-    _with_latest_entry(request, away_now)
     return render(
         request,
         # While someone is away the card polls (core/conditional.py answers 304 until
@@ -62,17 +59,6 @@ def home(request: MemberRequest) -> HttpResponse:
 
 def _polled(request: HttpRequest, part: str) -> bool:
     return bool(request.htmx) and request.GET.get("part") == part  # type: ignore[attr-defined]
-
-
-def _with_latest_entry(request: MemberRequest, trips: list[Trip]) -> None:
-    """The latest entry of each trip under way that the actor may read, for Home's card."""
-    actor = actor_of(request)
-    for trip in trips:
-        trip.latest_entry = (  # type: ignore[attr-defined]
-            JournalEntry.objects.alive().filter(trip=trip).order_by("-occurred_at", "-pk").first()
-            if actor.sees_trip(trip)
-            else None
-        )
 
 
 @never_cache

@@ -1,16 +1,18 @@
 """The polls in real Chromium ask conditionally: the timeline's and Home's.
 
 Rachel is away; her timeline asks for its newest part every 10 s, and Home's "Away now"
-card every 30 s. The pages hold the family's secrets (`no-store`), so Chromium would never
-send `If-None-Match` by itself: app.js sends the last answer's tag back, the server
-answers 304 without rendering while nothing changed, and htmx leaves the part as it is.
-When Grandpa logs a bath through his link, the next poll brings it. The page's clock is
+card (tonight's adult in charge) every 30 s. The pages hold the family's secrets
+(`no-store`), so Chromium would never send `If-None-Match` by itself: app.js sends the
+last answer's tag back, the server answers 304 without rendering while nothing changed,
+and htmx leaves the part as it is. When Grandpa logs a bath through his link, or David
+names who is in charge tonight, the next poll brings it. The page's clock is
 Playwright's, run forward, so the polls come without waiting; the server's is real.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,14 +22,20 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from homefront.accounts.models import User
-from homefront.core.tests.browser import sign_in
+from homefront.core.tests.browser import full_page_shot, sign_in
 from homefront.handoff.models import ShareLink
-from homefront.households.models import Child, Household, Membership, Role
+from homefront.households.models import Child, Contact, Household, Membership, Role
 from homefront.trips.models import Trip
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
 PASSWORD = "correct horse battery staple"
+SCREENSHOTS = Path(__file__).resolve().parents[3] / "screenshots"  # git-ignored
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args: dict) -> dict:
+    return {**browser_context_args, "viewport": {"width": 390, "height": 844}}
 
 
 def rachel_away() -> tuple[Trip, Child, str]:
@@ -59,6 +67,24 @@ def grandpa_logs_a_bath(token: str, child: Child) -> None:
         {"uuid": "0b8e2a4c-1d2e-4f3a-9b7c-5d6e7f8a9b0c", "kind": "bath", "children": [child.pk]},
     )
     assert reply.status_code == 302
+
+
+def grandpa_in_charge_tonight(trip: Trip) -> None:
+    """David, at home, names Grandpa in charge of tonight on the trip's page."""
+    david = User.objects.create_user(email="david@example.com", password=PASSWORD, name="David")
+    Membership.objects.create(household=trip.household, user=david, role=Role.PARENT)
+    grandpa = Contact(
+        household=trip.household, name="Grandpa Joe", phone="+1 505 555 0100", roles=["backup"]
+    )
+    grandpa.save()
+    client = Client()
+    client.force_login(david)
+    tonight = trip.household.today()
+    reply = client.post(
+        reverse("trips:cover", args=[trip.pk, tonight.isoformat()]),
+        {"adult": f"contact:{grandpa.pk}"},
+    )
+    assert reply.status_code in (200, 302), reply.status_code
 
 
 class Polls:
@@ -110,11 +136,17 @@ def test_the_timeline_and_home_poll_conditionally(page: Page, live_server):
     expect(page.locator("#latest li.entry")).to_have_count(1)
     expect(page.locator("#latest")).to_contain_text("Bath")
 
-    # Home: the "Away now" card polls while Rachel is away, and says what came last.
+    # Home: the "Away now" card polls while Rachel is away; when David names Grandpa
+    # in charge tonight, the next poll says so.
     home = Polls(page, "part=away")
     page.goto(f"{live_server.url}/")
-    expect(page.locator("#away-now")).to_contain_text("Latest: Bath")
+    card = page.locator("#away-now")
+    expect(card).to_contain_text("Tonight: nobody in charge")
     run_polls(page, home, 3, 30_000)
     assert 304 in home.statuses()[1:], home.seen
-    expect(page.locator("#away-now")).to_contain_text("Rachel")
-    expect(page.locator("#away-now")).to_contain_text("Latest: Bath")
+    expect(card).to_contain_text("Tonight: nobody in charge")
+    grandpa_in_charge_tonight(trip)
+    run_polls(page, home, 1, 30_000)
+    assert home.statuses()[-1] == 200, home.seen
+    expect(card).to_contain_text("Tonight: Grandpa Joe in charge")
+    full_page_shot(page, SCREENSHOTS / "home-away-now-390.png")

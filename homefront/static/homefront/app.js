@@ -24,10 +24,13 @@ document.addEventListener("click", (event) => {
 // changed: the ETag of its last answer goes back as If-None-Match, and the server's 304,
 // which renders nothing, leaves the part as it is (base.html's htmx-config). The pages
 // hold the family's secrets and are not stored, so the browser would not ask by itself.
-const pollTags = new WeakMap();
+// Kept by the element's id: a poll swapping itself (outerHTML) is a new element after.
+const pollTags = new Map();
+const pollKey = (elt) => elt.id || elt;
 document.addEventListener("htmx:configRequest", (event) => {
-  const tag = pollTags.get(event.detail.elt);
-  if (tag && event.detail.elt.matches("[data-poll]")) {
+  const elt = event.detail.elt;
+  const tag = pollTags.get(pollKey(elt));
+  if (tag && elt.matches("[data-poll]")) {
     event.detail.headers["If-None-Match"] = tag;
   }
 });
@@ -35,5 +38,5 @@ document.addEventListener("htmx:afterRequest", (event) => {
   const { elt, xhr } = event.detail;
   if (!elt.matches("[data-poll]") || !xhr) return;
   const tag = xhr.getResponseHeader("ETag");
-  if (tag) pollTags.set(elt, tag);
+  if (tag) pollTags.set(pollKey(elt), tag);
 });
