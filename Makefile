@@ -8,7 +8,7 @@ UV_VERSION := 0.13.9
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 PYTHON ?= python3
 
-.PHONY: run test test-multiserver test-prerequisites bench lint check-migrations pytest setup clean help
+.PHONY: run test test-multiserver test-prerequisites bench lint check-migrations pytest setup clean help messages
 .DEFAULT_GOAL := help
 
 help:
@@ -41,6 +41,19 @@ check-migrations: setup
 
 pytest: setup
 	$(UV) run --frozen pytest $(PYTEST_ARGS)
+
+# The .po catalogs (homefront/locale and each app's locale/) from the templates, Python
+# and JavaScript, then the .mo files Django reads, which are committed so `make run`
+# needs no gettext (docs/translating.md). Needs Debian's gettext (msgfmt).
+MESSAGE_LANGUAGES := es he
+MAKEMESSAGES := cd homefront && PYTHONPATH=.. DJANGO_SETTINGS_MODULE=homefront.settings_test \
+	../.venv/bin/python -m django makemessages --no-obsolete --add-location=file \
+	--ignore='*/tests/*' --ignore='tests/*' --ignore='static/vendor/*' $(addprefix --locale=,$(MESSAGE_LANGUAGES))
+messages: setup
+	$(MAKEMESSAGES) --domain=django
+	$(MAKEMESSAGES) --domain=djangojs --ignore='*.min.js'
+	cd homefront && PYTHONPATH=.. DJANGO_SETTINGS_MODULE=homefront.settings_test \
+		../.venv/bin/python -m django compilemessages --ignore='.venv'
 
 # Chromium, poppler and Redis: installed (as root) and started when missing.
 test-prerequisites:

@@ -9,11 +9,14 @@ a setting or a stored row, falls back to English without an error.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime, time
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import Promise, lazy
+from django.utils.translation import gettext
 
 
 def supported(code: str | None) -> str | None:
@@ -61,3 +64,30 @@ class LanguageMiddleware:
         finally:
             translation.deactivate()
         return response
+
+
+def lazy_text(message: str | Promise, **values: object) -> str:
+    """`message % values`, put into words only when it is read: in the language active then.
+
+    A message planned once for several people (notify/plan.py) is said in each one's
+    language when it is made for them. `message` is a gettext_lazy/ngettext_lazy string;
+    values may be lazy too (`lazy_time`, `lazy_day`)."""
+
+    def render() -> str:
+        said = {k: str(v) if isinstance(v, Promise) else v for k, v in values.items()}
+        return str(message % said) if said else str(message)
+
+    return lazy(render, str)()
+
+
+def _time(moment: datetime | time) -> str:
+    # Translators choose the clock: "g:i A" (2:30 PM) in English, "H:i" (14:30) elsewhere.
+    return formats.time_format(moment, gettext("g:i A"))
+
+
+def _day(day: date | datetime) -> str:
+    return formats.date_format(day, gettext("D j M"))
+
+
+lazy_time = lazy(_time, str)
+lazy_day = lazy(_day, str)

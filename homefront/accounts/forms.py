@@ -3,7 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, UserCreationForm
+from django.utils.translation import gettext_lazy as _
 
 from homefront.accounts.models import User
 from homefront.core.tasks import send_email
@@ -20,7 +22,7 @@ class SignupForm(AccessibleErrorsMixin, UserCreationForm):
         email = self.cleaned_data["email"].strip().lower()
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError(
-                "An account with this email exists already. Log in, or reset its password."
+                _("An account with this email exists already. Log in, or reset its password.")
             )
         return email
 
@@ -36,9 +38,17 @@ class LoginForm(AuthenticationForm):
 
 
 class AccountForm(AccessibleErrorsMixin, forms.ModelForm):
+    # Each language named in its own words, so whoever reads only one finds it.
+    language = forms.TypedChoiceField(
+        label=_("Language"),
+        choices=[("", _("My browser's language")), *settings.LANGUAGES],
+        required=False,
+        help_text=_("Your pages, emails and notifications."),
+    )
+
     class Meta:
         model = User
-        fields = ["name", "phone", "time_zone", "quiet_from", "quiet_until"]
+        fields = ["name", "phone", "time_zone", "language", "quiet_from", "quiet_until"]
         widgets = {
             "time_zone": TimeZoneInput(),
             "quiet_from": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),

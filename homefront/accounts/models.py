@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 from homefront.households.validators import validate_phone, validate_time_zone
 
@@ -38,32 +39,32 @@ class User(AbstractUser):
     username = None  # type: ignore[assignment]
     first_name = None  # type: ignore[assignment]
     last_name = None  # type: ignore[assignment]
-    email = models.EmailField("email address", unique=True)
-    name = models.CharField("your name", max_length=100)
+    email = models.EmailField(_("email address"), unique=True)
+    name = models.CharField(_("your name"), max_length=100)
     phone = models.CharField(
         "your phone",
         max_length=32,
         blank=True,
         validators=[validate_phone],
-        help_text="Shown in the brief, so whoever covers can reach you while you are away.",
+        help_text=_("Shown in the brief, so whoever covers can reach you while you are away."),
     )
     time_zone = models.CharField(
         max_length=64,
         blank=True,
         validators=[validate_time_zone],
-        help_text="Where you are usually. Empty means the household's home zone.",
+        help_text=_("Where you are usually. Empty means the household's home zone."),
     )
 
     quiet_from = models.TimeField(
-        "quiet hours from", default=time(21, 0), help_text="No messages between these times."
+        "quiet hours from", default=time(21, 0), help_text=_("No messages between these times.")
     )
-    quiet_until = models.TimeField("until", default=time(7, 0))
+    quiet_until = models.TimeField(_("until"), default=time(7, 0))
     # Empty: the browser's Accept-Language, as on the sign-in page (homefront/i18n.py).
     language = models.CharField(
         "language",
         max_length=16,
         blank=True,
-        help_text="Your pages, emails and notifications. Empty: your browser's language.",
+        help_text=_("Your pages, emails and notifications. Empty: your browser's language."),
     )
 
     USERNAME_FIELD = "email"

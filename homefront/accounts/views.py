@@ -9,7 +9,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
+from homefront import i18n
 from homefront.accounts.forms import AccountForm, SignupForm
 from homefront.core.forms import posted
 from homefront.households.models import Invitation
@@ -49,10 +51,12 @@ def signup(request: HttpRequest) -> HttpResponse:
         return redirect("core:home")
     form = SignupForm(posted(request))
     if request.method == "POST" and form.is_valid():
+        # The language the browser asked for is the account's until they choose another.
+        form.instance.language = i18n.or_default(getattr(request, "LANGUAGE_CODE", None))
         with transaction.atomic():  # the account and its first sign-in, or neither
             user = form.save()
             login(request, user, backend="homefront.accounts.backends.MemberBackend")
-        messages.success(request, f"Welcome, {user.get_short_name()}.")
+        messages.success(request, _("Welcome, %(name)s.") % {"name": user.get_short_name()})
         return redirect(_safe_next(request) or "households:create")
     return render(
         request,
@@ -67,7 +71,7 @@ def account(request: HttpRequest) -> HttpResponse:
     form = AccountForm(posted(request), instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "Your account is saved.")
+        messages.success(request, _("Your account is saved."))
         return redirect("accounts:account")
     return render(
         request, "accounts/account.html", {"form": form}, status=422 if form.errors else 200

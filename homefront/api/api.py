@@ -26,6 +26,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from homefront.access import Action, actor_of, check, in_visible_trips, visible_trips
 from homefront.api.auth import Answered, ApiRequest, read, write
+from homefront.api.now import now_router
 from homefront.core import conditional
 from homefront.handoff.models import ShareLink
 from homefront.households.forms import ChildForm
@@ -628,3 +629,4 @@ def get_journal_entry(request: ApiRequest, pk: int) -> JournalEntry:
 
 api.add_router("", profile)
 api.add_router("", trips)
+api.add_router("", now_router)

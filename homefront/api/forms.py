@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from homefront.api.models import AccessToken
 from homefront.households.forms import AccessibleErrorsMixin
@@ -11,4 +12,4 @@ class AccessTokenForm(AccessibleErrorsMixin, forms.ModelForm):
         model = AccessToken
         fields = ["name", "scope"]
         widgets = {"scope": forms.RadioSelect}
-        labels = {"name": "What is it for?", "scope": "It may"}
+        labels = {"name": _("What is it for?"), "scope": _("It may")}

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from homefront.households.models import NAME_LENGTH, Household, HouseholdScopedQuerySet, hash_token
 
@@ -23,8 +24,8 @@ USE_RESOLUTION = timedelta(minutes=1)
 
 
 class Scope(models.TextChoices):
-    READ = "read", "Read only"
-    WRITE = "write", "Read and write"
+    READ = "read", _("Read only")
+    WRITE = "write", _("Read and write")
 
 
 class AccessTokenQuerySet(HouseholdScopedQuerySet):
@@ -46,7 +47,7 @@ class AccessToken(models.Model):
     )
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="access_tokens")
     name = models.CharField(
-        max_length=NAME_LENGTH, help_text="What uses it, e.g. “Bath shortcut on my phone”."
+        max_length=NAME_LENGTH, help_text=_("What uses it, e.g. “Bath shortcut on my phone”.")
     )
     scope = models.CharField(max_length=8, choices=Scope.choices, default=Scope.READ)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)

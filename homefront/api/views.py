@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -54,5 +55,7 @@ def revoke_token(request: MemberRequest, pk: int) -> HttpResponse:
     AccessToken.objects.filter(pk=access.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
-    messages.success(request, f"Revoked “{access.name}”: it no longer opens anything.")
+    messages.success(
+        request, _("Revoked “%(name)s”: it no longer opens anything.") % {"name": access.name}
+    )
     return redirect("api:tokens")

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from homefront.accounts.models import User
 from homefront.debrief.models import BackToRoutine, Reflection
@@ -13,7 +14,7 @@ from homefront.trips.models import Goal
 
 class ReflectionForm(AccessibleErrorsMixin, forms.ModelForm):
     back_to_routine = forms.ChoiceField(
-        label="Back to the usual routine",
+        label=_("Back to the usual routine"),
         choices=BackToRoutine.choices,
         widget=forms.RadioSelect,
         required=False,
@@ -34,7 +35,7 @@ class GoalForm(AccessibleErrorsMixin, forms.ModelForm):
         model = Goal
         fields = ["traveller", "nights", "first_night", "note"]
         widgets = {"first_night": DateInput()}
-        labels = {"traveller": "Who goes", "note": "Note (e.g. “a weekend with my sister”)"}
+        labels = {"traveller": _("Who goes"), "note": _("Note (e.g. “a weekend with my sister”)")}
 
     def __init__(self, *args: Any, household: Household, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -50,5 +51,5 @@ class GoalForm(AccessibleErrorsMixin, forms.ModelForm):
     def clean_first_night(self) -> Any:
         first = self.cleaned_data["first_night"]
         if first < self.household.today():
-            raise forms.ValidationError("A goal is for the days ahead.")
+            raise forms.ValidationError(_("A goal is for the days ahead."))
         return first

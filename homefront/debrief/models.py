@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from homefront.households.models import HouseholdScopedQuerySet
 from homefront.trips.models import Trip
@@ -16,11 +17,11 @@ REFLECTION_LENGTH = 10_000
 
 
 class BackToRoutine(models.TextChoices):
-    MINUTES = "minutes", "Within minutes"
-    HOURS = "hours", "Within hours"
-    DAY = "day", "After a day"
-    DAYS = "days", "After a few days"
-    NOT_YET = "not_yet", "Not yet"
+    MINUTES = "minutes", _("Within minutes")
+    HOURS = "hours", _("Within hours")
+    DAY = "day", _("After a day")
+    DAYS = "days", _("After a few days")
+    NOT_YET = "not_yet", _("Not yet")
 
 
 def reflection_text(label: str) -> models.TextField:

@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from homefront.access import Action, actor_of, check, get_trip, may, member_required, requires
@@ -39,7 +40,7 @@ def debrief_page(request: MemberRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             form.instance.updated_by = request.user
             form.save()
-            messages.success(request, "Reflection saved.")
+            messages.success(request, _("Reflection saved."))
             return redirect("debrief:trip", pk=trip.pk)
     report = debrief(trip, timezone.now())
     parents = [
@@ -130,12 +131,18 @@ def add_food_like(request: MemberRequest, pk: int) -> HttpResponse:
         messages.error(request, problem.messages[0])
         return redirect(reverse("debrief:insights") + "#new-foods")
     if not food:
-        messages.error(request, "Which food?")
+        messages.error(request, _("Which food?"))
     elif child.foods.filter(name__iexact=food).exists():
-        messages.success(request, f"{food} is already on {child.name}'s list.")
+        messages.success(
+            request,
+            _("%(food)s is already on %(child)s's list.") % {"food": food, "child": child.name},
+        )
     else:
         Food.objects.create(child=child, name=food, kind=FoodKind.LIKE)
-        messages.success(request, f"{food} added to what {child.name} likes.")
+        messages.success(
+            request,
+            _("%(food)s added to what %(child)s likes.") % {"food": food, "child": child.name},
+        )
     return redirect(reverse("debrief:insights") + "#new-foods")
 
 
@@ -145,7 +152,10 @@ def set_goal(request: MemberRequest) -> HttpResponse:
     form = GoalForm(request.POST, household=request.household)
     if form.is_valid():
         form.save()
-        messages.success(request, f"Goal set: {form.instance}. It is on the family calendar.")
+        messages.success(
+            request,
+            _("Goal set: %(goal)s. It is on the family calendar.") % {"goal": form.instance},
+        )
         return redirect(reverse("debrief:insights") + "#next-step")
     for field, problems in form.errors.items():
         for problem in problems:
@@ -161,5 +171,5 @@ def set_goal(request: MemberRequest) -> HttpResponse:
 def drop_goal(request: MemberRequest, pk: int) -> HttpResponse:
     goal = get_goal(request, pk)
     Goal.objects.filter(pk=goal.pk).update(dropped_at=timezone.now())
-    messages.success(request, "Goal dropped.")
+    messages.success(request, _("Goal dropped."))
     return redirect(reverse("debrief:insights") + "#next-step")

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from homefront.households.models import (
     Child,
@@ -60,15 +61,15 @@ class Brief:
         """What the profile lacks for a good handoff, for a parent to fill in."""
         gaps = []
         if not self.children:
-            gaps.append("children")
+            gaps.append(gettext("children"))
         if not self.phone_tree:
-            gaps.append("backup caregiver")
+            gaps.append(gettext("backup caregiver"))
         if not self.doctors:
-            gaps.append("doctor")
+            gaps.append(gettext("doctor"))
         for child in self.children:
             kinds = {routine.kind for routine in child.routines.all()}
             if RoutineKind.BEDTIME not in kinds:
-                gaps.append(f"{child.name}'s bedtime")
+                gaps.append(gettext("%(name)s's bedtime") % {"name": child.name})
         return gaps
 
 

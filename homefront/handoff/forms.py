@@ -4,6 +4,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from homefront.handoff.models import ShareLink
 from homefront.households.forms import AccessibleErrorsMixin, DateInput, TimeInput
@@ -11,24 +14,32 @@ from homefront.households.models import Contact, Household
 
 
 class ShareLinkForm(AccessibleErrorsMixin, forms.ModelForm):
+    # The caregiver's language, each named in its own words; the parent's pages stay theirs.
+    language = forms.ChoiceField(
+        label=_("In which language?"),
+        choices=settings.LANGUAGES,
+        help_text=_("The brief, its PDF, the quick log and the messages to them."),
+    )
+
     class Meta:
         model = ShareLink
-        fields = ["label", "contact", "days_after"]
-        labels = {"contact": "From your contacts"}
+        fields = ["label", "contact", "language", "days_after"]
+        labels = {"contact": _("From your contacts")}
 
     def __init__(self, *args: Any, household: Household, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["language"].initial = translation.get_language()
         contact = self.fields["contact"]
         assert isinstance(contact, forms.ModelChoiceField)
         contact.queryset = Contact.objects.in_household(household)
 
 
 class LeaveNowForm(AccessibleErrorsMixin, forms.Form):
-    back_on = forms.DateField(label="Back on (a guess is fine)", widget=DateInput())
-    back_at = forms.TimeField(label="at", widget=TimeInput(), initial="18:00")
-    destination = forms.CharField(label="Where to?", max_length=100, required=False)
+    back_on = forms.DateField(label=_("Back on (a guess is fine)"), widget=DateInput())
+    back_at = forms.TimeField(label=_("at"), widget=TimeInput(), initial="18:00")
+    destination = forms.CharField(label=_("Where to?"), max_length=100, required=False)
     notes = forms.CharField(
-        label="A word for whoever covers",
+        label=_("A word for whoever covers"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -42,5 +53,5 @@ class LeaveNowForm(AccessibleErrorsMixin, forms.Form):
     def clean_back_on(self) -> date:
         back_on = self.cleaned_data["back_on"]
         if back_on < self.today:
-            raise forms.ValidationError("The return cannot be in the past.")
+            raise forms.ValidationError(_("The return cannot be in the past."))
         return back_on

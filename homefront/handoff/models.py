@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from homefront.households.models import (
     NAME_LENGTH,
@@ -43,7 +44,7 @@ class ShareLink(models.Model):
 
     trip = models.ForeignKey(Trip, on_delete=models.CASCADE, related_name="share_links")
     label = models.CharField(
-        "who is it for?", max_length=NAME_LENGTH, help_text="e.g. “Grandma Judy”."
+        "who is it for?", max_length=NAME_LENGTH, help_text=_("e.g. “Grandma Judy”.")
     )
     contact = models.ForeignKey(
         Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="share_links"
@@ -51,7 +52,10 @@ class ShareLink(models.Model):
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     # The brief, its PDF, the quick log and messages to this caregiver speak it (i18n.py).
     language = models.CharField(
-        "in which language?", max_length=16, default="en", help_text="The brief and the quick log."
+        "in which language?",
+        max_length=16,
+        default="en",
+        help_text=_("The brief and the quick log."),
     )
     # No longer limits anything: a link works from the moment it is made. Kept so
     # household files and API clients of earlier versions still read and write it.

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -9,9 +10,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from homefront import i18n
 from homefront.access import (
     Action,
     act_as_share_link,
@@ -44,7 +48,9 @@ JUST_CREATED = "share_link_just_created"
 def _pdf(html: str, filename: str) -> HttpResponse:
     from weasyprint import HTML  # imported on demand: it loads Pango, heavy at start-up
 
-    response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
+    # Relative addresses (the vendored Hebrew font) are read from the static sources.
+    pdf = HTML(string=html, base_url=f"{settings.STATICFILES_DIRS[0]}/").write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
 
@@ -131,7 +137,7 @@ def card_printed(request: MemberRequest) -> HttpResponse:
     Household.objects.filter(pk=request.household.pk).update(
         emergency_card_printed_at=timezone.now()
     )
-    messages.success(request, "Noted: the emergency card is printed. Keep one in your wallet.")
+    messages.success(request, _("Noted: the emergency card is printed. Keep one in your wallet."))
     return redirect("handoff:readiness")
 
 
@@ -168,11 +174,18 @@ def _ready_to_send(request: HttpRequest, link: ShareLink, token: str) -> dict[st
     trip = link.trip
     # By first name: "Judy", not "Judy Stern" (the contact's name, else what was typed).
     greeting = (link.contact.name if link.contact else link.label).split(" ")[0] or link.label
-    message = (
-        f"Hi {greeting}, here is everything about the kids "
-        f"while {trip.traveller.get_short_name()} is away "
-        f"({trip.local_start:%a %-d %b} to {trip.local_end:%a %-d %b}): {url}"
-    )
+    # In the caregiver's language, which the link's pages speak too.
+    with translation.override(i18n.or_default(link.language)):
+        message = gettext(
+            "Hi %(name)s, here is everything about the kids while %(traveller)s is away "
+            "(%(start)s to %(end)s): %(url)s"
+        ) % {
+            "name": greeting,
+            "traveller": trip.traveller.get_short_name(),
+            "start": formats.date_format(trip.local_start, gettext("D j M")),
+            "end": formats.date_format(trip.local_end, gettext("D j M")),
+            "url": url,
+        }
     return {"url": url, "message": message}
 
 
@@ -182,7 +195,7 @@ def revoke_share_link(request: MemberRequest, pk: int) -> HttpResponse:
     link = access.get_share_link(request, pk)
     check(actor_of(request), Action.EDIT_TRIP, link.trip)
     ShareLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
-    messages.success(request, f"The link for {link.label} no longer works.")
+    messages.success(request, _("The link for %(name)s no longer works.") % {"name": link.label})
     return redirect("handoff:share_links", pk=link.trip_id)
 
 
@@ -264,7 +277,10 @@ def confirm_health(request: MemberRequest, pk: int) -> HttpResponse:
     child = household_access.get_child(request, pk)
     child.health_reviewed_at = timezone.now()
     child.save(update_fields=["health_reviewed_at"])
-    messages.success(request, f"{child.name}'s allergies and medicines are confirmed as current.")
+    messages.success(
+        request,
+        _("%(child)s's allergies and medicines are confirmed as current.") % {"child": child.name},
+    )
     return redirect(reverse("handoff:readiness") + "#review")
 
 

@@ -97,8 +97,8 @@ class HouseholdForm(AccessibleErrorsMixin, forms.ModelForm):
         model = Household
         fields = ["name", "time_zone"]
         widgets = {"time_zone": TimeZoneInput()}
-        labels = {"name": "Household name"}
-        help_texts = {"name": "e.g. “The Garcias” — it is only shown to your family."}
+        labels = {"name": _("Household name")}
+        help_texts = {"name": _("e.g. “The Garcias” — it is only shown to your family.")}
 
     def save(self, commit: bool = True) -> Household:
         if self.instance.pk is None:
@@ -126,7 +126,7 @@ class InvitationForm(AccessibleErrorsMixin, forms.ModelForm):
         choices=Role.choices,
         widget=forms.RadioSelect,
         initial=Role.CAREGIVER,
-        help_text="A parent can change everything; a caregiver reads the profile.",
+        help_text=_("A parent can change everything; a caregiver reads the profile."),
     )
 
     class Meta:
@@ -239,7 +239,7 @@ class RoutineForm(AccessibleErrorsMixin, forms.ModelForm):
         coerce=int,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "weekday"}),
         initial=list(range(7)),
-        label="On these days",
+        label=_("On these days"),
         error_messages={"required": "Pick at least one day."},
     )
 
@@ -281,14 +281,14 @@ class FoodForm(AccessibleErrorsMixin, forms.ModelForm):
         model = Food
         fields = ["name", "kind", "severity", "what_to_do"]
         widgets = {"kind": forms.RadioSelect, "what_to_do": forms.Textarea(attrs={"rows": 3})}
-        labels = {"name": "Food", "kind": "This child…", "what_to_do": "What to do"}
+        labels = {"name": _("Food"), "kind": _("This child…"), "what_to_do": _("What to do")}
 
 
 class MedicineForm(AccessibleErrorsMixin, forms.ModelForm):
     times = forms.CharField(
         required=False,
-        label="Times",
-        help_text="Home time, e.g. 8:00, 19:30 — or tick “as needed”.",
+        label=_("Times"),
+        help_text=_("Home time, e.g. 8:00, 19:30 — or tick “as needed”."),
     )
 
     class Meta:
@@ -311,7 +311,7 @@ class ContactForm(AccessibleErrorsMixin, forms.ModelForm):
         choices=ContactRole.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text="Backup caregivers form the phone tree, called in order.",
+        help_text=_("Backup caregivers form the phone tree, called in order."),
     )
 
     class Meta:
@@ -330,7 +330,7 @@ class HouseNoteForm(AccessibleErrorsMixin, forms.ModelForm):
         model = HouseNote
         fields = ["title", "text", "sensitive"]
         widgets = {"text": forms.Textarea(attrs={"rows": 4})}
-        labels = {"sensitive": "Sensitive (a code or a password)"}
+        labels = {"sensitive": _("Sensitive (a code or a password)")}
 
 
 class ChildPhotoForm(AccessibleErrorsMixin, forms.Form):

@@ -55,7 +55,7 @@ class Household(models.Model):
         "home time zone",
         max_length=64,
         validators=[validate_time_zone],
-        help_text="Where the children live. Times of routines are in this zone.",
+        help_text=_("Where the children live. Times of routines are in this zone."),
     )
     prep_tasks_per_day = models.PositiveSmallIntegerField(
         "prep tasks a day",
@@ -64,14 +64,14 @@ class Household(models.Model):
             MinValueValidator(1, "At least one task a day."),
             MaxValueValidator(10, "At most 10 a day: the point is a calm plan."),
         ],
-        help_text="The most preparation Homefront plans for one day before a trip.",
+        help_text=_("The most preparation Homefront plans for one day before a trip."),
     )
     units = models.CharField(
         "units for weight and height",
         max_length=8,
         choices=Units.choices,
         default=Units.METRIC,
-        help_text="Pages show both; this is the one you type and see first.",
+        help_text=_("Pages show both; this is the one you type and see first."),
     )
     emergency_card_printed_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -101,8 +101,8 @@ class Household(models.Model):
 
 
 class Role(models.TextChoices):
-    PARENT = "parent", "Parent"
-    CAREGIVER = "caregiver", "Caregiver"
+    PARENT = "parent", _("Parent")
+    CAREGIVER = "caregiver", _("Caregiver")
 
 
 class Membership(models.Model):
@@ -162,7 +162,7 @@ class Invitation(models.Model):
         "who is it for?",
         max_length=NAME_LENGTH,
         blank=True,
-        help_text="Only for your list, e.g. “Grandma Ruth”.",
+        help_text=_("Only for your list, e.g. “Grandma Ruth”."),
     )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_by = models.ForeignKey(
@@ -226,7 +226,7 @@ class Invitation(models.Model):
                 .update(accepted_at=timezone.now(), accepted_by=user)
             )
             if not claimed:
-                raise ValidationError("This invitation has already been used or has expired.")
+                raise ValidationError(_("This invitation has already been used or has expired."))
             membership, created = Membership.objects.get_or_create(
                 household_id=self.household_id, user=user, defaults={"role": self.role}
             )
@@ -255,7 +255,7 @@ class Child(models.Model):
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="children")
     name = models.CharField(max_length=NAME_LENGTH)
     birth_date = models.DateField()
-    notes = long_text(help_text="Anything a caregiver should know: comfort toy, fears, words.")
+    notes = long_text(help_text=_("Anything a caregiver should know: comfort toy, fears, words."))
     health_reviewed_at = models.DateTimeField(
         "allergies and medicines last confirmed", null=True, blank=True, editable=False
     )
@@ -277,7 +277,7 @@ class Child(models.Model):
             MaxValueValidator(measurements.MAX_HEIGHT_MM, measurements.HEIGHT_OUT_OF_RANGE),
         ],
     )
-    measured_on = models.DateField("measured on", null=True, blank=True)
+    measured_on = models.DateField(_("measured on"), null=True, blank=True)
     # When the current photo (child_photo.ChildPhoto) was added; empty without one.
     photo_updated_at = models.DateTimeField(null=True, blank=True, editable=False)
 
@@ -352,24 +352,24 @@ SCHOOL_DAYS = 0b0011111
 
 
 class RoutineKind(models.TextChoices):
-    WAKE = "wake", "Wake up"
-    BREAKFAST = "breakfast", "Breakfast"
-    DROP_OFF = "drop_off", "Daycare/school drop-off"
-    SNACK = "snack", "Snack"
-    LUNCH = "lunch", "Lunch"
-    NAP = "nap", "Nap"
-    PICK_UP = "pick_up", "Daycare/school pick-up"
-    DINNER = "dinner", "Dinner"
-    BATH = "bath", "Bath"
-    BEDTIME = "bedtime", "Bedtime"
-    OTHER = "other", "Other"
+    WAKE = "wake", _("Wake up")
+    BREAKFAST = "breakfast", _("Breakfast")
+    DROP_OFF = "drop_off", _("Daycare/school drop-off")
+    SNACK = "snack", _("Snack")
+    LUNCH = "lunch", _("Lunch")
+    NAP = "nap", _("Nap")
+    PICK_UP = "pick_up", _("Daycare/school pick-up")
+    DINNER = "dinner", _("Dinner")
+    BATH = "bath", _("Bath")
+    BEDTIME = "bedtime", _("Bedtime")
+    OTHER = "other", _("Other")
 
 
 class Routine(models.Model):
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="routines")
     kind = models.CharField(max_length=16, choices=RoutineKind.choices)
     label = models.CharField(
-        max_length=NAME_LENGTH, blank=True, help_text="e.g. “Drop-off at Little Acorns”."
+        max_length=NAME_LENGTH, blank=True, help_text=_("e.g. “Drop-off at Little Acorns”.")
     )
     time = models.TimeField()
     weekdays = models.PositiveSmallIntegerField(
@@ -384,9 +384,9 @@ class Routine(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(14)],
     )
     starts_on = models.DateField(
-        null=True, blank=True, help_text="A day it happened, to count “every other day” from."
+        null=True, blank=True, help_text=_("A day it happened, to count “every other day” from.")
     )
-    steps = long_text(help_text="One step per line: bath, two books, the moon song, lights off.")
+    steps = long_text(help_text=_("One step per line: bath, two books, the moon song, lights off."))
     notes = long_text()
 
     objects = ChildScopedQuerySet.as_manager()
@@ -452,15 +452,15 @@ class Routine(models.Model):
 
 
 class FoodKind(models.TextChoices):
-    LIKE = "like", "Likes"
-    DISLIKE = "dislike", "Dislikes"
-    ALLERGY = "allergy", "Allergy"
+    LIKE = "like", _("Likes")
+    DISLIKE = "dislike", _("Dislikes")
+    ALLERGY = "allergy", _("Allergy")
 
 
 class Severity(models.TextChoices):
-    MILD = "mild", "Mild"
-    MODERATE = "moderate", "Moderate"
-    SEVERE = "severe", "Severe (can be life-threatening)"
+    MILD = "mild", _("Mild")
+    MODERATE = "moderate", _("Moderate")
+    SEVERE = "severe", _("Severe (can be life-threatening)")
 
 
 class Food(models.Model):
@@ -469,7 +469,7 @@ class Food(models.Model):
     kind = models.CharField(max_length=16, choices=FoodKind.choices)
     severity = models.CharField(max_length=16, choices=Severity.choices, blank=True)
     what_to_do = long_text(
-        help_text="For an allergy: the signs, and what to do (e.g. antihistamine, call 911)."
+        help_text=_("For an allergy: the signs, and what to do (e.g. antihistamine, call 911).")
     )
 
     objects = ChildScopedQuerySet.as_manager()
@@ -501,16 +501,16 @@ class Food(models.Model):
 class Medicine(models.Model):
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="medicines")
     name = models.CharField(max_length=NAME_LENGTH)
-    dose = models.CharField(max_length=NAME_LENGTH, help_text="e.g. 5 ml, one tablet")
+    dose = models.CharField(max_length=NAME_LENGTH, help_text=_("e.g. 5 ml, one tablet"))
     times = models.JSONField(default=list, blank=True)
-    as_needed = models.BooleanField("as needed", default=False)
+    as_needed = models.BooleanField(_("as needed"), default=False)
     min_interval_hours = models.PositiveSmallIntegerField(
         "at least … hours apart",
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(72)],
     )
-    notes = long_text(help_text="What it is for, with food or not, where it is kept.")
+    notes = long_text(help_text=_("What it is for, with food or not, where it is kept."))
 
     objects = ChildScopedQuerySet.as_manager()
 
@@ -541,13 +541,13 @@ class Medicine(models.Model):
 
 
 class ContactRole(models.TextChoices):
-    BACKUP = "backup", "Backup caregiver"
-    DOCTOR = "doctor", "Doctor"
-    DENTIST = "dentist", "Dentist"
-    SCHOOL = "school", "Daycare/school"
-    NEIGHBOUR = "neighbour", "Neighbour"
-    EMERGENCY = "emergency", "Emergency"
-    HOSPITAL = "hospital", "Nearest hospital"
+    BACKUP = "backup", _("Backup caregiver")
+    DOCTOR = "doctor", _("Doctor")
+    DENTIST = "dentist", _("Dentist")
+    SCHOOL = "school", _("Daycare/school")
+    NEIGHBOUR = "neighbour", _("Neighbour")
+    EMERGENCY = "emergency", _("Emergency")
+    HOSPITAL = "hospital", _("Nearest hospital")
 
 
 class PhoneTreeChanged(Exception):
@@ -563,7 +563,7 @@ class Contact(models.Model):
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="contacts")
     name = models.CharField(max_length=NAME_LENGTH)
     relation = models.CharField(
-        max_length=NAME_LENGTH, blank=True, help_text="e.g. Grandma, paediatrician, neighbour"
+        max_length=NAME_LENGTH, blank=True, help_text=_("e.g. Grandma, paediatrician, neighbour")
     )
     phone = models.CharField(max_length=32, blank=True, validators=[validate_phone])
     other_phone = models.CharField(max_length=32, blank=True, validators=[validate_phone])
@@ -698,8 +698,10 @@ class HouseNote(models.Model):
     text = long_text(max_length=5000)
     sensitive = models.BooleanField(
         default=False,
-        help_text="Alarm or door codes: hidden until revealed, and only for parents "
-        "(and the caregiver in charge, from the day before the trip).",
+        help_text=_(
+            "Alarm or door codes: hidden until revealed, and only for parents "
+            "(and the caregiver in charge, from the day before the trip)."
+        ),
     )
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -8,6 +8,7 @@ from functools import cache
 from zoneinfo import available_timezones
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 # What no text of a person's needs and a page or a database cannot hold: NUL and the other
 # control characters (but tab and line breaks), and halves of a UTF-16 pair on their own.
@@ -52,7 +53,7 @@ def validate_phone(value: str) -> None:
     digits = re.sub(r"\D", "", re.split(r"x|ext", value, maxsplit=1, flags=re.IGNORECASE)[0])
     if not _PHONE_ALLOWED.match(value.strip()) or not 5 <= len(digits) <= 15:
         raise ValidationError(
-            "Enter a phone number with 5 to 15 digits, for example +1 505 555 0134.",
+            _("Enter a phone number with 5 to 15 digits, for example +1 505 555 0134."),
             code="invalid_phone",
         )
 
@@ -70,7 +71,7 @@ def parse_times(text: str) -> list[time]:
         match = _TIME_TOKEN.match(token)
         if not match:
             raise ValidationError(
-                "“%(token)s” is not a time. Write times like 8:00, 7:30 pm or 19:30.",
+                _("“%(token)s” is not a time. Write times like 8:00, 7:30 pm or 19:30."),
                 code="invalid_time",
                 params={"token": token},
             )
@@ -79,14 +80,14 @@ def parse_times(text: str) -> list[time]:
         if meridiem:
             if not 1 <= hour <= 12:
                 raise ValidationError(
-                    "“%(token)s”: with am or pm the hour is 1 to 12.",
+                    _("“%(token)s”: with am or pm the hour is 1 to 12."),
                     code="invalid_time",
                     params={"token": token},
                 )
             hour = hour % 12 + (12 if meridiem == "pm" else 0)
         if hour > 23 or minute > 59:
             raise ValidationError(
-                "“%(token)s” is not a time of day.", code="invalid_time", params={"token": token}
+                _("“%(token)s” is not a time of day."), code="invalid_time", params={"token": token}
             )
         times.add(time(hour, minute))
     return sorted(times)

@@ -13,6 +13,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from homefront.access import Action, actor_of, check, may, member_required, requires
@@ -63,7 +64,11 @@ def create_household(request: MemberRequest) -> HttpResponse:
             household = form.save()
             Membership.objects.create(household=household, user=request.user, role=Role.PARENT)
         request.session[SESSION_KEY] = household.pk
-        messages.success(request, f"Welcome to {household.name}. Start with your children.")
+        messages.success(
+            request,
+            _("Welcome to %(household)s. Start with your children.")
+            % {"household": household.name},
+        )
         return redirect("households:profile")
     return render(
         request,
@@ -82,10 +87,12 @@ def switch_household(request: MemberRequest) -> HttpResponse:
         None,
     )
     if membership is None:
-        messages.error(request, "You are not a member of that household.")
+        messages.error(request, _("You are not a member of that household."))
     else:
         request.session[SESSION_KEY] = membership.household_id
-        messages.success(request, f"Now showing {membership.household.name}.")
+        messages.success(
+            request, _("Now showing %(household)s.") % {"household": membership.household.name}
+        )
     return redirect("core:home")
 
 
@@ -96,7 +103,7 @@ def household_settings(request: MemberRequest) -> HttpResponse:
     form = HouseholdSettingsForm(posted(request), instance=household)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "Household saved.")
+        messages.success(request, _("Household saved."))
         return redirect("households:members")
     return render(
         request,
@@ -153,7 +160,7 @@ def invite(request: MemberRequest) -> HttpResponse:
 def revoke_invitation(request: MemberRequest, pk: int) -> HttpResponse:
     invitation = access.get_invitation(request, pk)
     Invitation.objects.pending().filter(pk=invitation.pk).update(revoked_at=timezone.now())
-    messages.success(request, "Invitation cancelled; its link no longer works.")
+    messages.success(request, _("Invitation cancelled; its link no longer works."))
     return redirect("households:members")
 
 
@@ -162,10 +169,13 @@ def revoke_invitation(request: MemberRequest, pk: int) -> HttpResponse:
 def remove_member(request: MemberRequest, pk: int) -> HttpResponse:
     membership = access.get_membership(request, pk)
     if membership.is_last_parent():
-        messages.error(request, "A household needs at least one parent. Invite another first.")
+        messages.error(request, _("A household needs at least one parent. Invite another first."))
     else:
         membership.delete()
-        messages.success(request, f"{membership.user} no longer has access to this household.")
+        messages.success(
+            request,
+            _("%(person)s no longer has access to this household.") % {"person": membership.user},
+        )
     return redirect("households:members")
 
 
@@ -175,12 +185,14 @@ def leave_household(request: MemberRequest) -> HttpResponse:
     if request.method == "POST":
         if membership.is_last_parent():
             messages.error(
-                request, "You are the last parent. Invite another parent before you leave."
+                request, _("You are the last parent. Invite another parent before you leave.")
             )
             return redirect("households:members")
         membership.delete()
         request.session.pop(SESSION_KEY, None)
-        messages.success(request, f"You left {membership.household.name}.")
+        messages.success(
+            request, _("You left %(household)s.") % {"household": membership.household.name}
+        )
         return redirect("core:home")
     return render(request, "households/leave.html", {"last_parent": membership.is_last_parent()})
 
@@ -198,7 +210,9 @@ def accept_invitation(request: MemberRequest, token: str) -> HttpResponse:
         except ValidationError:
             return render(request, "households/invitation_invalid.html", status=404)
         request.session[SESSION_KEY] = membership.household_id
-        messages.success(request, f"You joined {membership.household.name}.")
+        messages.success(
+            request, _("You joined %(household)s.") % {"household": membership.household.name}
+        )
         return redirect("core:home")
     return render(request, "households/invitation_accept.html", {"invitation": invitation})
 
@@ -335,7 +349,7 @@ def delete_page(request: MemberRequest, obj: Any, *, back: str, what: str) -> Ht
         obj.delete()
         if request.htmx:  # type: ignore[attr-defined]
             return HttpResponse("")
-        messages.success(request, f"{what} deleted.")
+        messages.success(request, _("Deleted: %(what)s.") % {"what": what})
         return redirect(back)
     return render(
         request, "households/confirm_delete.html", {"object": obj, "back": back, "what": what}

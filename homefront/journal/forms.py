@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from homefront.households.forms import AccessibleErrorsMixin
 from homefront.households.models import Child
@@ -35,7 +36,7 @@ class EntryForm(AccessibleErrorsMixin, forms.Form):
     """Corrects when it happened, for whom, and the note; the kind stays what was logged."""
 
     occurred_at = forms.DateTimeField(
-        label="When",
+        label=_("When"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     children = ChildrenField(
@@ -44,7 +45,7 @@ class EntryForm(AccessibleErrorsMixin, forms.Form):
         error_messages={"required": "Choose at least one child."},
     )
     text = forms.CharField(
-        label="Note",
+        label=_("Note"),
         required=False,
         max_length=NOTE_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -68,7 +69,7 @@ class EntryForm(AccessibleErrorsMixin, forms.Form):
     def clean_occurred_at(self) -> datetime:
         moment: datetime = self.cleaned_data["occurred_at"]
         if moment > timezone.now() + FUTURE_SLACK:
-            raise forms.ValidationError("That is more than an hour from now. Check the time.")
+            raise forms.ValidationError(_("That is more than an hour from now. Check the time."))
         return moment
 
     def clean(self) -> dict[str, Any]:

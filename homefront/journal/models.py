@@ -7,6 +7,7 @@ from typing import Any, Self
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from homefront.handoff.models import ShareLink
 from homefront.households.models import Child, Household, HouseholdScopedQuerySet, Medicine
@@ -18,20 +19,20 @@ RESTORE_DAYS = 30
 
 
 class Kind(models.TextChoices):
-    MEAL = "meal", "Meal"
-    NEW_FOOD = "new_food", "New food tried"
-    BATH = "bath", "Bath"
-    NAP = "nap", "Nap"
-    ASLEEP = "asleep", "Asleep"
-    WOKE = "woke", "Woke up"
-    MOOD = "mood", "Mood"
-    MISSED_PARENT = "missed_parent", "Missed the parent"
-    COMFORT_USED = "comfort_used", "Comfort item used"
-    MEDICINE = "medicine", "Medicine given"
-    CALL = "call", "Call with the parent"
-    INCIDENT = "incident", "Incident"
-    NOTE = "note", "Note"
-    PHOTO = "photo", "Photo"
+    MEAL = "meal", _("Meal")
+    NEW_FOOD = "new_food", _("New food tried")
+    BATH = "bath", _("Bath")
+    NAP = "nap", _("Nap")
+    ASLEEP = "asleep", _("Asleep")
+    WOKE = "woke", _("Woke up")
+    MOOD = "mood", _("Mood")
+    MISSED_PARENT = "missed_parent", _("Missed the parent")
+    COMFORT_USED = "comfort_used", _("Comfort item used")
+    MEDICINE = "medicine", _("Medicine given")
+    CALL = "call", _("Call with the parent")
+    INCIDENT = "incident", _("Incident")
+    NOTE = "note", _("Note")
+    PHOTO = "photo", _("Photo")
 
 
 # What each kind may carry in `details`, and the values a choice may take.
@@ -190,10 +191,10 @@ class EntryChange(models.Model):
     """Every change to an entry: who, when, what it was and what it became."""
 
     class Action(models.TextChoices):
-        CREATED = "created", "Logged"
-        EDITED = "edited", "Edited"
-        DELETED = "deleted", "Deleted"
-        RESTORED = "restored", "Restored"
+        CREATED = "created", _("Logged")
+        EDITED = "edited", _("Edited")
+        DELETED = "deleted", _("Deleted")
+        RESTORED = "restored", _("Restored")
 
     entry = models.ForeignKey(JournalEntry, on_delete=models.CASCADE, related_name="changes")
     action = models.CharField(max_length=16, choices=Action.choices)

@@ -15,6 +15,7 @@ from django.http.request import RawPostDataException
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from homefront.access import (
@@ -187,7 +188,7 @@ def _log_from_form(request: HttpRequest, context: LogContext) -> HttpResponse:
             raw[key] = int(data[key])
     [outcome] = entries.store(context.trip, context.author, [raw])
     if outcome.status in ("stored", "duplicate"):
-        messages.success(request, f"Logged: {Kind(raw['kind']).label}.")
+        messages.success(request, _("Logged: %(kind)s.") % {"kind": Kind(raw["kind"]).label})
         if outcome.warning:
             messages.warning(request, outcome.warning)
     else:
@@ -369,7 +370,7 @@ def timeline(request: MemberRequest, pk: int) -> HttpResponse:
     )
     before = request.GET.get("before", "")
     if before:
-        moment, _, entry_id = before.partition("|")
+        moment, _sep, entry_id = before.partition("|")
         try:
             cursor_time = datetime.fromisoformat(moment)
             cursor_id = int(entry_id)
@@ -436,7 +437,7 @@ def edit_entry(request: MemberRequest, pk: int) -> HttpResponse:
             by=str(request.user),
         )
         if outcome is changes.Outcome.DONE:
-            messages.success(request, "Entry saved.")
+            messages.success(request, _("Entry saved."))
             return redirect("journal:timeline", pk=entry.trip_id)
         return _conflict(request, entry)
     return _edit_page(request, entry, form, status=422 if form.errors else 200)
@@ -486,7 +487,9 @@ def delete_entry(request: MemberRequest, pk: int) -> HttpResponse:
     outcome = changes.delete(entry, changes.sent_version(request.POST), by=str(request.user))
     if outcome is changes.Outcome.CONFLICT:
         return _conflict(request, entry, deleting=True)
-    messages.success(request, f"Entry deleted. You can restore it for {RESTORE_DAYS} days.")
+    messages.success(
+        request, _("Entry deleted. You can restore it for %(days)s days.") % {"days": RESTORE_DAYS}
+    )
     return redirect(reverse("journal:deleted", args=[entry.trip_id]))
 
 
@@ -509,7 +512,7 @@ def restore_entry(request: MemberRequest, pk: int) -> HttpResponse:
             "not restored. Below is how it is now. Restore it again if it should come back.",
         )
     if outcome is changes.Outcome.DONE:
-        messages.success(request, "Entry restored.")
+        messages.success(request, _("Entry restored."))
     return redirect("journal:timeline", pk=entry.trip_id)
 
 

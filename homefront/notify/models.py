@@ -44,7 +44,7 @@ class Channel(models.Model):
     target = models.CharField(
         "address",
         max_length=500,
-        help_text="An email address, or an Apprise URL such as ntfy://ntfy.sh/my-family-topic.",
+        help_text=_("An email address, or an Apprise URL such as ntfy://ntfy.sh/my-family-topic."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -73,7 +73,7 @@ class Channel(models.Model):
             return self.push_device.name
         if self.kind == ChannelKind.WEBHOOK:
             return self.webhook.name
-        scheme, _, rest = self.target.partition("://")
+        scheme, _sep, rest = self.target.partition("://")
         return f"{scheme}://{rest[:4]}…" if rest else self.target
 
     @property
@@ -103,24 +103,24 @@ class Channel(models.Model):
 
 
 class MessageKind(models.TextChoices):
-    PREP_DIGEST = "prep_digest", "Morning prep digest"
-    LEAVING_TOMORROW = "leaving_tomorrow", "Leaving tomorrow"
-    JOURNAL_DIGEST = "journal_digest", "The kids' day"
-    UNCOVERED_NIGHT = "uncovered_night", "Nobody in charge"
-    SHARE_OPENED = "share_opened", "Brief opened"
-    LEAVE_NOW = "leave_now", "Leave now"
-    READINESS_REVIEW = "readiness_review", "Readiness review"
-    TEST = "test", "Test"
-    ENTRY = "entry", "Journal entry"
-    PHOTOS = "photos", "New photos"
-    WEBHOOK = "webhook", "Webhook event"
+    PREP_DIGEST = "prep_digest", _("Morning prep digest")
+    LEAVING_TOMORROW = "leaving_tomorrow", _("Leaving tomorrow")
+    JOURNAL_DIGEST = "journal_digest", _("The kids' day")
+    UNCOVERED_NIGHT = "uncovered_night", _("Nobody in charge")
+    SHARE_OPENED = "share_opened", _("Brief opened")
+    LEAVE_NOW = "leave_now", _("Leave now")
+    READINESS_REVIEW = "readiness_review", _("Readiness review")
+    TEST = "test", _("Test")
+    ENTRY = "entry", _("Journal entry")
+    PHOTOS = "photos", _("New photos")
+    WEBHOOK = "webhook", _("Webhook event")
 
 
 class Status(models.TextChoices):
-    PENDING = "pending", "Waiting"
-    SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", _("Waiting")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
 
 
 class Message(models.Model):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -17,11 +18,14 @@ from zoneinfo import ZoneInfo
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise, lazy
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from homefront.accounts.models import User
-from homefront.handoff.models import ShareLinkOpen
+from homefront.handoff.models import ShareLink, ShareLinkOpen
 from homefront.households.models import Household, Membership, Role
+from homefront.i18n import lazy_day, lazy_text, lazy_time, or_default
 from homefront.journal.models import JournalEntry
 from homefront.notify import timed_events
 from homefront.notify.choices import pushes_wanted
@@ -58,8 +62,9 @@ logger = logging.getLogger("homefront.worker")
 class Draft:
     kind: str
     key: str
-    subject: str
-    lines: list[str]
+    # Lazy: said in each recipient's language when made into their message.
+    subject: str | Promise
+    lines: Sequence[str | Promise]
     due_at: datetime
     # Where the person is when it arrives, when that is not their usual zone (a
     # traveller): their quiet hours are kept there.
@@ -93,6 +98,26 @@ def outside_quiet_hours(moment: datetime, user: User | None) -> datetime:
     return end
 
 
+def recipient_language(channel: Channel) -> str:
+    """A member's own language; a caregiver's (a contact's) is that of the last share link
+    made for them; else English."""
+    if channel.user is not None:
+        return or_default(channel.user.language)
+    if channel.contact_id is not None:
+        chosen = (
+            ShareLink.objects.filter(contact_id=channel.contact_id)
+            .order_by("-created_at")
+            .values_list("language", flat=True)
+            .first()
+        )
+        return or_default(chosen)
+    return or_default(None)
+
+
+def lazy_summary(entry: JournalEntry) -> str:
+    return lazy(lambda: entry.summary, str)()
+
+
 def person_zone(
     channel: Channel, household: Household, moment: datetime, trips: list[Trip] | None = None
 ) -> ZoneInfo:
@@ -120,17 +145,21 @@ def _message(channel: Channel, draft: Draft, key: str) -> Message:
         due = max(due, timezone.now())
         zone = draft.zone or person_zone(channel, channel.household, due)
         due = outside_quiet_hours(due.astimezone(zone), channel.user)
-    text = "\n".join(draft.lines)
-    html = render_to_string(
-        "notify/email/message.html", {"subject": draft.subject, "lines": draft.lines}
-    )
+    # Said in the recipient's language, with their clock and names of days.
+    with translation.override(recipient_language(channel)):
+        subject = str(draft.subject)
+        lines = [str(line) for line in draft.lines]
+        text = "\n".join(lines)
+        html: str = render_to_string(
+            "notify/email/message.html", {"subject": subject, "lines": lines}
+        )
     html = with_photos(html, draft.photos)
     return Message(
         household=channel.household,
         channel=channel,
         kind=draft.kind,
         idempotency_key=key,
-        subject=draft.subject,
+        subject=subject,
         text=text + "\n\n— Homefront",
         html=html,
         due_at=due,
@@ -201,9 +230,20 @@ def plan_household(household: Household, now: datetime) -> Planned:
                         Draft(
                             MessageKind.PREP_DIGEST,
                             f"prep:{local_day}",
-                            f"Today's prep: {len(tasks)} thing{'s' if len(tasks) != 1 else ''}",
+                            lazy_text(
+                                ngettext_lazy(
+                                    "Today's prep: %(count)d thing",
+                                    "Today's prep: %(count)d things",
+                                    "count",
+                                ),
+                                count=len(tasks),
+                            ),
                             [
-                                f"• {t.title} ({t.trip.traveller.get_short_name()}'s trip)"
+                                lazy_text(
+                                    gettext_lazy("• %(task)s (%(name)s's trip)"),
+                                    task=t.title,
+                                    name=t.trip.traveller.get_short_name(),
+                                )
                                 for t in tasks
                             ],
                             datetime.combine(local_day, MORNING, tzinfo=zone),
@@ -234,13 +274,25 @@ def plan_household(household: Household, now: datetime) -> Planned:
         ]
         essentials = list(trip.prep_tasks.open().filter(essential=True))
         shared = trip.share_links.filter(revoked_at__isnull=True).exists()
-        lines = [f"You leave tomorrow at {trip.local_start:%-I:%M %p}."]
-        lines += [f"• Nobody in charge on the night of {night:%a %-d %b}." for night in uncovered]
-        lines += [f"• Still open: {t.title}" for t in essentials]
+        lines: list[str | Promise] = [
+            lazy_text(
+                gettext_lazy("You leave tomorrow at %(time)s."), time=lazy_time(trip.local_start)
+            )
+        ]
+        lines += [
+            lazy_text(
+                gettext_lazy("• Nobody in charge on the night of %(night)s."),
+                night=lazy_day(night),
+            )
+            for night in uncovered
+        ]
+        lines += [
+            lazy_text(gettext_lazy("• Still open: %(task)s"), task=t.title) for t in essentials
+        ]
         if not shared:
-            lines.append("• The brief is not shared with anyone yet.")
+            lines.append(gettext_lazy("• The brief is not shared with anyone yet."))
         if len(lines) == 1:
-            lines.append("Everything essential is done. Have a good trip.")
+            lines.append(gettext_lazy("Everything essential is done. Have a good trip."))
         for channel in by_user.get(trip.traveller_id, []):
             drafts.append(
                 (
@@ -248,7 +300,7 @@ def plan_household(household: Household, now: datetime) -> Planned:
                     Draft(
                         MessageKind.LEAVING_TOMORROW,
                         f"leaving:{trip.pk}",
-                        "You leave tomorrow",
+                        gettext_lazy("You leave tomorrow"),
                         lines,
                         evening,
                     ),
@@ -281,8 +333,12 @@ def plan_household(household: Household, now: datetime) -> Planned:
                 next_at.append(now + RECHECK)
             continue
         lines = [
-            f"{e.occurred_at.astimezone(zone):%-I:%M %p} {e.summary} — "
-            + ", ".join(c.name for c in e.children.all())
+            lazy_text(
+                gettext_lazy("%(time)s %(entry)s — %(children)s"),
+                time=lazy_time(e.occurred_at.astimezone(zone)),
+                entry=lazy_summary(e),
+                children=", ".join(c.name for c in e.children.all()),
+            )
             for e in entries
         ]
         for channel in by_user.get(trip.traveller_id, []):
@@ -292,7 +348,14 @@ def plan_household(household: Household, now: datetime) -> Planned:
                     Draft(
                         MessageKind.JOURNAL_DIGEST,
                         f"journal:{trip.pk}:{day}",
-                        f"The kids' day: {len(entries)} entries",
+                        lazy_text(
+                            ngettext_lazy(
+                                "The kids' day: %(count)d entry",
+                                "The kids' day: %(count)d entries",
+                                "count",
+                            ),
+                            count=len(entries),
+                        ),
                         lines,
                         nightly,
                         photos=tuple(day_photos(entries)),
@@ -311,10 +374,17 @@ def plan_household(household: Household, now: datetime) -> Planned:
                         Draft(
                             MessageKind.UNCOVERED_NIGHT,
                             f"uncovered:{night.night}",
-                            f"Nobody in charge on {night.night:%a %-d %b}",
+                            lazy_text(
+                                gettext_lazy("Nobody in charge on %(night)s"),
+                                night=lazy_day(night.night),
+                            ),
                             [
-                                "Both parents are away that night and nobody is named.",
-                                "Open the trip in Homefront and choose who is in charge.",
+                                gettext_lazy(
+                                    "Both parents are away that night and nobody is named."
+                                ),
+                                gettext_lazy(
+                                    "Open the trip in Homefront and choose who is in charge."
+                                ),
                             ],
                             now,
                         ),
@@ -347,10 +417,16 @@ def plan_household(household: Household, now: datetime) -> Planned:
                         Draft(
                             MessageKind.SHARE_OPENED,
                             f"share-opened:{first_open.link_id}",
-                            f"{first_open.link.label} opened the brief",
+                            lazy_text(
+                                gettext_lazy("%(name)s opened the brief"),
+                                name=first_open.link.label,
+                            ),
                             [
-                                f"{first_open.link.label} opened the brief at "
-                                f"{first_open.opened_at.astimezone(home):%-I:%M %p}."
+                                lazy_text(
+                                    gettext_lazy("%(name)s opened the brief at %(time)s."),
+                                    name=first_open.link.label,
+                                    time=lazy_time(first_open.opened_at.astimezone(home)),
+                                )
                             ],
                             now,
                         ),
@@ -369,11 +445,16 @@ def plan_household(household: Household, now: datetime) -> Planned:
                     Draft(
                         MessageKind.READINESS_REVIEW,
                         f"readiness:{period}",
-                        "Ready for the unplanned?",
+                        gettext_lazy("Ready for the unplanned?"),
                         [
-                            "Time for the quarterly check: backup caregiver, doctor, routines,",
-                            "allergies and medicines, the go-bag and the emergency card.",
-                            "Open “Ready to leave” in Homefront to see what is missing.",
+                            gettext_lazy(
+                                "Time for the quarterly check: backup caregiver, doctor, "
+                                "routines, allergies and medicines, the go-bag and the "
+                                "emergency card."
+                            ),
+                            gettext_lazy(
+                                "Open “Ready to leave” in Homefront to see what is missing."
+                            ),
                         ],
                         datetime.combine(today, time(10, 0), tzinfo=home),
                     ),
@@ -523,10 +604,14 @@ def leave_now(trip: Trip, url: str) -> list[Message]:
         .select_related("household", "contact", "user")
         .distinct()
     )
-    lines = [
-        f"{trip.traveller.get_short_name()} has to leave now, "
-        f"back {trip.local_end:%a %-d %b, %-I:%M %p}.",
-        "You are named to look after the children. Everything you need is here:",
+    lines: list[str | Promise] = [
+        lazy_text(
+            gettext_lazy("%(name)s has to leave now, back %(day)s, %(time)s."),
+            name=trip.traveller.get_short_name(),
+            day=lazy_day(trip.local_end),
+            time=lazy_time(trip.local_end),
+        ),
+        gettext_lazy("You are named to look after the children. Everything you need is here:"),
         url,
     ]
     drafts = [
@@ -535,7 +620,7 @@ def leave_now(trip: Trip, url: str) -> list[Message]:
             Draft(
                 MessageKind.LEAVE_NOW,
                 f"leave-now:{trip.pk}",
-                "Can you take over? It's urgent",
+                gettext_lazy("Can you take over? It's urgent"),
                 lines,
                 timezone.now(),
             ),
@@ -551,8 +636,8 @@ def trial_message(channel: Channel, nonce: str) -> Message | None:
         Draft(
             MessageKind.TEST,
             f"test:{nonce}",
-            "A test from Homefront",
-            ["This is a test. If you can read it, Homefront can reach you here."],
+            gettext_lazy("A test from Homefront"),
+            [gettext_lazy("This is a test. If you can read it, Homefront can reach you here.")],
             timezone.now() - timedelta(minutes=1),
             anytime=True,
         ),

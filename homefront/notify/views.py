@@ -47,7 +47,7 @@ def channels(request: MemberRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "Saved. Try “Send a test” to make sure it reaches you.")
+        messages.success(request, _("Saved. Try “Send a test” to make sure it reaches you."))
         return redirect("notify:channels")
     return channels_page(request, form)
 
@@ -86,14 +86,16 @@ def send_test(request: MemberRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("Could not make the test message.")
     outcome = deliver(message.pk, worker="web")
     if outcome == "sent":
-        messages.success(request, f"Test sent to {channel.shown_target}.")
+        messages.success(request, _("Test sent to %(target)s.") % {"target": channel.shown_target})
     elif outcome == "removed":
         messages.error(request, _("The push service no longer knows this device; it was removed."))
     else:
         # A test is for now: no retries an hour later.
         Message.objects.filter(pk=message.pk).update(status=Status.FAILED)
         message.refresh_from_db()
-        messages.error(request, f"The test did not go through: {message.last_error}")
+        messages.error(
+            request, _("The test did not go through: %(error)s") % {"error": message.last_error}
+        )
     return redirect("notify:webhooks" if channel.kind == ChannelKind.WEBHOOK else "notify:channels")
 
 
@@ -102,7 +104,7 @@ def send_test(request: MemberRequest, pk: int) -> HttpResponse:
 def delete_channel(request: MemberRequest, pk: int) -> HttpResponse:
     channel = get_channel(request, pk)
     channel.delete()
-    messages.success(request, "Removed.")
+    messages.success(request, _("Removed."))
     return redirect("notify:webhooks" if channel.kind == ChannelKind.WEBHOOK else "notify:channels")
 
 

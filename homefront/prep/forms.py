@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from homefront.households.forms import AccessibleErrorsMixin, DateInput
 from homefront.prep.models import MAX_LEAD_DAYS, PackingItem, PrepTask, TemplateItem
@@ -13,13 +14,13 @@ WHEN_MISSED = "missed"
 
 class TemplateItemForm(AccessibleErrorsMixin, forms.ModelForm):
     days_before = forms.IntegerField(
-        label="Days before leaving",
+        label=_("Days before leaving"),
         initial=1,
-        help_text="0 = on the day you leave.",
+        help_text=_("0 = on the day you leave."),
         error_messages={"required": "How many days before leaving?"},
     )
     trip_kinds = forms.MultipleChoiceField(
-        label="For trips that are",
+        label=_("For trips that are"),
         choices=TripKind.choices,
         widget=forms.CheckboxSelectMultiple,
         initial=list(TripKind.values),
@@ -38,31 +39,36 @@ class TemplateItemForm(AccessibleErrorsMixin, forms.ModelForm):
             "per_night",
             "extra",
         ]
-        labels = {"per_night": "Packing: how many per night", "extra": "Packing: how many on top"}
+        labels = {
+            "per_night": _("Packing: how many per night"),
+            "extra": _("Packing: how many on top"),
+        }
 
     def clean_days_before(self) -> int:
         days = self.cleaned_data["days_before"]
         if days < 0:
             raise forms.ValidationError(
-                "Prep is done before leaving: use 0 for the day itself, never after departure."
+                _("Prep is done before leaving: use 0 for the day itself, never after departure.")
             )
         if days > MAX_LEAD_DAYS:
-            raise forms.ValidationError(f"At most {MAX_LEAD_DAYS} days ahead; nobody needs more.")
+            raise forms.ValidationError(
+                _("At most %(days)s days ahead; nobody needs more.") % {"days": MAX_LEAD_DAYS}
+            )
         return days
 
 
 class PrepTaskForm(AccessibleErrorsMixin, forms.ModelForm):
     give_on = forms.ChoiceField(
-        label="Comfort item: when to give it",
+        label=_("Comfort item: when to give it"),
         required=False,
-        help_text="Shown to the caregiver at the right moment.",
+        help_text=_("Shown to the caregiver at the right moment."),
     )
 
     class Meta:
         model = PrepTask
         fields = ["title", "due_on", "who", "essential", "give_on", "notes"]
         widgets = {"due_on": DateInput(), "notes": forms.Textarea(attrs={"rows": 2})}
-        labels = {"due_on": "Do it on"}
+        labels = {"due_on": _("Do it on")}
 
     def __init__(self, *args: Any, trip: Trip, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -100,4 +106,4 @@ class PackingItemForm(AccessibleErrorsMixin, forms.ModelForm):
     class Meta:
         model = PackingItem
         fields = ["name", "per_night", "extra"]
-        labels = {"name": "Add an item", "per_night": "per night", "extra": "+ extra"}
+        labels = {"name": _("Add an item"), "per_night": _("per night"), "extra": _("+ extra")}

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from homefront.households.models import (
     NAME_LENGTH,
@@ -20,17 +21,17 @@ MAX_LEAD_DAYS = 30
 
 
 class Category(models.TextChoices):
-    HANDOFF = "handoff", "Handoff"
-    COMFORT = "comfort", "Kids' comfort"
-    HOME = "home", "Home"
-    TRAVEL = "travel", "Travel"
-    PACKING = "packing", "Packing"
+    HANDOFF = "handoff", _("Handoff")
+    COMFORT = "comfort", _("Kids' comfort")
+    HOME = "home", _("Home")
+    TRAVEL = "travel", _("Travel")
+    PACKING = "packing", _("Packing")
 
 
 class Who(models.TextChoices):
-    TRAVELLER = "traveller", "The one leaving"
-    STAYS = "stays", "The one staying"
-    ANYONE = "anyone", "Anyone"
+    TRAVELLER = "traveller", _("The one leaving")
+    STAYS = "stays", _("The one staying")
+    ANYONE = "anyone", _("Anyone")
 
 
 def all_trip_kinds() -> list[str]:
@@ -58,21 +59,23 @@ class TemplateItem(models.Model):
     title = models.CharField(max_length=NAME_LENGTH)
     category = models.CharField(max_length=16, choices=Category.choices)
     essential = models.BooleanField(
-        default=False, help_text="Essentials are always planned, even for a sudden departure."
+        default=False, help_text=_("Essentials are always planned, even for a sudden departure.")
     )
     days_before = models.PositiveSmallIntegerField(
         "days before leaving",
         default=1,
         validators=[MaxValueValidator(MAX_LEAD_DAYS)],
-        help_text="0 = on the day you leave.",
+        help_text=_("0 = on the day you leave."),
     )
     who = models.CharField(max_length=16, choices=Who.choices, default=Who.ANYONE)
-    trip_kinds = models.JSONField("for trips that are", default=all_trip_kinds)
+    trip_kinds = models.JSONField(_("for trips that are"), default=all_trip_kinds)
     per_night = models.PositiveSmallIntegerField(
-        default=0, validators=[MaxValueValidator(10)], help_text="Packing: how many per night away."
+        default=0,
+        validators=[MaxValueValidator(10)],
+        help_text=_("Packing: how many per night away."),
     )
     extra = models.PositiveSmallIntegerField(
-        default=1, validators=[MaxValueValidator(50)], help_text="Packing: how many on top."
+        default=1, validators=[MaxValueValidator(50)], help_text=_("Packing: how many on top.")
     )
     position = models.PositiveIntegerField(default=0)
 
@@ -115,7 +118,7 @@ class PrepTask(models.Model):
     days_before = models.PositiveSmallIntegerField(default=1)
     due_on = models.DateField()
     due_at = models.DateTimeField(
-        null=True, blank=True, help_text="For a sudden departure: due within hours."
+        null=True, blank=True, help_text=_("For a sudden departure: due within hours.")
     )
     who = models.CharField(max_length=16, choices=Who.choices, default=Who.ANYONE)
     done_at = models.DateTimeField(null=True, blank=True)
@@ -123,8 +126,8 @@ class PrepTask(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     needed = models.BooleanField(null=True, blank=True)
-    comfort_night = models.DateField("give it on the night of", null=True, blank=True)
-    comfort_when_missed = models.BooleanField("for when they miss you", default=False)
+    comfort_night = models.DateField(_("give it on the night of"), null=True, blank=True)
+    comfort_when_missed = models.BooleanField(_("for when they miss you"), default=False)
     notes = long_text()
 
     objects = PrepTaskQuerySet.as_manager()

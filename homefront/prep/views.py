@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from homefront.access import (
@@ -335,5 +336,5 @@ def make_optional(request: MemberRequest, pk: int) -> HttpResponse:
     item = access.get_template_item(request, pk)
     item.essential = False
     item.save(update_fields=["essential"])
-    messages.success(request, f"“{item.title}” is optional now.")
+    messages.success(request, _("“%(title)s” is optional now.") % {"title": item.title})
     return redirect("prep:template")

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from homefront.accounts.models import User
 from homefront.households.forms import AccessibleErrorsMixin, DateInput, TimeInput, TimeZoneInput
@@ -61,14 +62,16 @@ FOLD_CHOICES = [
 
 
 class TripForm(AccessibleErrorsMixin, forms.ModelForm):
-    start_date = forms.DateField(label="Leaves on", widget=DateInput())
-    start_time = forms.TimeField(label="Leaves at", widget=TimeInput(), initial=time(8, 0))
+    start_date = forms.DateField(label=_("Leaves on"), widget=DateInput())
+    start_time = forms.TimeField(label=_("Leaves at"), widget=TimeInput(), initial=time(8, 0))
     start_fold = forms.ChoiceField(
-        label="Which departure time?", choices=FOLD_CHOICES, required=False
+        label=_("Which departure time?"), choices=FOLD_CHOICES, required=False
     )
-    end_date = forms.DateField(label="Back on", widget=DateInput())
-    end_time = forms.TimeField(label="Back at", widget=TimeInput(), initial=time(18, 0))
-    end_fold = forms.ChoiceField(label="Which return time?", choices=FOLD_CHOICES, required=False)
+    end_date = forms.DateField(label=_("Back on"), widget=DateInput())
+    end_time = forms.TimeField(label=_("Back at"), widget=TimeInput(), initial=time(18, 0))
+    end_fold = forms.ChoiceField(
+        label=_("Which return time?"), choices=FOLD_CHOICES, required=False
+    )
 
     class Meta:
         model = Trip
@@ -78,10 +81,10 @@ class TripForm(AccessibleErrorsMixin, forms.ModelForm):
             "kind": forms.RadioSelect,
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
-        labels = {"destination": "Where to?", "traveller": "Who is going away?"}
+        labels = {"destination": _("Where to?"), "traveller": _("Who is going away?")}
         help_texts = {
-            "destination_zone": "For “when to call”: the kids' routine in the time there.",
-            "notes": "What's different this time, e.g. “back late Sunday, don't wait up”.",
+            "destination_zone": _("For “when to call”: the kids' routine in the time there."),
+            "notes": _("What's different this time, e.g. “back late Sunday, don't wait up”."),
         }
 
     field_order = [
@@ -172,7 +175,7 @@ class TripForm(AccessibleErrorsMixin, forms.ModelForm):
 class CoverForm(forms.Form):
     """Names the adult in charge on one night: a member, or a backup caregiver contact."""
 
-    adult = forms.ChoiceField(label="In charge that night", required=False)
+    adult = forms.ChoiceField(label=_("In charge that night"), required=False)
 
     def __init__(self, *args: Any, household: Household, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -190,9 +193,9 @@ class CoverForm(forms.Form):
         value = self.cleaned_data["adult"]
         if not value:
             return None, None
-        kind, _, key = value.partition(":")
+        kind, _sep, key = value.partition(":")
         if kind == "member" and key in self.members:
             return self.members[key], None
         if kind == "contact" and key in self.contacts:
             return None, self.contacts[key]
-        raise ValidationError("Choose someone from the list.")
+        raise ValidationError(_("Choose someone from the list."))

@@ -23,6 +23,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from homefront.access import Action, requires
@@ -56,9 +57,11 @@ FIELD_NAMES = {
 
 class CalendarUploadForm(AccessibleErrorsMixin, forms.Form):
     file = forms.FileField(
-        label="Work calendar file (.ics)",
-        help_text="In Outlook, Google Calendar or Apple Calendar, export the calendar "
-        "as an .ics file (at most 1 MB). Nothing is imported before you choose.",
+        label=_("Work calendar file (.ics)"),
+        help_text=_(
+            "In Outlook, Google Calendar or Apple Calendar, export the calendar "
+            "as an .ics file (at most 1 MB). Nothing is imported before you choose."
+        ),
         widget=forms.ClearableFileInput(
             attrs={"accept": ".ics,.ical,.ifb,.icalendar,text/calendar"}
         ),
@@ -94,10 +97,10 @@ class CalendarUploadForm(AccessibleErrorsMixin, forms.Form):
 
 class ImportChoiceForm(AccessibleErrorsMixin, forms.Form):
     traveller = forms.ModelChoiceField(
-        queryset=User.objects.none(), label="Whose trips are these?", empty_label=None
+        queryset=User.objects.none(), label=_("Whose trips are these?"), empty_label=None
     )
     events = forms.MultipleChoiceField(
-        label="Events to import as trips",
+        label=_("Events to import as trips"),
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Tick at least one event to import."},
     )
@@ -341,7 +344,7 @@ def _import(
     calendar's value; every other conflict keeps the parent's."""
     with transaction.atomic():
         # Deleting first locks the row: a second confirm of the same upload finds nothing.
-        deleted, _ = CalendarImport.objects.filter(pk=import_pk, household=household).delete()
+        deleted, _counts = CalendarImport.objects.filter(pk=import_pk, household=household).delete()
         if not deleted:
             raise Http404("This import was already done.")
         existing = {

@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from homefront.households.models import (
     NAME_LENGTH,
@@ -40,16 +41,16 @@ def night_moment(night: date, zone: ZoneInfo) -> datetime:
 
 
 class TripKind(models.TextChoices):
-    PLANNED = "planned", "Planned"
-    WORK = "work", "Work"
-    SHORT_NOTICE = "short_notice", "Short notice"
+    PLANNED = "planned", _("Planned")
+    WORK = "work", _("Work")
+    SHORT_NOTICE = "short_notice", _("Short notice")
 
 
 class TripState(models.TextChoices):
-    UPCOMING = "upcoming", "Upcoming"
-    AWAY = "away", "Away now"
-    BACK = "back", "Back"
-    CANCELLED = "cancelled", "Cancelled"
+    UPCOMING = "upcoming", _("Upcoming")
+    AWAY = "away", _("Away now")
+    BACK = "back", _("Back")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class TripQuerySet(HouseholdScopedQuerySet):

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from homefront.access import (
@@ -104,7 +105,7 @@ def trip_edit(request: MemberRequest, pk: int) -> HttpResponse:
     form = TripForm(posted(request), instance=trip, household=request.household)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "Trip saved.")
+        messages.success(request, _("Trip saved."))
         return redirect("trips:detail", pk=trip.pk)
     return render(
         request,
@@ -121,7 +122,7 @@ def trip_cancel(request: MemberRequest, pk: int) -> HttpResponse:
     if trip.cancelled_at is None:
         trip.cancelled_at = timezone.now()
         trip.save(update_fields=["cancelled_at"])
-        messages.success(request, "Trip cancelled.")
+        messages.success(request, _("Trip cancelled."))
     return redirect("trips:list")
 
 
@@ -312,7 +313,7 @@ def revoke_feed(request: MemberRequest, pk: int) -> HttpResponse:
     feed = access.get_feed(request, pk)
     feed.revoked_at = timezone.now()
     feed.save(update_fields=["revoked_at"])
-    messages.success(request, "That calendar address no longer works.")
+    messages.success(request, _("That calendar address no longer works."))
     return redirect("trips:feeds")
 
 

@@ -223,6 +223,7 @@ EXPECTED_API: dict[str, tuple[str, str, str, str, str, str]] = {
     "GET /api/v1/journal-entries/{pk}":  ("200",       "200",       "200",       "404",       "404",       "401"),
     "GET /api/v1/medicines":             ("200",       "200",       "200",       "200",       "200",       "401"),
     "GET /api/v1/medicines/{pk}":        ("200",       "200",       "200",       "200",       "404",       "401"),
+    "GET /api/v1/now":                   ("200",       "200",       "200",       "200",       "200",       "401"),
     "GET /api/v1/prep-tasks":            ("200",       "200",       "200",       "200",       "200",       "401"),
     "GET /api/v1/prep-tasks/{pk}":       ("200",       "200",       "200",       "404",       "404",       "401"),
     "GET /api/v1/routines":              ("200",       "200",       "200",       "200",       "200",       "401"),

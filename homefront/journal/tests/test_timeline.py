@@ -131,7 +131,7 @@ def test_the_timeline_is_newest_first_by_day_in_the_travellers_time(
         "5:30 PM",
     ]
     page = response.content.decode()
-    assert "Times in\n  <strong>America/Denver</strong> (where Pat is)" in page
+    assert "Times in <strong><bdi>America/Denver</bdi></strong> (where Pat is)" in page
     assert '<a href="?zone=home">home time</a>' in page
     assert "<strong>Woke in the night</strong> · Maya" in page
     assert "Cam Carer" in page
@@ -149,8 +149,8 @@ def test_the_timeline_switches_to_home_time(family, trip, evening_and_night):
         "7:30 PM",
     ]
     page = response.content.decode()
-    assert "<strong>home time (America/New_York)</strong>" in page
-    assert '<a href="?zone=away">America/Denver</a>' in page
+    assert "<strong>home time (<bdi>America/New_York</bdi>)</strong>" in page
+    assert '<a href="?zone=away"><bdi>America/Denver</bdi></a>' in page
 
 
 def test_a_trip_in_the_home_zone_shows_home_time(family, evening_and_night):
