@@ -6,7 +6,7 @@ class NotifyConfig(AppConfig):
     label = "notify"
 
     def ready(self) -> None:
-        from homefront.notify import due
+        from homefront.notify import checks, due  # noqa: F401 (checks register)
 
         due.connect()
         due.connect_events()

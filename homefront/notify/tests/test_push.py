@@ -385,3 +385,13 @@ def test_photos_taken_on_the_quick_log_push_as_one_batch(family, push_service, c
     [shown] = decrypted(browser, push_service, "/push/real-photos")
     assert shown["title"] == "2 new photos of Maya"
     assert Message.objects.filter(kind=MessageKind.ENTRY).count() == 0  # not also as entries
+
+
+def test_several_servers_need_one_vapid_key_given(settings):
+    from homefront.notify.checks import one_vapid_key
+
+    settings.SERVERS, settings.VAPID_PRIVATE_KEY = 2, None
+    [error] = one_vapid_key(None)
+    assert error.id == "homefront.E020"
+    settings.VAPID_PRIVATE_KEY = "given"
+    assert one_vapid_key(None) == []
