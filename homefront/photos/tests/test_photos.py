@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 import time_machine
@@ -23,32 +23,11 @@ from homefront.households.models import Child
 from homefront.journal.models import JournalEntry, Kind
 from homefront.photos import testing
 from homefront.photos.models import Photo, PhotoImage
-from homefront.trips.models import Cover, Trip
+from homefront.photos.tests.conftest import NOW
+from homefront.trips.models import Trip
 
-NOW = datetime(2026, 11, 13, 1, 0, tzinfo=UTC)
 JSON = {"Accept": "application/json"}
-
-
-@pytest.fixture(autouse=True)
-def frozen_time():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def trip(family) -> Trip:
-    trip = Trip.objects.create(
-        household=family.household,
-        traveller=family.parent,
-        starts_at=datetime(2026, 11, 11, 12, 30, tzinfo=UTC),
-        ends_at=datetime(2026, 11, 15, 23, 0, tzinfo=UTC),
-        destination="Denver",
-        destination_zone="America/Denver",
-    )
-    Cover.objects.create(
-        household=family.household, night=date(2026, 11, 11), member=family.caregiver
-    )
-    return trip
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 
 def jpeg_file(data: bytes | None = None, name: str = "IMG_0001.jpg") -> SimpleUploadedFile:
