@@ -5,40 +5,24 @@ and from the database only when the cache has none: on every signed-in request t
 join cost more than everything else the request did before its view (docs/benchmarks.md).
 Every save or delete of a user, a membership or a household drops the cached copy of each
 user it touches once the transaction commits, on every server at once since the cache is
-shared; the copy also expires on its own after `MEMBER_CACHE_SECONDS`.
+shared; the copy also expires on its own after `MEMBER_CACHE_SECONDS`. The querysets of
+those models forget them too on `update()` and `bulk_create()`, which send no signal
+(`accounts/member_cache.py`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from homefront.accounts.member_cache import MEMBER_CACHE_SECONDS, forget_members, member_cache_key
 from homefront.accounts.models import User
 from homefront.households.models import Household, Membership
-
-MEMBER_CACHE_SECONDS = 300
-
-
-def member_cache_key(user_id: Any) -> str:
-    return f"member:{user_id}"
-
-
-def forget_members(user_ids: Iterable[Any]) -> None:
-    """Drops the cached users now and again once the change that made them stale is
-    committed, for a request that read the database in between. One that read it before
-    the commit and writes its copy after the second drop is the race left; the copy's
-    timeout bounds it."""
-    keys = [member_cache_key(user_id) for user_id in set(user_ids)]
-    if keys:
-        cache.delete_many(keys)
-        transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 class MemberBackend(ModelBackend):

@@ -8,11 +8,22 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from homefront.accounts.member_cache import forget_members
 from homefront.households.validators import validate_phone, validate_time_zone
+
+
+class UserQuerySet(models.QuerySet):
+    def update(self, **kwargs: Any) -> int:
+        # Signed-in users are cached (accounts/member_cache.py); an update sends no signal.
+        forget_members(self.values_list("pk", flat=True))
+        return super().update(**kwargs)
 
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
+
+    def get_queryset(self) -> UserQuerySet:
+        return UserQuerySet(self.model, using=self._db)
 
     def _create(self, email: str, password: str | None, **fields: Any) -> User:
         if not email:

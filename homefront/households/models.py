@@ -13,8 +13,9 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
+from homefront.accounts.member_cache import forget_members
 from homefront.households import measurements
 from homefront.households.measurements import Units
 from homefront.households.validators import parse_times, validate_phone, validate_time_zone
@@ -49,6 +50,33 @@ class ChildScopedQuerySet(HouseholdScopedQuerySet):
     household_path = "child__household"
 
 
+class HouseholdQuerySet(models.QuerySet):
+    """A household is part of each signed-in member's cached copy (accounts/member_cache.py):
+    an `update()`, which sends no signal, forgets its members' copies."""
+
+    def update(self, **kwargs: Any) -> int:
+        forget_members(
+            Membership.objects.filter(household__in=self.values("pk")).values_list(
+                "user_id", flat=True
+            )
+        )
+        return super().update(**kwargs)
+
+
+class MembershipQuerySet(HouseholdScopedQuerySet):
+    """Memberships are cached with their user (accounts/member_cache.py): an `update()` or a
+    `bulk_create()`, which send no signal, forget the users they touch."""
+
+    def update(self, **kwargs: Any) -> int:
+        forget_members(self.values_list("user_id", flat=True))
+        return super().update(**kwargs)
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Membership]:
+        made = super().bulk_create(objs, *args, **kwargs)
+        forget_members(membership.user_id for membership in made)
+        return made
+
+
 class Household(models.Model):
     name = models.CharField(max_length=NAME_LENGTH)
     time_zone = models.CharField(
@@ -77,6 +105,8 @@ class Household(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # Moves with every write to the household's data, only through households/versions.py.
     data_version = models.BigIntegerField(default=new_data_version, editable=False)
+
+    objects = HouseholdQuerySet.as_manager()
 
     def __str__(self) -> str:
         return self.name
@@ -113,7 +143,7 @@ class Membership(models.Model):
     role = models.CharField(max_length=16, choices=Role.choices)
     joined_at = models.DateTimeField(auto_now_add=True)
 
-    objects = HouseholdScopedQuerySet.as_manager()
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -12,8 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from homefront.accounts.backends import member_cache_key
+from homefront.accounts.models import User
 from homefront.conftest import Family
-from homefront.households.models import Membership, Role
+from homefront.households.models import Household, Membership, Role
 
 PROFILE = reverse("households:profile")
 
@@ -118,3 +119,36 @@ def test_a_member_the_cache_lost_is_read_again(family: Family) -> None:
     assert carer.get(PROFILE).status_code == 200
     cache.clear()
     assert member_queries(carer) == 1
+
+
+def test_an_update_of_the_household_without_a_save_shows_at_once(family: Family) -> None:
+    carer = family.client_for(family.caregiver)
+    assert b"The Testers" in carer.get(PROFILE).content
+    Household.objects.filter(pk=family.household.pk).update(name="Updated Testers")
+    assert b"Updated Testers" in carer.get(PROFILE).content
+
+
+def test_an_update_of_a_membership_without_a_save_shows_at_once(family: Family) -> None:
+    carer = family.client_for(family.caregiver)
+    settings_page = reverse("households:settings")
+    assert carer.get(settings_page).status_code == 403
+    Membership.objects.filter(user=family.caregiver).update(role=Role.PARENT)
+    assert carer.get(settings_page).status_code == 200
+
+
+def test_memberships_made_in_bulk_show_at_once(family: Family) -> None:
+    outsider = family.client_for(family.outsider)
+    assert outsider.get(PROFILE).status_code == 200  # their own household, cached
+    Membership.objects.bulk_create(
+        [Membership(household=family.household, user=family.outsider, role=Role.CAREGIVER)]
+    )
+    switch = outsider.post(reverse("households:switch"), {"household": family.household.pk})
+    assert switch.status_code == 302
+    assert b"Maya" in outsider.get(PROFILE).content
+
+
+def test_a_user_updated_without_a_save_is_signed_out_at_once(family: Family) -> None:
+    carer = family.client_for(family.caregiver)
+    assert carer.get(PROFILE).status_code == 200
+    User.objects.filter(pk=family.caregiver.pk).update(is_active=False)
+    assert carer.get(PROFILE).status_code == 302
