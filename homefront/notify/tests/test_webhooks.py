@@ -23,6 +23,7 @@ from homefront.notify.delivery import deliver_due
 from homefront.notify.models import Channel, ChannelKind, Message, Status, Webhook
 from homefront.notify.plan import plan_all
 from homefront.notify.tests.receivers import WebhookReceiver, serving
+from homefront.notify.tests.test_delivery import wait_until
 from homefront.trips.models import Trip
 
 NOW = datetime(2027, 1, 13, 15, 0, tzinfo=UTC)  # 10:00 in New York
@@ -231,6 +232,7 @@ def test_a_receiver_that_hangs_is_cut_off_and_tried_again(
     assert deliver_due("worker", NOW + timedelta(minutes=1)) == ["sent"]
     # The hung request reached the receiver after all, under the same id: the receiver
     # acted on it once and took the retry for the replay it is.
+    wait_until(lambda: len(receiver.accepted) + len(receiver.refused) == 2, "both to land")
     assert [d.id for d in receiver.accepted] == [f"msg_{message.pk}"]
     assert receiver.refused == [("/slow", "replayed")]
 
