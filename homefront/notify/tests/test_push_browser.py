@@ -130,3 +130,40 @@ def test_a_push_shows_a_notification_and_tapping_it_opens_its_page(
     worker.evaluate(TAP)
     page.wait_for_url(origin + reverse("journal:timeline", args=[trip.pk]))
     expect(page.get_by_role("heading", name="The kids' days")).to_be_visible()
+
+
+def test_a_parent_adds_a_webhook_copies_its_secret_and_tests_it(
+    page: Page, live_server, settings
+) -> None:
+    from homefront.notify.tests.receivers import WebhookReceiver, serving
+
+    settings.ALLOW_PRIVATE_TARGETS = True
+    _trip, _rachel, _girls = the_levins_away()
+    origin = live_server.url
+    sign_in(page, origin, "rachel@example.com", PASSWORD)
+    page.goto(origin + reverse("notify:channels"))
+    page.get_by_role("link", name="Webhooks (Home Assistant)").click()
+    with serving(WebhookReceiver()) as receiver:
+        # A typo'd address first: the message is next to the field, nothing is added.
+        page.get_by_label("Name").fill("Home Assistant")
+        page.get_by_label("URL").fill("http://no-such-host.invalid/api/webhook/x")
+        page.get_by_label("An entry is logged").check()
+        page.get_by_role("button", name="Add").click()
+        expect(page.get_by_text("does not resolve")).to_be_visible()
+        expect(page.get_by_text("No webhook yet.")).to_be_visible()
+        page.get_by_label("URL").fill(receiver.url("/api/webhook/homefront"))
+        page.get_by_role("button", name="Add").click()
+        secret = page.locator("#webhook-secret").inner_text()
+        assert secret.startswith("whsec_")
+        receiver.secrets["/api/webhook/homefront"] = secret
+        full_page_shot(page, SCREENSHOTS / "notify-webhook-added-390.png")
+        page.set_viewport_size({"width": 1280, "height": 900})
+        full_page_shot(page, SCREENSHOTS / "notify-webhook-added-1280.png")
+        page.get_by_role("button", name="Send a test").click()
+        expect(page.get_by_text("Test sent to Home Assistant.")).to_be_visible()
+        # The secret was shown once: not on the page any more.
+        expect(page.locator("#webhook-secret")).to_have_count(0)
+        [delivery] = receiver.accepted
+    assert delivery.body["type"] == "webhook.test"
+    page.get_by_text("Recent deliveries").click()
+    full_page_shot(page, SCREENSHOTS / "notify-webhooks-1280.png")
