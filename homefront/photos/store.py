@@ -77,7 +77,7 @@ def store(trip: Trip, author: entries.Author, sent: Sent, now: datetime | None =
         return _refused(sent.uuid, "uuid", _("Each photo needs the id its phone gave it."))
     if entries.logging_closed(trip, now):
         return _refused(
-            sent.uuid, "photo", _("This trip's journal is closed: the photo was not added.")
+            sent.uuid, "when", _("This trip's journal is closed: the photo was not added.")
         )
     caption_problem = _caption_problem(sent.caption)
     if caption_problem:
@@ -173,7 +173,9 @@ def _entry_for(
     [outcome] = entries.store(trip, author, [raw], now)
     if outcome.entry is None or outcome.status not in ("stored", "duplicate"):
         field_name, message = next(iter(outcome.errors.items()), ("photo", _("Not stored.")))
-        return _refused(sent.uuid, "children" if field_name == "children" else "photo", message)
+        # The entry's time outside the trip's journal is "when"; the rest is the photo's.
+        where = {"children": "children", "occurred_at": "when"}.get(field_name, "photo")
+        return _refused(sent.uuid, where, message)
     return outcome.entry
 
 

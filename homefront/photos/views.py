@@ -4,6 +4,7 @@ itself, only ever through the access policy, never from a public URL."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 from homefront.access import Action, actor_of, check, get_trip, member_required
 from homefront.core import ratelimit
 from homefront.journal import entries
+from homefront.journal import views as journal_views
 from homefront.journal.views import TooManyGuesses, _find_link
 from homefront.photos import store
 from homefront.photos.models import Photo, PhotoImage, Size
@@ -120,14 +122,21 @@ def wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
-def upload(request: HttpRequest, trip: Trip, author: entries.Author, back: str) -> HttpResponse:
+def upload(
+    request: HttpRequest,
+    trip: Trip,
+    author: entries.Author,
+    back: str,
+    log_page: Callable[[], HttpResponse],
+) -> HttpResponse:
+    """JSON for the phone's queue; for the plain form, back to the quick log, or the quick
+    log again with each refusal next to the photo field (422)."""
     sent = sent_photos(request)
     if not sent:
         message = _("Choose a photo first.")
         if wants_json(request):
             return JsonResponse({"error": message}, status=400)
-        messages.error(request, message)
-        return redirect(back + "#photos")
+        return refused_page(request, [message], log_page)
     outcomes = [store.store(trip, author, one) for one in sent]
     if wants_json(request):
         return JsonResponse({"results": [outcome.as_json() for outcome in outcomes]})
@@ -137,11 +146,25 @@ def upload(request: HttpRequest, trip: Trip, author: entries.Author, back: str) 
             request,
             ngettext("Photo added.", "%(count)d photos added.", kept) % {"count": kept},
         )
-    for outcome in outcomes:
-        if not outcome.kept:
-            messages.error(request, _("Not added: ") + " ".join(outcome.errors.values()))
+    refused = [outcome for outcome in outcomes if not outcome.kept]
+    problems = [_("Not added: ") + " ".join(outcome.errors.values()) for outcome in refused]
+    if refused and any(set(outcome.errors) != {"when"} for outcome in refused):
+        return refused_page(request, problems, log_page)
+    # Only the journal's dates said no (not open yet, closed): the quick log says so at
+    # the top, where its form is not shown, as it does for entries.
+    for problem in problems:
+        messages.error(request, problem)
     query = f"?children={request.POST['chosen']}" if request.POST.get("chosen") else ""
     return redirect(back + query + "#photos")
+
+
+def refused_page(
+    request: HttpRequest, problems: list[str], log_page: Callable[[], HttpResponse]
+) -> HttpResponse:
+    request.photo_problems = problems  # type: ignore[attr-defined]  # read by _photo_form.html
+    response = log_page()
+    response.status_code = 422
+    return response
 
 
 @member_required
@@ -149,7 +172,13 @@ def upload(request: HttpRequest, trip: Trip, author: entries.Author, back: str) 
 def add(request: HttpRequest, pk: int) -> HttpResponse:
     trip = get_trip(request, pk, Action.LOG_JOURNAL)
     author = entries.Author(user=actor_of(request).user)
-    return upload(request, trip, author, reverse("journal:log", args=[trip.pk]))
+    return upload(
+        request,
+        trip,
+        author,
+        reverse("journal:log", args=[trip.pk]),
+        lambda: journal_views._quick_log(request, journal_views._member_context(request, pk)),  # type: ignore[arg-type]
+    )
 
 
 @require_POST
@@ -175,4 +204,5 @@ def shared_add(request: HttpRequest, token: str) -> HttpResponse:
         link.trip,
         entries.Author(share_link=link),
         reverse("journal:shared_log", args=[token]),
+        lambda: journal_views._quick_log(request, journal_views._link_context(token, link)),
     )

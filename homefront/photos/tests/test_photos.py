@@ -120,10 +120,14 @@ def test_the_plain_form_shows_the_refusal_and_stores_nothing(family, trip):
     response = client.post(
         add_url(trip),
         {"photo": jpeg_file(b"not a picture" * 50), "children": [family.child.pk]},
-        follow=True,
     )
-    assert "Not added: This file is not a photo" in response.content.decode()
+    assert response.status_code == 422
+    page = response.content.decode()
+    field = page.split('id="photo-file"')[1].split("</small>")[0]
+    assert 'aria-invalid="true"' in field
+    assert "Not added: This file is not a photo Homefront can read." in field
     assert not Photo.objects.exists()
+    assert not JournalEntry.objects.exists()
 
 
 def test_a_photo_goes_with_an_entry_already_logged(family, trip):
@@ -267,3 +271,21 @@ def test_deleting_a_child_takes_the_photos_of_only_them_and_a_household_all(fami
     family.household.delete()
     assert not Photo.objects.exists()
     assert not PhotoImage.objects.exists()
+
+
+def test_a_photo_for_a_journal_not_open_yet_is_refused_at_the_top_of_the_quick_log(family):
+    from datetime import UTC, datetime
+
+    later = Trip.objects.create(
+        household=family.household,
+        traveller=family.parent,
+        starts_at=datetime(2026, 12, 1, 12, tzinfo=UTC),
+        ends_at=datetime(2026, 12, 3, 12, tzinfo=UTC),
+        destination="Lima",
+    )
+    client = family.client_for(family.parent)
+    response = client.post(
+        add_url(later), {"photo": jpeg_file(), "children": [family.child.pk]}, follow=True
+    )
+    assert "Not added: That is before the trip began." in response.content.decode()
+    assert not Photo.objects.exists()
