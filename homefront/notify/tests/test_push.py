@@ -395,3 +395,42 @@ def test_several_servers_need_one_vapid_key_given(settings):
     assert error.id == "homefront.E020"
     settings.VAPID_PRIVATE_KEY = "given"
     assert one_vapid_key(None) == []
+
+
+def test_a_push_speaks_the_recipients_language(family, push_service, clock, denver_trip):
+    family.parent.language = "es"
+    family.parent.save(update_fields=["language"])
+    browser = Browser(f"{push_service.origin}/push/es")
+    subscribe(family.client_for(family.parent), browser)
+    photo_added(denver_trip, 1, ["Maya"], family.caregiver.pk)
+    photo_added(denver_trip, 2, ["Noa"], family.caregiver.pk)
+    deliver_due("worker", NOW + PHOTO_GATHER)
+    [shown] = decrypted(browser, push_service, "/push/es")
+    assert shown["title"] == "2 fotos nuevas de Maya y Noa"
+    assert shown["body"] == "Abre la cronología para verlas."
+    assert shown["lang"] == "es"
+
+
+def test_leave_now_reaches_the_caregiver_who_covers_on_their_phone(family, push_service, clock):
+    from homefront.notify.plan import leave_now
+    from homefront.trips.models import Cover
+
+    trip = Trip.objects.create(
+        household=family.household,
+        traveller=family.parent,
+        starts_at=NOW,
+        ends_at=NOW + timedelta(days=2),
+        destination="Hospital",
+        destination_zone="America/New_York",
+    )
+    Cover.objects.create(
+        household=family.household, night=trip.nights_list[0], member=family.caregiver
+    )
+    browser = Browser(f"{push_service.origin}/push/cam")
+    subscribe(family.client_for(family.caregiver), browser, "Cam's phone")
+    [message] = leave_now(trip, "http://testserver/brief")
+    assert message.channel.kind == ChannelKind.PUSH
+    assert deliver_due("worker", NOW) == ["sent"]
+    [shown] = decrypted(browser, push_service, "/push/cam")
+    assert shown["title"] == "Can you take over? It's urgent"
+    assert shown["url"] == reverse("handoff:brief", args=[trip.pk])
