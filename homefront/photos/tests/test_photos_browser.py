@@ -146,3 +146,31 @@ def test_grandpa_sends_two_photos_taken_offline_and_rachel_sees_them_upright(
         shot(timeline, "05-timeline-390")
     finally:
         rachels_context.close()
+
+
+def test_a_queued_file_the_server_refuses_shows_why_and_can_be_dropped(
+    page: Page, live_server
+) -> None:
+    trip, rachel, _girls = the_levins_away()
+    _link, token = ShareLink.issue(trip, rachel, label="Grandpa", days_before=2, days_after=1)
+    page.goto(f"{live_server.url}/s/{token}/log/")
+    page.get_by_label("Take or choose photos").set_input_files(
+        [{"name": "shopping.jpg", "mimeType": "image/jpeg", "buffer": b"milk, bread\n" * 40}]
+    )
+    page.get_by_role("button", name="Add photos").click()
+    refusal = page.locator("#photo-problems .photo-refused")
+    expect(refusal).to_contain_text("shopping.jpg")
+    expect(refusal).to_contain_text("This file is not a photo Homefront can read.")
+    assert not Photo.objects.exists()
+    page.locator("#photos").scroll_into_view_if_needed()
+    shot(page, "06-refused-390")
+    refusal.get_by_role("button", name="Drop it").click()
+    expect(refusal).to_have_count(0)
+    assert (
+        page.evaluate(
+            "() => new Promise(done => { const open = indexedDB.open('homefront-photos');"
+            " open.onsuccess = () => { const count = open.result.transaction('photos')"
+            ".objectStore('photos').count(); count.onsuccess = () => done(count.result); }; })"
+        )
+        == 0
+    )
