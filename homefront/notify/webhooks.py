@@ -92,6 +92,20 @@ def webhooks_for(household: Household | int, event: str | None) -> list[Channel]
     ]
 
 
+def event_message(channel: Channel, event: str, key: str, data: dict[str, Any]) -> Message:
+    """The (unsaved) message posting `event` to the webhook; `key` makes it exist once."""
+    return Message(
+        household_id=channel.household_id,
+        channel=channel,
+        kind=MessageKind.WEBHOOK,
+        idempotency_key=f"webhook:{event}:{key}:channel-{channel.pk}",
+        subject=event,
+        text="",
+        due_at=timezone.now(),
+        data={"event": event, "payload": {"type": event, "data": data}},
+    )
+
+
 def announce(
     household: Household | int,
     event: str,
@@ -104,16 +118,7 @@ def announce(
     channels = [only] if only is not None else webhooks_for(household, event)
     made = []
     for channel in channels:
-        message = Message(
-            household_id=channel.household_id,
-            channel=channel,
-            kind=MessageKind.WEBHOOK,
-            idempotency_key=f"webhook:{event}:{key}:channel-{channel.pk}",
-            subject=event,
-            text="",
-            due_at=timezone.now(),
-            data={"event": event, "payload": {"type": event, "data": data}},
-        )
+        message = event_message(channel, event, key, data)
         if Message.objects.filter(idempotency_key=message.idempotency_key).exists():
             continue
         try:

@@ -434,3 +434,33 @@ def test_leave_now_reaches_the_caregiver_who_covers_on_their_phone(family, push_
     [shown] = decrypted(browser, push_service, "/push/cam")
     assert shown["title"] == "Can you take over? It's urgent"
     assert shown["url"] == reverse("handoff:brief", args=[trip.pk])
+
+
+def test_a_batch_of_entries_costs_the_same_queries_with_devices_and_webhooks(
+    family, push_service, clock, denver_trip
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from homefront.notify import webhooks
+
+    subscribe(family.client_for(family.parent), Browser(f"{push_service.origin}/push/q"))
+    webhooks.add(family.household, "HA", "https://1.1.1.1/hook", [webhooks.Event.ENTRY_LOGGED])
+
+    def queries(count: int) -> int:
+        raws = [
+            {
+                "uuid": str(uuid.uuid4()),
+                "kind": "incident",
+                "children": [family.child.pk],
+                "occurred_at": NOW.isoformat(),
+            }
+            for _ in range(count)
+        ]
+        with CaptureQueriesContext(connection) as captured:
+            store(denver_trip, Author(user=family.caregiver), raws)
+        return len(captured.captured_queries)
+
+    assert queries(1) == queries(10)
+    assert Message.objects.filter(kind=MessageKind.ENTRY).count() == 11
+    assert Message.objects.filter(kind=MessageKind.WEBHOOK).count() == 11
