@@ -464,3 +464,27 @@ def test_a_batch_of_entries_costs_the_same_queries_with_devices_and_webhooks(
     assert queries(1) == queries(10)
     assert Message.objects.filter(kind=MessageKind.ENTRY).count() == 11
     assert Message.objects.filter(kind=MessageKind.WEBHOOK).count() == 11
+
+
+def test_a_huge_message_is_cut_to_what_a_push_carries(family, push_service, clock):
+    from homefront.notify.push import MAX_PLAINTEXT, plaintext
+
+    browser = Browser(f"{push_service.origin}/push/long")
+    subscribe(family.client_for(family.parent), browser)
+    device = Channel.objects.get(kind=ChannelKind.PUSH)
+    message = Message.objects.create(
+        household=family.household,
+        channel=device,
+        kind=MessageKind.TEST,
+        idempotency_key="long",
+        subject="A long one",
+        text="",
+        due_at=NOW,
+        data={"body": "ä" * 20_000, "url": "/"},
+    )
+    assert len(plaintext(message)) <= MAX_PLAINTEXT
+    assert deliver_due("worker", NOW) == ["sent"]
+    [shown] = decrypted(browser, push_service, "/push/long")
+    assert shown["title"] == "A long one"
+    assert shown["body"].startswith("ää")
+    assert len(push_service.pushes_to("/push/long")[0].body) <= 4096
