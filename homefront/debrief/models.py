@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
@@ -24,7 +26,7 @@ class BackToRoutine(models.TextChoices):
     NOT_YET = "not_yet", _("Not yet")
 
 
-def reflection_text(label: str) -> models.TextField:
+def reflection_text(label: Any) -> models.TextField:  # a lazy translation
     return models.TextField(
         label,
         blank=True,
@@ -42,7 +44,7 @@ class Reflection(models.Model):
     back_to_routine = models.CharField(
         "Back to the usual routine", max_length=16, choices=BackToRoutine.choices, blank=True
     )
-    next_time = reflection_text("What to do differently next time")
+    next_time = reflection_text(_("What to do differently next time"))
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -50,53 +50,59 @@ def readiness(household: Household) -> list[Check]:
     bag_missing = [item.name for item in go_bag if not item.ready]
     return [
         Check(
-            "A backup caregiver with a phone number",
+            _("A backup caregiver with a phone number"),
             bool(backups),
-            f"First to call: {backups[0].name}, {backups[0].phone}"
+            _("First to call: %(name)s, %(phone)s")
+            % {"name": backups[0].name, "phone": backups[0].phone}
             if backups
-            else "Nobody to call yet.",
+            else _("Nobody to call yet."),
             reverse("households:contact_create"),
-            "Add a backup caregiver",
+            _("Add a backup caregiver"),
         ),
         Check(
-            "A doctor",
+            _("A doctor"),
             bool(doctors),
-            doctors[0].name if doctors else "No doctor in the contacts.",
+            doctors[0].name if doctors else _("No doctor in the contacts."),
             reverse("households:contact_create"),
-            "Add the doctor",
+            _("Add the doctor"),
         ),
         Check(
-            "Bedtime and meal routines for each child",
+            _("Bedtime and meal routines for each child"),
             bool(children) and not no_routine,
-            "Missing for " + ", ".join(no_routine)
+            _("Missing for %(children)s") % {"children": ", ".join(no_routine)}
             if no_routine
-            else ("Set." if children else "No children yet."),
+            else (_("Set.") if children else _("No children yet.")),
             reverse("households:profile"),
-            "Fill in routines",
+            _("Fill in routines"),
         ),
         Check(
-            "Allergies and medicines confirmed in the last 90 days",
+            _("Allergies and medicines confirmed in the last 90 days"),
             bool(children) and not unreviewed,
-            "To confirm: " + ", ".join(unreviewed) if unreviewed else "Confirmed.",
+            _("To confirm: %(children)s") % {"children": ", ".join(unreviewed)}
+            if unreviewed
+            else _("Confirmed."),
             reverse("handoff:readiness") + "#review",
-            "Confirm them",
+            _("Confirm them"),
         ),
         _photo_and_weight(household, children),
         Check(
-            "Go-bag packed",
+            _("Go-bag packed"),
             bool(go_bag) and not bag_missing,
-            "Missing: " + ", ".join(bag_missing) if bag_missing else "Ready.",
+            _("Missing: %(items)s") % {"items": ", ".join(bag_missing)}
+            if bag_missing
+            else _("Ready."),
             reverse("handoff:readiness") + "#go-bag",
-            "Pack it",
+            _("Pack it"),
         ),
         Check(
-            "Emergency card printed",
+            _("Emergency card printed"),
             household.emergency_card_printed_at is not None,
-            f"Printed {household.emergency_card_printed_at:%-d %b %Y}."
+            _("Printed %(day)s.")
+            % {"day": date_format(household.emergency_card_printed_at, _("j M Y"))}
             if household.emergency_card_printed_at
-            else "Not printed yet.",
+            else _("Not printed yet."),
             reverse("handoff:emergency_card"),
-            "Print the card",
+            _("Print the card"),
         ),
     ]
 

@@ -5,8 +5,9 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.forms.utils import pretty_name
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
+from django.utils.translation import gettext_lazy as _
 
 from homefront.core.forms import name_blank_choices
 from homefront.households import measurements
@@ -28,6 +29,38 @@ from homefront.households.models import (
 from homefront.households.validators import parse_times, validate_plain_text
 from homefront.photos.processing import PhotoRefused, ProcessedPhoto, process_photo
 
+# Labels Django makes from a model field's name ("Name", "Email"): in the catalog, so
+# AccessibleErrorsMixin shows them in the page's language.
+FIELD_NAME_LABELS = (
+    gettext_noop("Name"),
+    gettext_noop("Email"),
+    gettext_noop("Text"),
+    gettext_noop("Kind"),
+    gettext_noop("Children"),
+    gettext_noop("Relation"),
+    gettext_noop("Phone"),
+    gettext_noop("Other phone"),
+    gettext_noop("Roles"),
+    gettext_noop("Title"),
+    gettext_noop("Notes"),
+    gettext_noop("Dose"),
+    gettext_noop("Label"),
+    gettext_noop("Steps"),
+    gettext_noop("Destination"),
+    gettext_noop("Traveller"),
+    gettext_noop("Target"),
+    gettext_noop("Severity"),
+    gettext_noop("Category"),
+    gettext_noop("Essential"),
+    gettext_noop("Who"),
+    gettext_noop("Due on"),
+    gettext_noop("Birth date"),
+    gettext_noop("Address"),
+    gettext_noop("Contact"),
+    gettext_noop("Medicine"),
+    gettext_noop("Reflection"),
+)
+
 
 class AccessibleErrorsMixin:
     """One clear message per field, marked so Pico shows it in red and screen readers
@@ -36,6 +69,11 @@ class AccessibleErrorsMixin:
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         name_blank_choices(self.fields)  # type: ignore[attr-defined]
+        for name, field in self.fields.items():  # type: ignore[attr-defined]
+            if field.label is None:  # a form field of its own, named by Django
+                field.label = gettext(pretty_name(name))
+            elif isinstance(field.label, str):  # made by Django from the field's name
+                field.label = gettext(field.label)
 
     def _update_errors(self, errors: ValidationError) -> None:
         # The model's clean() runs even when a field failed already, seeing the

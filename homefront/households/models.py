@@ -80,16 +80,16 @@ class MembershipQuerySet(HouseholdScopedQuerySet):
 class Household(models.Model):
     name = models.CharField(max_length=NAME_LENGTH)
     time_zone = models.CharField(
-        "home time zone",
+        _("home time zone"),
         max_length=64,
         validators=[validate_time_zone],
         help_text=_("Where the children live. Times of routines are in this zone."),
     )
     prep_tasks_per_day = models.PositiveSmallIntegerField(
-        "prep tasks a day",
+        _("prep tasks a day"),
         default=3,
         validators=[
-            MinValueValidator(1, "At least one task a day."),
+            MinValueValidator(1, _("At least one task a day.")),
             MaxValueValidator(10, "At most 10 a day: the point is a calm plan."),
         ],
         help_text=_("The most preparation Homefront plans for one day before a trip."),
@@ -344,11 +344,11 @@ class Child(models.Model):
             self.measured_on = None
             return {}
         if self.measured_on is None:
-            return {"measured_on": _("When were they measured? Give the date.")}
+            return {"measured_on": str(_("When were they measured? Give the date."))}
         if self.household_id and self.measured_on > self.household.today():
-            return {"measured_on": _("A measurement cannot be in the future.")}
+            return {"measured_on": str(_("A measurement cannot be in the future."))}
         if self.birth_date and self.measured_on < self.birth_date:
-            return {"measured_on": _("This date is before the child was born.")}
+            return {"measured_on": str(_("This date is before the child was born."))}
         return {}
 
     @property
@@ -712,7 +712,7 @@ class Contact(models.Model):
         return ContactRole.BACKUP in self.roles
 
     def role_labels(self) -> list[str]:
-        return [ContactRole(role).label for role in self.roles if role in ContactRole.values]
+        return [str(ContactRole(role).label) for role in self.roles if role in ContactRole.values]
 
 
 class HouseNoteQuerySet(HouseholdScopedQuerySet):

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from homefront.access import Action, actor_of, check, may, member_required, requires
@@ -367,7 +368,11 @@ def _instance_in(
 def child_create(request: MemberRequest) -> HttpResponse:
     form = _instance_in(ChildForm, request, household=request.household)
     return edit_page(
-        request, form, title="Add a child", back=reverse("households:profile"), saved="Child added."
+        request,
+        form,
+        title=_("Add a child"),
+        back=reverse("households:profile"),
+        saved=_("Child added."),
     )
 
 
@@ -378,9 +383,9 @@ def child_edit(request: MemberRequest, pk: int) -> HttpResponse:
     return edit_page(
         request,
         ChildForm(posted(request), instance=child),
-        title=f"Edit {child.name}",
+        title=_("Edit %(name)s") % {"name": child.name},
         back=back,
-        saved="Saved.",
+        saved=_("Saved."),
         delete_url=reverse("households:child_delete", args=[child.pk]),
     )
 
@@ -389,6 +394,26 @@ def child_edit(request: MemberRequest, pk: int) -> HttpResponse:
 def child_delete(request: MemberRequest, pk: int) -> HttpResponse:
     child = access.get_child(request, pk)
     return delete_page(request, child, back=reverse("households:profile"), what=child.name)
+
+
+# Whole sentences per kind of thing, as each language words them (titles, then the note).
+CHILD_PART_WORDS = {
+    "routine": (
+        gettext_lazy("Add a routine for %(name)s"),
+        gettext_lazy("Edit a routine of %(name)s"),
+        gettext_lazy("Routine added."),
+    ),
+    "food": (
+        gettext_lazy("Add a food for %(name)s"),
+        gettext_lazy("Edit a food of %(name)s"),
+        gettext_lazy("Food added."),
+    ),
+    "medicine": (
+        gettext_lazy("Add a medicine for %(name)s"),
+        gettext_lazy("Edit a medicine of %(name)s"),
+        gettext_lazy("Medicine added."),
+    ),
+}
 
 
 def _child_part_views(
@@ -402,9 +427,9 @@ def _child_part_views(
         return edit_page(
             request,
             _instance_in(for_several_children(form_class), request, child=child),
-            title=f"Add a {noun} for {child.name}",
+            title=CHILD_PART_WORDS[noun][0] % {"name": child.name},
             back=reverse("households:child", args=[child.pk]),
-            saved=f"{noun.capitalize()} added.",
+            saved=str(CHILD_PART_WORDS[noun][2]),
         )
 
     @requires(Action.EDIT_PROFILE)
@@ -413,9 +438,9 @@ def _child_part_views(
         return edit_page(
             request,
             form_class(posted(request), instance=obj),
-            title=f"Edit {noun} for {obj.child.name}",
+            title=CHILD_PART_WORDS[noun][1] % {"name": obj.child.name},
             back=reverse("households:child", args=[obj.child_id]),
-            saved="Saved.",
+            saved=_("Saved."),
             delete_url=reverse(f"households:{url_prefix}_delete", args=[obj.pk]),
         )
 
@@ -444,9 +469,9 @@ def contact_create(request: MemberRequest) -> HttpResponse:
     return edit_page(
         request,
         form,
-        title="Add a contact",
+        title=_("Add a contact"),
         back=reverse("households:profile"),
-        saved="Contact added.",
+        saved=_("Contact added."),
     )
 
 
@@ -456,9 +481,9 @@ def contact_edit(request: MemberRequest, pk: int) -> HttpResponse:
     return edit_page(
         request,
         ContactForm(posted(request), instance=contact),
-        title=f"Edit {contact.name}",
+        title=_("Edit %(name)s") % {"name": contact.name},
         back=reverse("households:profile"),
-        saved="Saved.",
+        saved=_("Saved."),
         delete_url=reverse("households:contact_delete", args=[contact.pk]),
     )
 
@@ -506,9 +531,9 @@ def note_create(request: MemberRequest) -> HttpResponse:
     return edit_page(
         request,
         form,
-        title="Add a house note",
+        title=_("Add a house note"),
         back=reverse("households:profile"),
-        saved="Note added.",
+        saved=_("Note added."),
     )
 
 
@@ -518,9 +543,9 @@ def note_edit(request: MemberRequest, pk: int) -> HttpResponse:
     return edit_page(
         request,
         HouseNoteForm(posted(request), instance=note),
-        title=f"Edit “{note.title}”",
+        title=_("Edit “%(title)s”") % {"title": note.title},
         back=reverse("households:profile"),
-        saved="Saved.",
+        saved=_("Saved."),
         delete_url=reverse("households:note_delete", args=[note.pk]),
     )
 

@@ -7,6 +7,7 @@ from typing import Any, Self
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from homefront.handoff.models import ShareLink
@@ -43,6 +44,60 @@ DETAIL_CHOICES: dict[str, dict[str, tuple[str, ...]]] = {  # keyed by Kind value
     Kind.INCIDENT: {"severity": ("minor", "needed care", "serious")},
     Kind.WOKE: {"when": ("morning", "night")},
 }
+
+# The words for the values above, as the quick log's buttons and the summaries say them.
+CHOICE_WORDS = {
+    "all": _("all"),
+    "most": _("most"),
+    "some": _("some"),
+    "little": _("a little"),
+    "none": _("nothing"),
+    "happy": _("happy"),
+    "ok": _("ok"),
+    "grumpy": _("grumpy"),
+    "sad": _("sad"),
+    "upset": _("upset"),
+    "minor": _("minor"),
+    "needed care": _("needed care"),
+    "serious": _("serious"),
+    "noted": _("noted"),
+}
+
+
+def said(value: str) -> str:
+    """A stored choice in the reader's words; a value of an older version as it is."""
+    return str(CHOICE_WORDS.get(value, value))
+
+
+def _meal_summary(d: dict[str, Any]) -> str:
+    if d.get("what") and d.get("amount"):
+        return gettext("Meal (%(what)s): ate %(amount)s") % {
+            "what": d["what"],
+            "amount": said(d["amount"]),
+        }
+    if d.get("what"):
+        return gettext("Meal (%(what)s)") % {"what": d["what"]}
+    if d.get("amount"):
+        return gettext("Meal: ate %(amount)s") % {"amount": said(d["amount"])}
+    return gettext("Meal")
+
+
+def _new_food_summary(d: dict[str, Any]) -> str:
+    food = d.get("food") or gettext("something new")
+    liked = {
+        "yes": gettext("Tried %(food)s: liked it"),
+        "no": gettext("Tried %(food)s: did not like it"),
+        "so-so": gettext("Tried %(food)s: so-so"),
+    }.get(d.get("liked", ""), gettext("Tried %(food)s"))
+    said_ = liked % {"food": food}
+    if d.get("reaction"):
+        return gettext("%(tried)s — reaction: %(reaction)s") % {
+            "tried": said_,
+            "reaction": d["reaction"],
+        }
+    return said_
+
+
 DETAIL_TEXT: dict[str, tuple[str, ...]] = {
     Kind.MEAL: ("what",),
     Kind.NEW_FOOD: ("food", "reaction"),
@@ -127,7 +182,7 @@ class JournalEntry(models.Model):
             return str(self.author)
         if self.share_link_id:
             return self.share_link.label  # type: ignore[union-attr]
-        return "Someone"
+        return gettext("Someone")
 
     @property
     def summary(self) -> str:
@@ -135,37 +190,47 @@ class JournalEntry(models.Model):
         d = self.details
         match self.kind:
             case Kind.MEAL:
-                what = f" ({d['what']})" if d.get("what") else ""
-                amount = f": ate {d['amount']}" if d.get("amount") else ""
-                return f"Meal{what}{amount}"
+                return _meal_summary(d)
             case Kind.NEW_FOOD:
-                liked = {"yes": ": liked it", "no": ": did not like it", "so-so": ": so-so"}
-                reaction = f" — reaction: {d['reaction']}" if d.get("reaction") else ""
-                verdict = liked.get(d.get("liked", ""), "")
-                return f"Tried {d.get('food', 'something new')}{verdict}{reaction}"
+                return _new_food_summary(d)
             case Kind.MOOD:
-                return f"Mood: {d.get('mood', 'noted')}"
+                return gettext("Mood: %(mood)s") % {"mood": said(d.get("mood", "noted"))}
             case Kind.WOKE:
-                return "Woke in the night" if d.get("when") == "night" else "Woke up"
+                return (
+                    gettext("Woke in the night") if d.get("when") == "night" else gettext("Woke up")
+                )
             case Kind.NAP:
-                return f"Nap until {d['until']}" if d.get("until") else "Nap"
+                return (
+                    gettext("Nap until %(time)s") % {"time": d["until"]}
+                    if d.get("until")
+                    else gettext("Nap")
+                )
             case Kind.MEDICINE:
                 medicine = self.medicine
                 return (
-                    f"Medicine: {medicine.name} {medicine.dose}" if medicine else "Medicine given"
+                    gettext("Medicine: %(name)s %(dose)s")
+                    % {"name": medicine.name, "dose": medicine.dose}
+                    if medicine
+                    else gettext("Medicine given")
                 )
             case Kind.COMFORT_USED:
                 task = self.comfort_task
-                return f"Comfort: {task.title}" if task else "Comfort item used"
+                return (
+                    gettext("Comfort: %(item)s") % {"item": task.title}
+                    if task
+                    else gettext("Comfort item used")
+                )
             case Kind.INCIDENT:
-                return f"Incident ({d.get('severity', 'minor')})"
+                return gettext("Incident (%(severity)s)") % {
+                    "severity": said(d.get("severity", "minor"))
+                }
             case Kind.CALL:
                 return (
-                    f"Call with the parent ({d['minutes']} min)"
+                    gettext("Call with the parent (%(minutes)s min)") % {"minutes": d["minutes"]}
                     if d.get("minutes")
-                    else "Call with the parent"
+                    else gettext("Call with the parent")
                 )
-        return self.get_kind_display()
+        return str(self.get_kind_display())
 
     @staticmethod
     def hash_content(fields: dict[str, Any]) -> str:

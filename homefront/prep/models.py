@@ -164,8 +164,8 @@ class PrepTask(models.Model):
             return trip.traveller.get_short_name()
         if self.who == Who.STAYS:
             others = [p for p in parents if p.pk != trip.traveller_id]
-            return others[0].get_short_name() if others else "The one staying"
-        return "Anyone"
+            return others[0].get_short_name() if others else str(_("The one staying"))
+        return str(_("Anyone"))
 
 
 class PackingItem(models.Model):

@@ -181,9 +181,9 @@ def task_create(request: MemberRequest, pk: int) -> HttpResponse:
     return edit_page(
         request,
         form,
-        title="Add a prep task",
+        title=_("Add a prep task"),
         back=reverse("prep:trip", args=[trip.pk]),
-        saved="Task added.",
+        saved=_("Task added."),
     )
 
 
@@ -193,9 +193,9 @@ def task_edit(request: MemberRequest, pk: int) -> HttpResponse:
     return edit_page(
         request,
         PrepTaskForm(posted(request), instance=task, trip=task.trip),
-        title="Edit prep task",
+        title=_("Edit prep task"),
         back=reverse("prep:trip", args=[task.trip_id]),
-        saved="Saved.",
+        saved=_("Saved."),
         delete_url=reverse("prep:task_delete", args=[task.pk]),
     )
 
@@ -306,7 +306,11 @@ def template_item_create(request: MemberRequest) -> HttpResponse:
         ),
     )
     return edit_page(
-        request, form, title="Add to the checklist", back=reverse("prep:template"), saved="Added."
+        request,
+        form,
+        title=_("Add to the checklist"),
+        back=reverse("prep:template"),
+        saved=_("Added."),
     )
 
 
@@ -316,9 +320,9 @@ def template_item_edit(request: MemberRequest, pk: int) -> HttpResponse:
     return edit_page(
         request,
         TemplateItemForm(posted(request), instance=item),
-        title=f"Edit “{item.title}”",
+        title=_("Edit “%(title)s”") % {"title": item.title},
         back=reverse("prep:template"),
-        saved="Saved. Trips planned from now on use it.",
+        saved=_("Saved. Trips planned from now on use it."),
         delete_url=reverse("prep:template_item_delete", args=[item.pk]),
     )
 

@@ -184,7 +184,10 @@ class CoverForm(forms.Form):
         self.fields["adult"].choices = [  # type: ignore[attr-defined]
             ("", "A parent at home (default)"),
             *((f"member:{m.user_id}", m.user.name) for m in members),
-            *((f"contact:{c.pk}", f"{c.name} (backup caregiver)") for c in backups),
+            *(
+                (f"contact:{c.pk}", _("%(name)s (backup caregiver)") % {"name": c.name})
+                for c in backups
+            ),
         ]
         self.members = {str(m.user_id): m.user for m in members}
         self.contacts = {str(c.pk): c for c in backups}

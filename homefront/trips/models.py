@@ -12,6 +12,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from homefront.households.models import (
@@ -337,8 +339,9 @@ class Goal(models.Model):
         ordering = ["first_night"]
 
     def __str__(self) -> str:
-        plural = "s" if self.nights != 1 else ""
-        return f"{self.nights} night{plural} away from {self.first_night:%-d %b}"
+        return ngettext(
+            "%(nights)d night away from %(day)s", "%(nights)d nights away from %(day)s", self.nights
+        ) % {"nights": self.nights, "day": date_format(self.first_night, gettext("j M"))}
 
     @property
     def last_night(self) -> date:

@@ -94,7 +94,7 @@ def trip_create(request: MemberRequest) -> HttpResponse:
     return render(
         request,
         "trips/trip_form.html",
-        {"form": form, "title": "Plan a trip"},
+        {"form": form, "title": _("Plan a trip")},
         status=422 if form.errors else 200,
     )
 
@@ -110,7 +110,7 @@ def trip_edit(request: MemberRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "trips/trip_form.html",
-        {"form": form, "title": "Edit trip", "trip": trip},
+        {"form": form, "title": _("Edit trip"), "trip": trip},
         status=422 if form.errors else 200,
     )
 

@@ -24,6 +24,14 @@ def new_uuid() -> str:
 
 
 @register.filter
+def said(value: str) -> str:
+    """A journal choice ("some", "needed care") in the reader's words."""
+    from homefront.journal.models import said as choice_words
+
+    return choice_words(value)
+
+
+@register.filter
 def editable_by(entry: Any, actor: access.Actor | None) -> bool:
     """Whether the journal entry's Edit link shows for this actor."""
     return actor is not None and access.may_edit_entry(actor, entry)
