@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from datetime import date
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -113,12 +114,30 @@ def _trip_of(message: Message) -> int:
     return int(message.idempotency_key.split(":")[1])
 
 
+def _night_page(message: Message) -> str:
+    """The family calendar's month of the night ("uncovered:2027-01-15")."""
+    night = date.fromisoformat(message.idempotency_key.split(":")[1])
+    return reverse("trips:calendar_month", args=[night.year, night.month])
+
+
+def _share_links_page(message: Message) -> str:
+    """The share links of the trip whose link was opened ("share-opened:<link>")."""
+    from homefront.handoff.models import ShareLink
+
+    trip_id = (
+        ShareLink.objects.filter(pk=int(message.idempotency_key.split(":")[1]))
+        .values_list("trip_id", flat=True)
+        .first()
+    )
+    return reverse("handoff:share_links", args=[trip_id]) if trip_id else reverse("trips:list")
+
+
 PAGES: dict[str, Any] = {
     MessageKind.PREP_DIGEST: lambda m: reverse("prep:today"),
     MessageKind.LEAVING_TOMORROW: lambda m: reverse("trips:detail", args=[_trip_of(m)]),
     MessageKind.JOURNAL_DIGEST: lambda m: reverse("journal:timeline", args=[_trip_of(m)]),
-    MessageKind.UNCOVERED_NIGHT: lambda m: reverse("trips:calendar"),
-    MessageKind.SHARE_OPENED: lambda m: reverse("trips:list"),
+    MessageKind.UNCOVERED_NIGHT: lambda m: _night_page(m),
+    MessageKind.SHARE_OPENED: lambda m: _share_links_page(m),
     MessageKind.LEAVE_NOW: lambda m: reverse("handoff:brief", args=[_trip_of(m)]),
     MessageKind.READINESS_REVIEW: lambda m: reverse("handoff:readiness"),
     MessageKind.TEST: lambda m: reverse("notify:channels"),

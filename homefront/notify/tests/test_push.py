@@ -488,3 +488,38 @@ def test_a_huge_message_is_cut_to_what_a_push_carries(family, push_service, cloc
     assert shown["title"] == "A long one"
     assert shown["body"].startswith("ää")
     assert len(push_service.pushes_to("/push/long")[0].body) <= 4096
+
+
+def test_tapping_a_planned_message_opens_its_page(family):
+    from homefront.handoff.models import ShareLink
+    from homefront.notify.push import notification
+
+    trip = Trip.objects.create(
+        household=family.household,
+        traveller=family.parent,
+        starts_at=NOW + timedelta(days=3),
+        ends_at=NOW + timedelta(days=5),
+        destination="Kyoto",
+        destination_zone="Asia/Tokyo",
+    )
+    link, _token = ShareLink.issue(trip, family.parent, label="Grandma", days_before=7)
+    pages = {
+        (MessageKind.PREP_DIGEST, "prep:2027-01-13"): reverse("prep:today"),
+        (MessageKind.LEAVING_TOMORROW, f"leaving:{trip.pk}"): reverse(
+            "trips:detail", args=[trip.pk]
+        ),
+        (MessageKind.JOURNAL_DIGEST, f"journal:{trip.pk}:2027-01-13"): reverse(
+            "journal:timeline", args=[trip.pk]
+        ),
+        (MessageKind.UNCOVERED_NIGHT, "uncovered:2027-02-15"): reverse(
+            "trips:calendar_month", args=[2027, 2]
+        ),
+        (MessageKind.SHARE_OPENED, f"share-opened:{link.pk}"): reverse(
+            "handoff:share_links", args=[trip.pk]
+        ),
+        (MessageKind.LEAVE_NOW, f"leave-now:{trip.pk}"): reverse("handoff:brief", args=[trip.pk]),
+        (MessageKind.READINESS_REVIEW, "readiness:123"): reverse("handoff:readiness"),
+    }
+    for (kind, key), page in pages.items():
+        message = Message(kind=kind, idempotency_key=f"{key}:channel-1", subject="x", text="y")
+        assert notification(message)["url"] == page, kind
