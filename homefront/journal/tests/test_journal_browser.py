@@ -120,7 +120,7 @@ def test_grandpa_logs_offline_and_the_away_parent_sees_it_live_in_her_time(
     assert response is not None
     assert response.status == 200
     expect(page.get_by_role("heading", name="Log the day")).to_be_visible()
-    expect(page.get_by_text("Logging for Maya and Noa")).to_be_visible()
+    expect(page.get_by_text("Logging for: Maya, Noa")).to_be_visible()
     expect(page.locator(".tabbar")).to_have_count(0)
     status = page.locator("#sync-status")
     recent = page.locator("#recent")
