@@ -10,6 +10,7 @@ from django.test import Client
 from homefront.api.models import AccessToken, Scope
 from homefront.handoff.models import ShareLink
 from homefront.journal.models import JournalEntry, Kind
+from homefront.photos import testing as photo_testing
 from homefront.prep.models import PrepTask
 from homefront.trips.models import Cover, Trip
 
@@ -69,6 +70,7 @@ def family(family):
         content_hash="api",
     )
     family.journal_entry.children.set([family.child])
+    family.photo = photo_testing.store_photo_for(family.journal_entry, family.child)
     _, family.read_token = AccessToken.issue(family.parent, family.household, "Read", Scope.READ)
     family.write_access, family.write_token = AccessToken.issue(
         family.parent, family.household, "Write", Scope.WRITE

@@ -376,7 +376,7 @@ def read_page(client: Client, url: str) -> Page:
     parser = PageParser(url)
     if is_html(response):
         parser.feed(body)
-    text = not response.get("Content-Type", "").startswith("application/pdf")
+    text = not response.get("Content-Type", "").startswith(("application/pdf", "image/"))
     return Page(
         url, response, is_html(response), text, body, parser.forms, parser.links, parser.live_markup
     )
