@@ -15,8 +15,11 @@ from homefront.households.forms import AccessibleErrorsMixin, TimeZoneInput
 class SignupForm(AccessibleErrorsMixin, UserCreationForm):
     class Meta:
         model = User
-        fields = ["name", "email"]
-        widgets = {"email": forms.EmailInput(attrs={"autocomplete": "email"})}
+        fields = ["name", "email", "phone"]
+        widgets = {
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+        }
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()

@@ -13,6 +13,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -39,6 +40,7 @@ from homefront.households.middleware import SESSION_KEY
 from homefront.households.models import (
     Child,
     Contact,
+    ContactRole,
     FoodKind,
     Household,
     HouseNote,
@@ -60,6 +62,9 @@ OUT_OF_DATE = timedelta(days=183)
 @login_required
 def create_household(request: MemberRequest) -> HttpResponse:
     form = HouseholdForm(posted(request), initial={"time_zone": "America/New_York"})
+    if not form.is_bound:
+        # The browser knows where the family lives; app.js puts its zone in the box.
+        form.fields["time_zone"].widget.attrs["data-browser-zone"] = ""
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             household = form.save()
@@ -465,14 +470,14 @@ medicine_create, medicine_edit, medicine_delete = _child_part_views(
 
 @requires(Action.EDIT_PROFILE)
 def contact_create(request: MemberRequest) -> HttpResponse:
-    form = _instance_in(ContactForm, request, household=request.household)
-    return edit_page(
-        request,
-        form,
-        title=_("Add a contact"),
-        back=reverse("households:profile"),
-        saved=_("Contact added."),
-    )
+    instance = Contact(household=request.household)
+    # From a trip's nights: a backup caregiver, and back to the same night once saved.
+    initial = {"roles": [ContactRole.BACKUP]} if request.GET.get("backup") else {}
+    form = ContactForm(posted(request), instance=instance, initial=initial)
+    back = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("households:profile")
+    return edit_page(request, form, title=_("Add a contact"), back=back, saved=_("Contact added."))
 
 
 @requires(Action.EDIT_PROFILE)

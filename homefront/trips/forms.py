@@ -6,11 +6,13 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from homefront.accounts.models import User
 from homefront.households.forms import AccessibleErrorsMixin, DateInput, TimeInput, TimeZoneInput
 from homefront.households.models import Contact, Household, Membership, Role
+from homefront.trips.guesses import zone_candidates
 from homefront.trips.models import Trip
 
 
@@ -123,6 +125,20 @@ class TripForm(AccessibleErrorsMixin, forms.ModelForm):
             )
         else:
             self.initial.setdefault("destination_zone", household.time_zone)
+        # As the parent types the destination, its time zone is looked up (offline).
+        self.fields["destination"].widget.attrs.update(
+            {
+                "data-hx-get": reverse("trips:zone_guess"),
+                "data-hx-trigger": "input changed delay:300ms, change",
+                "data-hx-target": "#zone-field",
+                "data-hx-swap": "outerHTML",
+                "data-hx-include": "[name=destination_zone]",
+                "autocomplete": "off",
+            }
+        )
+        self.places = zone_candidates(str(self["destination"].value() or ""))
+        if len(self.places) > 1:  # "Portland": the box suggests each place's zone first
+            self.fields["destination_zone"].widget.attrs["list"] = "destination-places"
         # The DST question is asked only when the typed time needs it.
         for name in ("start_fold", "end_fold"):
             if not self._needs_fold(name):
@@ -145,6 +161,7 @@ class TripForm(AccessibleErrorsMixin, forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        self._guess_zone(data)
         zone = self.household.zone
         for prefix, label, field in (
             ("start", "departure", "starts_at"),
@@ -160,6 +177,25 @@ class TripForm(AccessibleErrorsMixin, forms.ModelForm):
                 continue
             setattr(self.instance, field, moment)
         return data
+
+    def _guess_zone(self, data: dict[str, Any]) -> None:
+        """The destination's zone when the parent left the home zone (or nothing) in the box:
+        one place, its zone; several ("Portland"), the parent picks; none, the box stands."""
+        typed = data.get("destination_zone") or ""
+        if "destination" not in self.changed_data or typed not in ("", self.household.time_zone):
+            return
+        zones = {place.zone for place in self.places}
+        if len(zones) == 1:
+            data["destination_zone"] = zones.pop()
+        elif len(zones) > 1 and typed not in zones:
+            self.add_error(
+                "destination_zone",
+                _("%(destination)s is in more than one place: choose its time zone (%(places)s).")
+                % {
+                    "destination": data.get("destination"),
+                    "places": "; ".join(f"{p.label}: {p.zone}" for p in self.places),
+                },
+            )
 
     def _update_errors(self, errors: ValidationError) -> None:
         # The model speaks of the two moments; people typed dates and times.
@@ -177,9 +213,16 @@ class CoverForm(forms.Form):
 
     adult = forms.ChoiceField(label=_("In charge that night"), required=False)
 
-    def __init__(self, *args: Any, household: Household, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, household: Household, traveller_id: int | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        members = Membership.objects.in_household(household).select_related("user")
+        # The traveller is never offered as the adult in charge of their own trip.
+        members = (
+            Membership.objects.in_household(household)
+            .exclude(user_id=traveller_id)
+            .select_related("user")
+        )
         backups = Contact.objects.in_household(household).backups()
         self.fields["adult"].choices = [  # type: ignore[attr-defined]
             ("", "A parent at home (default)"),

@@ -8,6 +8,7 @@ urlpatterns = [
     path("trips/", views.trip_list, name="list"),
     path("trips/history/", views.trip_history, name="history"),
     path("trips/new/", views.trip_create, name="create"),
+    path("trips/new/zone/", views.zone_guess, name="zone_guess"),
     path("trips/import/", import_views.import_upload, name="import"),
     path("trips/import/<int:pk>/", import_views.import_confirm, name="import_confirm"),
     path("trips/<int:pk>/", views.trip_detail, name="detail"),

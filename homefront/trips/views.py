@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from homefront.access import (
     Action,
@@ -29,7 +29,7 @@ from homefront.core.decorators import secret_page
 from homefront.core.forms import posted
 from homefront.households.access import MemberRequest
 from homefront.households.models import Child
-from homefront.trips import access
+from homefront.trips import access, guesses
 from homefront.trips.calls import call_days
 from homefront.trips.charts import nights_chart
 from homefront.trips.cover import FamilyNights, Night
@@ -59,7 +59,25 @@ def trip_list(request: MemberRequest) -> HttpResponse:
     rows = [
         (trip, trip.state(now), [n for n in trip.nights_list if n in uncovered]) for trip in trips
     ]
-    return render(request, "trips/trip_list.html", {"rows": rows})
+    return render(request, "trips/trip_list.html", {"rows": rows, "to_repeat": _to_repeat(request)})
+
+
+def _to_repeat(request: MemberRequest) -> list[Trip]:
+    """The last few past trips, one per traveller and place: "repeat a past trip"."""
+    past = (
+        Trip.objects.in_household(request.household)
+        .active()
+        .filter(ends_at__lte=timezone.now())
+        .select_related("traveller", "household")
+        .order_by("-starts_at")[:20]
+    )
+    seen: set[tuple[int, str]] = set()
+    chosen: list[Trip] = []
+    for trip in past:
+        if (trip.traveller_id, trip.destination) not in seen and len(chosen) < 3:
+            seen.add((trip.traveller_id, trip.destination))
+            chosen.append(trip)
+    return chosen
 
 
 @requires(Action.READ_CALENDAR)
@@ -80,11 +98,7 @@ def trip_history(request: MemberRequest) -> HttpResponse:
 
 @requires(Action.PLAN_TRIPS)
 def trip_create(request: MemberRequest) -> HttpResponse:
-    form = TripForm(
-        posted(request),
-        household=request.household,
-        initial={"traveller": request.user.pk},
-    )
+    form = TripForm(posted(request), household=request.household, initial=_new_trip(request))
     if request.method == "POST" and form.is_valid():
         trip = form.save()
         messages.success(
@@ -97,6 +111,31 @@ def trip_create(request: MemberRequest) -> HttpResponse:
         {"form": form, "title": _("Plan a trip")},
         status=422 if form.errors else 200,
     )
+
+
+def _new_trip(request: MemberRequest) -> dict[str, object]:
+    """A new trip starts from the past trip asked to repeat, else the traveller's last one."""
+    repeat = request.GET.get("repeat", "")
+    source = (
+        get_trip(request, int(repeat), Action.READ_TRIP)
+        if repeat.isdecimal()
+        else guesses.last_trip(request.household, request.user.pk)
+    )
+    if source is None:
+        return {"traveller": request.user.pk}
+    return guesses.repeated(source, request.household.today())
+
+
+@requires(Action.PLAN_TRIPS)
+@require_GET
+def zone_guess(request: MemberRequest) -> HttpResponse:
+    """The time-zone box, as the destination typed so far suggests it (htmx)."""
+    data = request.GET.copy()
+    zones = {place.zone for place in guesses.zone_candidates(data.get("destination", ""))}
+    if len(zones) == 1:
+        data["destination_zone"] = zones.pop()
+    form = TripForm(data, household=request.household)
+    return render(request, "trips/trip_form.html#zone-field", {"form": form})
 
 
 @member_required
@@ -146,7 +185,9 @@ def trip_detail(request: MemberRequest, pk: int) -> HttpResponse:
             "state": trip.state(),
             "nights": nights,
             "uncovered": [n for n in nights if n.uncovered],
-            "cover_form": CoverForm(household=request.household) if may_edit_trip else None,
+            "cover_form": CoverForm(household=request.household, traveller_id=trip.traveller_id)
+            if may_edit_trip
+            else None,
             "call_days": call_days(trip, children) if trip.destination_zone else [],
             "zones_differ": trip.destination_zone != request.household.time_zone,
             "may_read_brief": may(actor, Action.READ_BRIEF, trip),
@@ -173,7 +214,7 @@ def set_cover(request: MemberRequest, pk: int, night: str) -> HttpResponse:
         raise Http404("No such night.") from None
     if night_date not in trip.nights_list:
         raise Http404("The traveller is not away that night.")
-    form = CoverForm(request.POST, household=request.household)
+    form = CoverForm(request.POST, household=request.household, traveller_id=trip.traveller_id)
     error = None
     if form.is_valid():
         try:
@@ -206,7 +247,7 @@ def set_cover(request: MemberRequest, pk: int, night: str) -> HttpResponse:
             "trip": trip,
             "nights": nights,
             "uncovered": [n for n in nights if n.uncovered],
-            "cover_form": CoverForm(household=request.household),
+            "cover_form": CoverForm(household=request.household, traveller_id=trip.traveller_id),
             "cover_error": error,
             "error_night": night_date,
         },

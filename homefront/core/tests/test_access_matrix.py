@@ -194,6 +194,7 @@ EXPECTED: dict[str, tuple[str, str, str, str, str]] = {
     "trips:import":                      ("200 302*",  "403 403",   "403 403",   "200 302",   "302 302"),
     "trips:import_confirm":              ("200 200*",  "403 403",   "403 403",   "404 404",   "302 302"),
     "trips:list":                        ("200 200",   "200 200",   "200 200",   "200 200",   "302 302"),
+    "trips:zone_guess":                  ("200 405",   "403 403",   "403 403",   "200 405",   "302 302"),
     "trips:revoke_feed":                 ("405 302*",  "405 404",   "405 404",   "405 404",   "302 302"),
 }
 # Share-link URLs, asked by somebody without an account holding a link in each state.

@@ -143,8 +143,8 @@ def test_brief_puts_allergies_and_the_phone_tree_first(family, trip, full_profil
 
     tree = re.search(r'<ol class="phone-tree">(.*?)</ol>', html, re.DOTALL).group(1)
     assert tree.index("Grandma") < tree.index("Uncle Ben")
-    assert f'<a href="tel:{BACKUP_PHONE}">{BACKUP_PHONE}</a>' in tree
-    assert '<a href="tel:+1 619 555 0142">+1 619 555 0142</a>' in tree
+    assert f'<a href="tel:{BACKUP_PHONE.replace(" ", "")}">{BACKUP_PHONE}</a>' in tree
+    assert '<a href="tel:+16195550142">+1 619 555 0142</a>' in tree
 
 
 def test_brief_has_one_section_per_day_with_that_days_routine(family, trip, full_profile):
@@ -165,19 +165,16 @@ def test_brief_has_one_section_per_day_with_that_days_routine(family, trip, full
     assert "Drop-off at Little Acorns" not in sunday
     # On the first day, only what happens once the traveller has left (7:30)...
     assert "Wake up" not in thursday
-    assert "<time>7:00 AM</time><span>Wake up" in friday
+    assert ">7:00 AM</time><div>Wake up" in friday
     # ...and on the last day only until they are back (18:00).
     assert "Bedtime" not in sunday
-    assert "<time>7:45 AM</time><span>Breakfast" in sunday
+    assert ">7:45 AM</time><div>Breakfast" in sunday
     for body in (thursday, friday, saturday):
-        assert (
-            "<time>7:30 PM</time><span>Bedtime<ol><li>Two books</li><li>Lights off</li></ol>"
-            in (body)
-        )
-        assert "<time>8:00 PM</time><span>Amoxicillin — 5 ml" in body
+        assert ">7:30 PM</time><div>Bedtime<ol><li>Two books</li><li>Lights off</li></ol>" in (body)
+        assert ">8:00 PM</time><div>Amoxicillin — 5 ml" in body
     for body in days.values():
-        assert "<time>8:00 AM</time><span>Vitamin D — 1 gummy" in body
-        assert "<time>8:00 AM</time><span>Amoxicillin — 5 ml" in body
+        assert ">8:00 AM</time><div>Vitamin D — 1 gummy" in body
+        assert ">8:00 AM</time><div>Amoxicillin — 5 ml" in body
     # The comfort present of a night, on that night only.
     assert "Tonight: Open the card from Mum" in friday
     assert sum("Open the card from Mum" in body for body in days.values()) == 1
@@ -235,7 +232,7 @@ def test_doctor_is_shown_with_a_tel_link_once_set(family, trip):
 
     line = doctor_line(brief_html(family.client_for(family.parent), trip))
 
-    assert line == 'Dr Okafor — <a href="tel:+1 619 555 0100">+1 619 555 0100</a>'
+    assert line == 'Dr Okafor — <a href="tel:+16195550100">+1 619 555 0100</a>'
 
 
 # -- Sensitive notes and who may read the brief ------------------------------------------------

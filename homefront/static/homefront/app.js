@@ -40,3 +40,10 @@ document.addEventListener("htmx:afterRequest", (event) => {
   const tag = xhr.getResponseHeader("ETag");
   if (tag) pollTags.set(pollKey(elt), tag);
 });
+
+// A new household's time zone is the browser's own (the box keeps the server's guess
+// when the browser has none, and any zone typed by hand).
+for (const input of document.querySelectorAll("input[data-browser-zone]")) {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (zone && zone !== "UTC") input.value = zone;
+}
