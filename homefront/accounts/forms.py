@@ -5,8 +5,10 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, UserCreationForm
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from homefront import i18n
 from homefront.accounts.models import User
 from homefront.core.tasks import send_email
 from homefront.households.forms import AccessibleErrorsMixin, TimeZoneInput
@@ -86,6 +88,10 @@ class QueuedPasswordResetForm(PasswordResetForm):
     ) -> None:
         from django.template import loader
 
-        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
-        body = loader.render_to_string(email_template_name, context)
+        # In the account's own language (empty: the language the page was asked in).
+        user = context.get("user")
+        chosen = i18n.supported(getattr(user, "language", ""))
+        with translation.override(chosen or translation.get_language()):
+            subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+            body = loader.render_to_string(email_template_name, context)
         send_email.enqueue(subject=subject, body=body, to=[to_email])

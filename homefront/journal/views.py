@@ -66,6 +66,33 @@ def _member_context(request: MemberRequest, pk: int) -> LogContext:
     )
 
 
+def journal_words() -> dict[str, object]:
+    """What journal.js writes on the quick log, in the page's language (read through
+    json_script); %(name)s placeholders are filled in by the script."""
+    return {
+        "kinds": {kind.value: str(kind.label) for kind in Kind},
+        "names": _("%(some)s and %(last)s"),
+        "for": _("%(what)s for %(children)s"),
+        "new_food": _("New food: %(food)s"),
+        "given": _("%(medicine)s given"),
+        "logged": _("Logged: %(entry)s"),
+        "all_sent": _("All sent"),
+        "waiting": _("%(count)s waiting to send"),
+        "waiting_blocked": _("%(error)s Entries waiting on this phone: %(count)s."),
+        "offline": _("offline, they go when you are back online"),
+        "unreachable": _("the server cannot be reached, trying again shortly"),
+        "elsewhere": _("(and %(count)s from another log page or another person, sent from there)"),
+        "dismiss": _("Dismiss"),
+        "not_logged": _("Not logged: %(entry)s at %(time)s. %(reasons)s"),
+        "not_logged_again": _("Not logged again: %(entry)s at %(time)s. %(reasons)s"),
+        "signed_out": _("You are signed out: sign in again on this phone to send what you logged."),
+        "refused": _("The server refused the entries: reload this page, or sign in again."),
+        "closed": _("This trip's journal is no longer open to you."),
+        "server_problem": _("The server had a problem; trying again shortly."),
+        "refused_status": _("The server refused the entries (%(status)s)."),
+    }
+
+
 class TooManyGuesses(Exception):
     """This address sent too many dead share links this minute."""
 
@@ -127,6 +154,7 @@ def _quick_log(request: HttpRequest, context: LogContext, status: int = 200) -> 
             "journal/quick_log.html",
             {
                 "log": context,
+                "journal_words": journal_words(),
                 "trip": trip,
                 "children": children,
                 "chosen": chosen,

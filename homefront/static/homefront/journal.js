@@ -26,6 +26,21 @@
     nap: ["until"],
     call: ["minutes"],
   };
+  // The page's words in its language (journal/views.py, through json_script); English
+  // when a page has none.
+  const WORDS = (() => {
+    const element = document.getElementById("journal-words");
+    try {
+      return element ? JSON.parse(element.textContent) : {};
+    } catch (error) {
+      return {};
+    }
+  })();
+  function say(key, english, values) {
+    let text = WORDS[key] || english;
+    for (const [name, value] of Object.entries(values || {})) text = text.split(`%(${name})s`).join(value);
+    return text;
+  }
   const KIND_LABELS = {
     meal: "Meal",
     new_food: "New food",
@@ -40,6 +55,7 @@
     call: "Call",
     incident: "Incident",
     note: "Note",
+    ...(WORDS.kinds || {}),
   };
 
   const status = document.getElementById("sync-status");
@@ -172,7 +188,7 @@
 
   function joinNames(names) {
     if (names.length < 2) return names.join("");
-    return `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+    return say("names", "%(some)s and %(last)s", { some: names.slice(0, -1).join(", "), last: names[names.length - 1] });
   }
 
   function lowerFirst(words) {
@@ -188,14 +204,14 @@
     if (span && span.textContent.trim()) {
       what = span.textContent.trim();
     } else if (entry.kind === "meal") {
-      what = `Meal${details.what ? ` (${details.what})` : ""}${button ? `: ${lowerFirst(button)}` : ""}`;
+      what = `${KIND_LABELS.meal}${details.what ? ` (${details.what})` : ""}${button ? `: ${lowerFirst(button)}` : ""}`;
     } else if (entry.kind === "new_food") {
-      what = `New food: ${details.food || ""}${button ? ` (${lowerFirst(button)})` : ""}`;
+      what = `${say("new_food", "New food: %(food)s", { food: details.food || "" })}${button ? ` (${lowerFirst(button)})` : ""}`;
     } else if (entry.kind === "medicine") {
       const medicine = form.querySelector('input[name="medicine"]');
-      what = `${(medicine && medicine.dataset.name) || "Medicine"} given`;
+      what = say("given", "%(medicine)s given", { medicine: (medicine && medicine.dataset.name) || KIND_LABELS.medicine });
     } else if (entry.kind === "note") {
-      what = "Note";
+      what = KIND_LABELS.note;
     } else {
       what = KIND_LABELS[entry.kind] || entry.kind;
       if (button) what += `: ${entry.kind === "comfort_used" ? button : lowerFirst(button)}`;
@@ -203,7 +219,7 @@
     const names = Array.from(form.querySelectorAll('input[name="children"]'))
       .map((input) => input.dataset.name)
       .filter(Boolean);
-    return names.length ? `${what} for ${joinNames(names)}` : what;
+    return names.length ? say("for", "%(what)s for %(children)s", { what, children: joinNames(names) }) : what;
   }
 
   function clearTextInputs(form) {
@@ -238,7 +254,7 @@
     const dismiss = document.createElement("button");
     dismiss.type = "button";
     dismiss.className = "link-button small";
-    dismiss.textContent = "Dismiss";
+    dismiss.textContent = say("dismiss", "Dismiss");
     dismiss.addEventListener("click", () => line.remove());
     line.append(words, dismiss);
     problems.append(line);
@@ -297,18 +313,18 @@
     if (waiting) {
       let message;
       if (blockingError) {
-        message = `${blockingError} ${waiting} ${waiting === 1 ? "entry waits" : "entries wait"} on this phone.`;
+        message = say("waiting_blocked", "%(error)s Entries waiting on this phone: %(count)s.", { error: blockingError, count: waiting });
         status.classList.add("is-error");
       } else {
-        message = `${waiting} waiting to send`;
-        if (navigator.onLine === false) message += " · offline, they go when you are back online";
-        else if (unreachable) message += " · the server cannot be reached, trying again shortly";
+        message = say("waiting", "%(count)s waiting to send", { count: waiting });
+        if (navigator.onLine === false) message += ` · ${say("offline", "offline, they go when you are back online")}`;
+        else if (unreachable) message += ` · ${say("unreachable", "the server cannot be reached, trying again shortly")}`;
       }
-      if (elsewhere > 0) message += ` (and ${elsewhere} from another log page or another person, sent from there)`;
+      if (elsewhere > 0) message += ` ${say("elsewhere", "(and %(count)s from another log page or another person, sent from there)", { count: elsewhere })}`;
       status.textContent = message;
       status.hidden = false;
     } else if (justSent) {
-      status.textContent = "All sent";
+      status.textContent = say("all_sent", "All sent");
       status.classList.add("is-ok");
       status.hidden = false;
       statusTimer = setTimeout(() => {
@@ -358,14 +374,14 @@
     const gone = response.status === 410;
     if (body && typeof body.error === "string" && body.error) return { error: body.error, gone };
     if (response.redirected || response.ok) {
-      return { error: "You are signed out: sign in again on this phone to send what you logged." };
+      return { error: say("signed_out", "You are signed out: sign in again on this phone to send what you logged.") };
     }
     if (response.status === 403) {
-      return { error: "The server refused the entries: reload this page, or sign in again." };
+      return { error: say("refused", "The server refused the entries: reload this page, or sign in again.") };
     }
-    if (response.status === 404) return { error: "This trip's journal is no longer open to you." };
-    if (response.status >= 500) return { error: "The server had a problem; trying again shortly." };
-    return { error: `The server refused the entries (${response.status}).` };
+    if (response.status === 404) return { error: say("closed", "This trip's journal is no longer open to you.") };
+    if (response.status >= 500) return { error: say("server_problem", "The server had a problem; trying again shortly.") };
+    return { error: say("refused_status", "The server refused the entries (%(status)s).", { status: response.status }) };
   }
 
   function settle(records, results) {
@@ -381,9 +397,9 @@
       if (result.status === "stored" || result.status === "duplicate") accepted += 1;
       if (result.status === "stored") addToRecent(record);
       if (result.status === "invalid") {
-        showProblem(`Not logged: ${record.label} at ${timeOf(record)}. ${reasons}`, "error");
+        showProblem(say("not_logged", "Not logged: %(entry)s at %(time)s. %(reasons)s", { entry: record.label, time: timeOf(record), reasons }), "error");
       } else if (result.status === "conflict") {
-        showProblem(`Not logged again: ${record.label} at ${timeOf(record)}. ${reasons}`, "error");
+        showProblem(say("not_logged_again", "Not logged again: %(entry)s at %(time)s. %(reasons)s", { entry: record.label, time: timeOf(record), reasons }), "error");
       }
       if (result.warning) showProblem(`${record.label}: ${result.warning}`, "warning");
     }
@@ -485,7 +501,7 @@
     enqueue(record).then(
       () => {
         clearTextInputs(form);
-        showConfirmation(`Logged: ${record.label}`, form);
+        showConfirmation(say("logged", "Logged: %(entry)s", { entry: record.label }), form);
         refreshStatus(false).then(send);
       },
       () => {
