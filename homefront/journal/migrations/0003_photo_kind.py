@@ -4,15 +4,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('journal', '0002_entry_household'),
+        ("journal", "0002_entry_household"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='journalentry',
-            name='kind',
-            field=models.CharField(choices=[('meal', 'Meal'), ('new_food', 'New food tried'), ('bath', 'Bath'), ('nap', 'Nap'), ('asleep', 'Asleep'), ('woke', 'Woke up'), ('mood', 'Mood'), ('missed_parent', 'Missed the parent'), ('comfort_used', 'Comfort item used'), ('medicine', 'Medicine given'), ('call', 'Call with the parent'), ('incident', 'Incident'), ('note', 'Note'), ('photo', 'Photo')], max_length=16),
+            model_name="journalentry",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("meal", "Meal"),
+                    ("new_food", "New food tried"),
+                    ("bath", "Bath"),
+                    ("nap", "Nap"),
+                    ("asleep", "Asleep"),
+                    ("woke", "Woke up"),
+                    ("mood", "Mood"),
+                    ("missed_parent", "Missed the parent"),
+                    ("comfort_used", "Comfort item used"),
+                    ("medicine", "Medicine given"),
+                    ("call", "Call with the parent"),
+                    ("incident", "Incident"),
+                    ("note", "Note"),
+                    ("photo", "Photo"),
+                ],
+                max_length=16,
+            ),
         ),
     ]
