@@ -55,7 +55,8 @@ messages: setup
 	cd homefront && PYTHONPATH=.. DJANGO_SETTINGS_MODULE=homefront.settings_test \
 		../.venv/bin/python -m django compilemessages --ignore='.venv'
 
-# Chromium, poppler and Redis: installed (as root) and started when missing.
+# Chromium, poppler, gettext, Redis, Java and npm (the Nu checker and axe-core from npm,
+# pinned, into .tools/npm): installed (as root) and started when missing.
 test-prerequisites:
 	@scripts/test-prerequisites
 
