@@ -162,7 +162,9 @@ def conditional_page(view: View | None = None, *, keep: bool = True) -> Any:
                     return response
                 response.setdefault("Cache-Control", REVALIDATE)
                 response["ETag"] = etag
-                patch_vary_headers(response, ("HX-Request",))
+                if getattr(getattr(request, "htmx", None), "asked", False):
+                    # core/htmx.py adds it too, but after this: the kept copy needs it.
+                    patch_vary_headers(response, ("HX-Request",))
                 if keep:
                     keep_page(tag, response)
             return response
