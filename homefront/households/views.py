@@ -355,7 +355,7 @@ def delete_page(request: MemberRequest, obj: Any, *, back: str, what: str) -> Ht
         obj.delete()
         if request.htmx:  # type: ignore[attr-defined]
             return HttpResponse("")
-        messages.success(request, _("Deleted: %(what)s.") % {"what": what})
+        messages.success(request, _("%(what)s deleted.") % {"what": what})
         return redirect(back)
     return render(
         request, "households/confirm_delete.html", {"object": obj, "back": back, "what": what}

@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,6 +30,7 @@ from homefront.handoff.models import ShareLink
 from homefront.households.tests import test_isolation
 
 family = test_isolation.family
+SCREENSHOTS = Path(__file__).resolve().parents[3] / "screenshots"  # git-ignored
 
 
 # -- The catalogs ----------------------------------------------------------------------
@@ -196,6 +198,8 @@ def test_the_hebrew_brief_pdf_reads_back_in_hebrew(family):
     with during_the_trip(family):
         response = Client().get(reverse("handoff:shared_brief_pdf", args=[family.share_token]))
     text = pdf_text(response.content)
+    SCREENSHOTS.mkdir(exist_ok=True)
+    (SCREENSHOTS / "brief-he.pdf").write_bytes(response.content)  # to look at
     assert "למי להתקשר" in text  # "Who to call"
     assert "הבית" in text  # "The house"
     assert "עמוד" in text  # the footer's "page 1 of 2"
