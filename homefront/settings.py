@@ -216,6 +216,9 @@ else:
         }
     }
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Signed-in pages and API reads rendered under a household's data version are kept in the
+# cache above and served again while the version holds (core/conditional.py).
+KEEP_PAGES = True
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -14,6 +14,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Each request renders, so tests that count a page's queries count its own; the tests of
+# kept pages (core/tests/test_conditional.py) turn it on.
+KEEP_PAGES = False
 # Static files straight from the source folders, as runserver would serve them.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

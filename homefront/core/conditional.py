@@ -118,6 +118,8 @@ def not_modified(etag: str, cache_control: str) -> HttpResponseNotModified:
 
 
 def kept(tag: str) -> HttpResponse | None:
+    if not settings.KEEP_PAGES:
+        return None
     kept = cache.get(f"page:{tag}")
     if kept is None:
         return None
@@ -129,6 +131,8 @@ def kept(tag: str) -> HttpResponse | None:
 
 
 def keep_page(tag: str, response: HttpResponse) -> None:
+    if not settings.KEEP_PAGES:
+        return
     headers = [(name, value) for name, value in response.items() if name.lower() != "set-cookie"]
     cache.set(f"page:{tag}", (response.content, headers), KEPT_SECONDS)
 

@@ -28,6 +28,11 @@ from homefront.households.tests.test_isolation import logged_entry, payload
 family = test_isolation.family
 
 
+@pytest.fixture(autouse=True)
+def kept_pages(settings: Any) -> None:
+    settings.KEEP_PAGES = True  # as configured; settings_test.py turns it off
+
+
 def settled(client: Client, url: str) -> Any:
     """The page as a browser has it after a first visit (which set its CSRF cookie)."""
     client.get(url)

@@ -30,6 +30,13 @@ from homefront.trips.models import Trip
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
 PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def kept_pages(settings: Any) -> None:
+    settings.KEEP_PAGES = True  # as configured; settings_test.py turns it off
+
+
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "screenshots"  # git-ignored
 
 
