@@ -6,7 +6,8 @@ document.addEventListener("click", (event) => {
   if (!source) return;
   const done = () => {
     const label = button.textContent;
-    button.textContent = "Copied";
+    const words = document.getElementById("waiting-words");
+    button.textContent = (words && words.dataset.copied) || "Copied";
     setTimeout(() => { button.textContent = label; }, 2000);
   };
   // The clipboard API exists only on https and localhost; a home server on

@@ -6,6 +6,14 @@
 // person says they passed it on.
 "use strict";
 
+// The page's words (templates/includes/waiting_words.html); English where a page has none.
+function waitingWords(key, english, values) {
+  const words = document.getElementById("waiting-words");
+  let text = (words && words.dataset[key]) || english;
+  for (const [name, value] of Object.entries(values || {})) text = text.split(`%(${name})s`).join(value);
+  return text;
+}
+
 window.homefrontWaiting = (() => {
   // journal.js's database, opened the same way: whichever page opens it first
   // makes it, with the same store.
@@ -89,12 +97,12 @@ window.homefrontWaiting = (() => {
         });
         body = await response.json().catch(() => null);
         if (!response.ok || !body || !Array.isArray(body.results)) {
-          problems.add((body && body.error) || `The server refused them (${response.status}).`);
+          problems.add((body && body.error) || waitingWords("refused", "The server refused them (%(status)s).", { status: response.status }));
           left.push(...group);
           continue;
         }
       } catch (error) {
-        problems.add("The server cannot be reached from here right now.");
+        problems.add(waitingWords("unreachable", "The server cannot be reached from here right now."));
         left.push(...group);
         continue;
       }
@@ -105,7 +113,7 @@ window.homefrontWaiting = (() => {
         if (result && FINAL.has(result.status)) {
           done.push(record.uuid);
           if (result.status === "invalid" || result.status === "conflict") {
-            problems.add(`Not logged: ${record.label}. ${Object.values(result.errors || {}).join(" ")}`);
+            problems.add(waitingWords("notLogged", "Not logged: %(entry)s. %(reasons)s", { entry: record.label, reasons: Object.values(result.errors || {}).join(" ") }));
           }
         } else {
           left.push(record);
@@ -190,7 +198,9 @@ window.homefrontWaiting = (() => {
   function show(records) {
     shown = records;
     const n = records.length;
-    count.textContent = `${n} ${n === 1 ? "entry" : "entries"} you logged on this phone ${n === 1 ? "has" : "have"} not been sent yet:`;
+    count.textContent = n === 1
+      ? waitingWords("countOne", "%(count)s entry you logged on this phone has not been sent yet:", { count: n })
+      : waitingWords("countOther", "%(count)s entries you logged on this phone have not been sent yet:", { count: n });
     waiting.fillList(list, records);
     warning.hidden = false;
     sendFirst.focus();
@@ -211,21 +221,21 @@ window.homefrontWaiting = (() => {
 
   sendFirst.addEventListener("click", async () => {
     sendFirst.disabled = true;
-    outcome.textContent = "Sending…";
+    outcome.textContent = waitingWords("sending", "Sending…");
     const { left, problems } = await waiting.send(shown);
     sendFirst.disabled = false;
     if (!left.length && !problems.length) {
-      outcome.textContent = "All sent. Logging out…";
+      outcome.textContent = waitingWords("allSent", "All sent. Logging out…");
       logOut();
       return;
     }
     outcome.textContent = problems.join(" ");
     if (left.length) {
       show(left);
-      outcome.textContent += " They are still on this phone.";
+      outcome.textContent += ` ${waitingWords("stillHere", "They are still on this phone.")}`;
     } else {
       warning.querySelector("[data-list]").replaceChildren();
-      count.textContent = "Nothing is waiting any more.";
+      count.textContent = waitingWords("nothing", "Nothing is waiting any more.");
     }
   });
 
