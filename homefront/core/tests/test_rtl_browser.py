@@ -80,6 +80,10 @@ def test_home_the_brief_and_the_quick_log_run_right_to_left_in_hebrew(page: Page
     expect(page.get_by_role("heading", name="שלום, Rachel")).to_be_visible()
     assert_right_to_left(page)
     full_page_shot(page, SCREENSHOTS / "rtl-01-home-390.png")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert_right_to_left(page)
+    full_page_shot(page, SCREENSHOTS / "rtl-01-home-desktop.png")
+    page.set_viewport_size(PHONE)
 
     # Savta Judy opens the brief from her link: Hebrew, phone numbers left to right.
     page.context.clear_cookies()
