@@ -52,6 +52,8 @@ MAKEMESSAGES := cd homefront && PYTHONPATH=.. DJANGO_SETTINGS_MODULE=homefront.s
 messages: setup
 	$(MAKEMESSAGES) --domain=django
 	$(MAKEMESSAGES) --domain=djangojs --ignore='*.min.js'
+	@# The extraction time would change every catalog, and its .mo, on every run.
+	find homefront -path '*/locale/*/LC_MESSAGES/*.po' -exec sed -i '/^"POT-Creation-Date: /d' {} +
 	cd homefront && PYTHONPATH=.. DJANGO_SETTINGS_MODULE=homefront.settings_test \
 		../.venv/bin/python -m django compilemessages --ignore='.venv'
 
