@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from homefront import i18n
 from homefront.handoff.models import ShareLink
 from homefront.households.forms import AccessibleErrorsMixin, DateInput, TimeInput
 from homefront.households.models import Contact, Household
@@ -18,8 +19,12 @@ class ShareLinkForm(AccessibleErrorsMixin, forms.ModelForm):
     language = forms.ChoiceField(
         label=_("In which language?"),
         choices=settings.LANGUAGES,
+        required=False,  # left out (an older page, a script): the parent's own language
         help_text=_("The brief, its PDF, the quick log and the messages to them."),
     )
+
+    def clean_language(self) -> str:
+        return self.cleaned_data["language"] or i18n.or_default(translation.get_language())
 
     class Meta:
         model = ShareLink
@@ -28,7 +33,7 @@ class ShareLinkForm(AccessibleErrorsMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, household: Household, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["language"].initial = translation.get_language()
+        self.fields["language"].initial = i18n.or_default(translation.get_language())
         contact = self.fields["contact"]
         assert isinstance(contact, forms.ModelChoiceField)
         contact.queryset = Contact.objects.in_household(household)
