@@ -669,6 +669,25 @@ def hostile_batch(base: dict[str, Any], ids: tuple[int, ...]) -> st.SearchStrate
     )
 
 
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=6,
+)
+
+
+def hostile_json_body(base: dict[str, Any]) -> st.SearchStrategy[Any]:
+    """A JSON body shaped like `base` whose values, at any depth, may be anything."""
+
+    def like(value: Any) -> st.SearchStrategy[Any]:
+        if isinstance(value, dict):
+            shaped = st.fixed_dictionaries({name: like(inner) for name, inner in value.items()})
+            return st.one_of(shaped, JSON_VALUES)
+        return st.one_of(st.just(value), JSON_VALUES)
+
+    return st.one_of(like(base), JSON_VALUES)
+
+
 def json_text(body: Any) -> str:
     """JSON as a browser would send it; lone surrogates as \\ud800 escapes."""
     return json.dumps(body, ensure_ascii=True)
@@ -694,11 +713,13 @@ def fuzz_target(
 ) -> None:
     """Hypothesis posts hostile payloads to one target, the explicit ones first; every
     answer is checked."""
-    if target.json:
-        [base] = target.base[JSON_BODY]["entries"]
-        strategy: st.SearchStrategy[Any] = hostile_batch(base, int_ids).map(
+    if target.json and "entries" not in target.base[JSON_BODY]:  # a phone's push device
+        strategy: st.SearchStrategy[Any] = hostile_json_body(target.base[JSON_BODY]).map(
             lambda body: {JSON_BODY: json_text(body)}
         )
+    elif target.json:
+        [base] = target.base[JSON_BODY]["entries"]
+        strategy = hostile_batch(base, int_ids).map(lambda body: {JSON_BODY: json_text(body)})
     else:
         strategy = hostile_form(target, ids)
 
@@ -823,6 +844,12 @@ def store_hostile_text(
         check(response, f"POST {target.url} {shorten(data)}")
         return response
 
+    if target.json and "entries" not in target.base[JSON_BODY]:  # a phone's push device
+        body = target.base[JSON_BODY]
+        texts = [name for name, value in body.items() if isinstance(value, str)]
+        for text in (STORED, INVISIBLE, SURROGATES[1]):
+            sending({JSON_BODY: json_text(body | dict.fromkeys(texts, text))})
+        return
     if target.json:
         entry = dict(target.base[JSON_BODY]["entries"][0])
         for text in (STORED, INVISIBLE, SURROGATES[1]):
@@ -879,7 +906,23 @@ BAD_JSON_BODIES: tuple[str | bytes, ...] = (
 WRONG_TYPES: tuple[Any, ...] = (None, True, 2**70, -1, 1.5, "", "²", [], [1, "a"], {"a": {}})
 
 
+def wrong_json_values(body: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The body with each value, at any depth, of each wrong type in turn."""
+    for name, value in body.items():
+        for wrong in WRONG_TYPES:
+            yield body | {name: wrong}
+        if isinstance(value, dict):
+            for inner in wrong_json_values(value):
+                yield body | {name: inner}
+
+
 def all_at_once(target: Target) -> Iterator[dict[str, Any]]:
+    if target.json and "entries" not in target.base[JSON_BODY]:  # a phone's push device
+        yield from (
+            {JSON_BODY: json_text(body)} for body in wrong_json_values(target.base[JSON_BODY])
+        )
+        yield from ({JSON_BODY: body} for body in BAD_JSON_BODIES)
+        return
     if target.json:
         entry = target.base[JSON_BODY]["entries"][0]
         batch = [
