@@ -53,6 +53,16 @@ def _json(request: MemberRequest) -> Any:
         raise push.SubscriptionRefused(_("The browser sent no subscription.")) from None
 
 
+def _old_endpoint(raw: Any) -> str:
+    """The address the device had: refused with the reason when it cannot be one."""
+    old_endpoint = str(raw or "")
+    try:
+        validate_plain_text(old_endpoint)
+    except ValidationError as problem:
+        raise push.SubscriptionRefused(" ".join(problem.messages)) from None
+    return old_endpoint
+
+
 def _device_name(raw: Any) -> str:
     name = str(raw or "").strip()[:80]
     if not name:
@@ -82,13 +92,23 @@ def subscribe(request: MemberRequest) -> HttpResponse:
     return JsonResponse({"id": channel.pk, "name": channel.push_device.name}, status=201)
 
 
+def _from_another_site(request: MemberRequest) -> bool:
+    origin = request.headers.get("Origin")
+    return origin is not None and origin != f"{request.scheme}://{request.get_host()}"
+
+
 # The service worker has no CSRF token to send. The browser sends the session cookie to
-# this same-site JSON endpoint only (SameSite=Lax), and it changes nothing but the address
-# of a device whose old address the caller must know.
+# this same-site JSON endpoint only (SameSite=Lax), a request another site's page makes
+# says so in its Origin and is refused, and it changes nothing but the address of a device
+# whose old address the caller must know.
 @csrf_exempt
 @requires(Action.KEEP_OWN_ACCESS)
 @require_POST
 def resubscribe(request: MemberRequest) -> HttpResponse:
+    if _from_another_site(request):
+        return JsonResponse(
+            {"error": _("Only this site's own pages may renew a device.")}, status=403
+        )
     if request.content_type != "application/json":
         return JsonResponse({"error": _("Send JSON.")}, status=415)
     try:
@@ -98,7 +118,7 @@ def resubscribe(request: MemberRequest) -> HttpResponse:
         channel = push.resubscribe(
             request.household,
             request.user,
-            str(data.get("old_endpoint", "")),
+            _old_endpoint(data.get("old_endpoint")),
             data.get("subscription"),
         )
     except push.SubscriptionRefused as refused:

@@ -186,7 +186,9 @@ def shared_add(request: HttpRequest, token: str) -> HttpResponse:
     try:
         link = _find_link(request, token)
     except TooManyGuesses:
-        return JsonResponse({"error": _("Too many tries from here: wait a minute.")}, status=429)
+        refused = JsonResponse({"error": _("Too many tries from here: wait a minute.")}, status=429)
+        refused["Retry-After"] = "60"  # as every other throttled answer says
+        return refused
     if link is None:
         return JsonResponse(
             {

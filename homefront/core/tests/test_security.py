@@ -72,6 +72,7 @@ from homefront.households.tests.test_isolation import (
     urls_of,
 )
 from homefront.journal.models import JournalEntry
+from homefront.photos.testing import phone_jpeg
 
 # test_isolation.py's family (the conftest family with a trip, its share link, a calendar
 # feed and API tokens), taken as it is.
@@ -275,6 +276,13 @@ SHARE_LINK_URLS = {
     "photos:shared_add",
     "photos:shared_photo",
 }
+# The share link's URLs a page posts to rather than opens.
+POSTED_SHARE_URLS = {"journal:shared_sync", "photos:shared_add"}
+
+
+def share_url(name: str, token: str, photo_pk: int) -> str:
+    args: list[Any] = [token, photo_pk] if name == "photos:shared_photo" else [token]
+    return reverse(name, args=args)
 
 
 @pytest.mark.parametrize("endpoint", params(PAGE_URLS))
@@ -297,11 +305,11 @@ def test_the_share_link_visitor_gets_the_headers_and_no_inline_code(family):
     for moment in (timezone.now(), family.trip.starts_at + timedelta(hours=3)):
         with time_machine.travel(moment, tick=False):
             for name in sorted(SHARE_LINK_URLS):
-                url = reverse(name, args=[family.share_token])
+                url = share_url(name, family.share_token, family.photo.pk)
                 for headers in ({}, HTMX):
                     response = Client(REMOTE_ADDR="198.51.100.20").get(url, headers=headers)
                     where = f"share-link visitor GET {url}"
-                    if name != "journal:shared_sync":
+                    if name not in POSTED_SHARE_URLS:
                         assert response.status_code == 200, f"{where}: {response.status_code}"
                     if audit(response, where):
                         pages += 1
@@ -651,6 +659,12 @@ CSRF_EXEMPT: dict[str, str] = {
         "which a browser never adds to a cross-site request by itself; it does not "
         "take the session cookie at all (test_the_api_never_takes_the_session_cookie)."
     ),
+    "notify:push_resubscribe": (
+        "The service worker renews its device's address with no page, so no CSRF token; "
+        "the session cookie is SameSite=Lax, another site's request is refused by its "
+        "Origin, and only a device whose old address the caller knows changes "
+        "(test_another_site_cannot_renew_a_device)."
+    ),
 }
 # Share links need none of their own: the secret token in the address is what
 # authorises, so a site that does not know it cannot aim a form at it, and one that
@@ -736,9 +750,10 @@ def test_every_csrf_exempt_view_is_listed_with_a_reason():
     for prefix in CSRF_EXEMPT:
         assert any(e.name.startswith(prefix) for e in EXEMPT_URLS), f"stale: {prefix}"
     assert "django.middleware.csrf.CsrfViewMiddleware" in settings.MIDDLEWARE
-    # Today that is the JSON API's operations and nothing else; its description and docs
-    # pages are ordinary views, walked with the rest.
-    assert {e.name for e in EXEMPT_URLS} == {e.name for e in API_ENDPOINTS} - API_OPEN
+    # Today that is the JSON API's operations and the service worker's renewal, nothing
+    # else; the API's description and docs pages are ordinary views, walked with the rest.
+    api_operations = {e.name for e in API_ENDPOINTS} - API_OPEN
+    assert {e.name for e in EXEMPT_URLS} == api_operations | {"notify:push_resubscribe"}
 
 
 @pytest.mark.parametrize("endpoint", params(CSRF_URLS))
@@ -805,9 +820,34 @@ def test_share_link_forms_need_the_csrf_token_too(family):
 
 
 API_WRITES = ("post", "put", "patch", "delete")
+API_NAMES = {e.name for e in API_ENDPOINTS}
 
 
-@pytest.mark.parametrize("endpoint", params(EXEMPT_URLS))
+def test_another_site_cannot_renew_a_device(family):
+    """The signed-in parent's browser, made to post the right old address and a new one
+    by another site's page: refused by its Origin, the device keeps its address."""
+    renew = reverse("notify:push_resubscribe")
+    body = json.dumps(
+        {
+            "old_endpoint": family.push_channel.target,
+            "subscription": test_isolation.push_subscription("https://1.1.1.1/push/evil"),
+        }
+    )
+    parent = Client(enforce_csrf_checks=True)
+    parent.force_login(family.parent)
+    before = snapshot()
+    response = parent.post(renew, body, "application/json", headers={"Origin": EVIL_ORIGIN})
+    assert response.status_code == 403
+    assert response.json()["error"] == "Only this site's own pages may renew a device."
+    assert snapshot() == before
+    # The service worker, on this site, renews it.
+    response = parent.post(renew, body, "application/json", headers={"Origin": "http://testserver"})
+    assert response.status_code == 200
+    family.push_channel.refresh_from_db()
+    assert family.push_channel.target == "https://1.1.1.1/push/evil"
+
+
+@pytest.mark.parametrize("endpoint", params([e for e in EXEMPT_URLS if e.name in API_NAMES]))
 def test_the_api_never_takes_the_session_cookie(family, endpoint):
     """A signed-in parent's browser, made to call the API by another site: its cookies
     (the session and the CSRF cookie, even the right CSRF token) are no API token."""
@@ -888,13 +928,18 @@ def test_behind_a_proxy_logins_are_counted_per_visitor(family):
     assert response.status_code == 302
 
 
-def share_urls(token: str) -> Iterator[tuple[str, str]]:
+def share_urls(token: str, photo_pk: int = 1) -> Iterator[tuple[str, str]]:
     """Every URL of a share link, with the method its page uses."""
     for name in sorted(SHARE_LINK_URLS):
-        yield ("post" if name == "journal:shared_sync" else "get"), reverse(name, args=[token])
+        method = "post" if name in POSTED_SHARE_URLS else "get"
+        yield method, share_url(name, token, photo_pk)
 
 
 def share_request(client: Client, method: str, url: str) -> HttpResponse:
+    if method == "post" and url.endswith("/photos/add/"):
+        # What the phone's queue sends: one photo, answered in JSON.
+        photo = SimpleUploadedFile("IMG_0001.jpg", phone_jpeg(), content_type="image/jpeg")
+        return client.post(url, {"photo": photo}, headers={"Accept": "application/json"})
     if method == "post":
         return client.post(url, json.dumps({"entries": []}), content_type="application/json")
     return client.get(url)
@@ -915,14 +960,14 @@ def test_guessing_share_links_on_any_of_their_urls_is_throttled(family, frozen):
         assert response.status_code == 429, f"guess {method.upper()} {url}"
         assert response["Retry-After"] == "60"
     # The guesser's address is refused the real link too, for the rest of the minute...
-    for method, url in share_urls(family.share_token):
+    for method, url in share_urls(family.share_token, family.photo.pk):
         response = share_request(guesser, method, url)
         assert response.status_code == 429, f"real {method.upper()} {url}"
         assert_no_family_data(response, f"throttled {url}")
     assert ShareLinkOpen.objects.count() == 0
     # ...while the caregiver's phone, elsewhere, opens it.
     caregiver = Client(REMOTE_ADDR="198.51.100.10")
-    for method, url in share_urls(family.share_token):
+    for method, url in share_urls(family.share_token, family.photo.pk):
         assert share_request(caregiver, method, url).status_code == 200, url
     frozen.shift(timedelta(minutes=1))
     response = guesser.get(reverse("handoff:shared_brief", args=[family.share_token]))
