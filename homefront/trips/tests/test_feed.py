@@ -8,7 +8,7 @@ import re
 import secrets
 import shutil
 import subprocess
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -216,7 +216,9 @@ def test_the_feed_read_by_icaljs_has_the_trip_and_who_is_in_charge_each_night(fa
         ends_at=datetime(2026, 11, 15, 17, 0, tzinfo=UTC),
         destination_zone="America/New_York",
     )
-    Cover.objects.create(household=family.household, night="2026-11-13", contact=family.contact)
+    Cover.objects.create(
+        household=family.household, night=date(2026, 11, 13), contact=family.contact
+    )
     _url, path = make_feed(parent)
 
     parsed = read_with_icaljs(Client().get(path).content)
