@@ -19,12 +19,14 @@ from __future__ import annotations
 import hashlib
 import io
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from PIL import Image, ImageCms, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageFile, UnidentifiedImageError
 from pillow_heif import register_heif_opener
 
 register_heif_opener()
@@ -213,6 +215,20 @@ def _too_many_pixels(max_pixels: int) -> PhotoRefused:
     )
 
 
+@contextmanager
+def _whole_files_only() -> Iterator[None]:
+    """WeasyPrint, once imported, has Pillow accept cut-off images in the whole process
+    (its PDFs draw what they can); an upload cut off halfway must be refused instead.
+    Only a PDF drawn in another thread at this very moment would see the strict setting,
+    and the photos it draws are stored whole."""
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before
+
+
 def _upright_srgb(picture: Image.Image, longest_side: int) -> Image.Image:
     """Decoded at the smallest JPEG scale that still covers `longest_side`, turned
     upright, in sRGB, shrunk to fit: the pixels only, none of the file's metadata."""
@@ -220,7 +236,8 @@ def _upright_srgb(picture: Image.Image, longest_side: int) -> Image.Image:
         picture.draft("RGB", (longest_side, longest_side))
     try:
         orientation = picture.getexif().get(_ORIENTATION, 1)
-        picture.load()
+        with _whole_files_only():
+            picture.load()
         # Shrunk first, turned after: turning 1600 px costs less than turning 12 MP, and
         # the box is square, so which way is up does not change the size.
         picture.thumbnail((longest_side, longest_side), Image.Resampling.LANCZOS, reducing_gap=3.0)

@@ -127,6 +127,16 @@ def test_an_upload_cut_off_halfway_is_refused_as_incomplete():
     assert refused.code == "damaged"
 
 
+def test_an_upload_cut_off_halfway_is_refused_in_a_server_that_makes_pdfs():
+    import weasyprint  # noqa: F401  (it has Pillow accept cut-off images process-wide)
+    from PIL import ImageFile
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES
+    whole = testing.phone_jpeg(1200, 900)
+    assert _refusal(whole[: len(whole) // 2]).code == "damaged"
+    assert ImageFile.LOAD_TRUNCATED_IMAGES, "the PDFs keep drawing what they can"
+
+
 @override_settings(PHOTO_MAX_UPLOAD_BYTES=10_000)
 def test_an_upload_over_the_size_limit_is_refused_without_reading_it_all():
     stream = io.BytesIO(b"\xff" * 1_000_000)
