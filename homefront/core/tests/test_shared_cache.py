@@ -16,6 +16,7 @@ from django.core.checks import Error, Warning
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
+from py_vapid import Vapid
 
 from homefront.core import cache as shared
 from homefront.core import checks, ratelimit
@@ -189,6 +190,12 @@ def test_other_commands_still_run_while_redis_is_down(tmp_path):
     assert (tmp_path / "copy.sqlite3").stat().st_size > 0
 
 
+def vapid_private_key() -> str:
+    key = Vapid()
+    key.generate_keys()
+    return key.private_pem().decode()
+
+
 def test_two_servers_on_postgresql_and_redis_pass_the_deploy_checks(tmp_path):
     result = run_homefront(
         "check",
@@ -200,6 +207,8 @@ def test_two_servers_on_postgresql_and_redis_pass_the_deploy_checks(tmp_path):
             HOMEFRONT_CACHE_URL=REDIS_URL,
             HOMEFRONT_SERVERS="2",
             DATABASE_URL="postgres://postgres@127.0.0.1:5432/postgres",
+            # Like the secret key, one VAPID key for every server (homefront.E020).
+            HOMEFRONT_VAPID_PRIVATE_KEY=vapid_private_key(),
         ),
     )
     assert result.returncode == 0, result.stderr
