@@ -48,6 +48,7 @@ HOME_ZONE = "America/New_York"
 BEDTIME_STEPS = ["Bath", "Pyjamas", "Two books", "The moon song"]
 ALLERGY_ADVICE = "Give the EpiPen (kitchen drawer), then call 911."
 JUDYS_PHONE = "+1 619 555 0187"
+JUDYS_TEL = "tel:+16195550187"  # as typed on the page, dialled in E.164
 RACHELS_PHONE = "+1 617 555 0142"
 SHARE_URL = re.compile(r"^http://[^/]+/s/[\w-]{20,64}/$")
 
@@ -112,9 +113,7 @@ def expect_the_brief(page: Page, first_day: date) -> None:
     expect(page.locator("ol.phone-tree > li")).to_have_text(
         [re.compile(rf"Grandma Judy\s+Rachel's mother\s+— {re.escape(JUDYS_PHONE)}")]
     )
-    expect(page.get_by_role("link", name=JUDYS_PHONE)).to_have_attribute(
-        "href", f"tel:{JUDYS_PHONE}"
-    )
+    expect(page.get_by_role("link", name=JUDYS_PHONE)).to_have_attribute("href", JUDYS_TEL)
     evening = page.get_by_role("region", name=long_day(first_day))
     bedtime = evening.locator("ul.timeline > li.kind-bedtime")
     expect(bedtime.locator("time")).to_have_text("7:30 PM")
@@ -157,7 +156,10 @@ def test_a_private_link_opens_the_brief_on_a_phone_until_it_is_stopped(
     assert SHARE_URL.match(share_url), share_url
     assert share_url.startswith(url)
     message = page.get_by_label("Message to send")
-    expect(message).to_have_value(re.compile(r"^Hi Grandma Judy, here is everything"))
+    # Greeted by the first word of the contact's name (issue 17: by first name).
+    expect(message).to_have_value(
+        re.compile(r"^Hi Grandma, here is everything about the kids while Rachel is away ")
+    )
     expect(message).to_have_value(re.compile(re.escape(share_url) + "$"))
     links = page.locator("ul.plain > li")
     expect(links).to_have_count(1)
@@ -285,7 +287,7 @@ def test_leave_now_starts_a_short_notice_trip_whose_link_opens_the_brief(
     share_url = page.get_by_label("Link to the brief").input_value()
     assert SHARE_URL.match(share_url), share_url
     expect(page.get_by_label("Message to send")).to_have_value(
-        re.compile(r"^Hi Grandma Judy, .*" + re.escape(share_url) + "$")
+        re.compile(r"^Hi Grandma, .* while Rachel is away .*" + re.escape(share_url) + "$")
     )
     fits_the_screen(page)
     shot(page, "05-leave-now-done")
