@@ -114,6 +114,7 @@ class MessageKind(models.TextChoices):
     ENTRY = "entry", _("Journal entry")
     PHOTOS = "photos", _("New photos")
     WEBHOOK = "webhook", _("Webhook event")
+    CAREGIVER_MORNING = "caregiver_morning", _("This morning's reminder")
 
 
 class Status(models.TextChoices):
