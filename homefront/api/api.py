@@ -26,6 +26,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from homefront.access import Action, actor_of, check, in_visible_trips, visible_trips
 from homefront.api.auth import Answered, ApiRequest, read, write
+from homefront.api.errors import ERRORS
 from homefront.api.now import now_router
 from homefront.core import conditional
 from homefront.handoff.models import ShareLink
@@ -78,14 +79,6 @@ api = ConditionalApi(
 
 
 # -- Errors: always {"detail": "a sentence a person can read"} ----------------------
-
-
-class Error(Schema):
-    detail: str
-    errors: dict[str, list[str]] | None = None
-
-
-ERRORS: dict[Any, Any] = {frozenset({400, 401, 403, 404, 409, 413, 422, 429}): Error}
 
 
 def _error(request: HttpRequest, status: int, detail: str, **extra: Any) -> HttpResponse:

@@ -11,6 +11,7 @@ from ninja import Router, Schema
 
 from homefront.access import actor_of, in_visible_trips, visible_trips
 from homefront.api.auth import ApiRequest
+from homefront.api.errors import ERRORS
 from homefront.households.models import Medicine
 from homefront.journal.models import JournalEntry
 from homefront.trips.cover import FamilyNights
@@ -130,7 +131,7 @@ def _last_entry(request: ApiRequest) -> EntryNowOut | None:
     )
 
 
-@now_router.get("/now", response=NowOut, url_name="now")
+@now_router.get("/now", response={200: NowOut, **ERRORS}, url_name="now")
 def household_now(request: ApiRequest) -> NowOut:
     now = timezone.now()
     return NowOut(
