@@ -4,15 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notify', '0003_push_devices_and_webhooks'),
+        ("notify", "0003_push_devices_and_webhooks"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='message',
-            name='kind',
-            field=models.CharField(choices=[('prep_digest', 'Morning prep digest'), ('leaving_tomorrow', 'Leaving tomorrow'), ('journal_digest', "The kids' day"), ('uncovered_night', 'Nobody in charge'), ('share_opened', 'Brief opened'), ('leave_now', 'Leave now'), ('readiness_review', 'Readiness review'), ('test', 'Test'), ('entry', 'Journal entry'), ('photos', 'New photos'), ('webhook', 'Webhook event'), ('caregiver_morning', "This morning's reminder")], max_length=24),
+            model_name="message",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("prep_digest", "Morning prep digest"),
+                    ("leaving_tomorrow", "Leaving tomorrow"),
+                    ("journal_digest", "The kids' day"),
+                    ("uncovered_night", "Nobody in charge"),
+                    ("share_opened", "Brief opened"),
+                    ("leave_now", "Leave now"),
+                    ("readiness_review", "Readiness review"),
+                    ("test", "Test"),
+                    ("entry", "Journal entry"),
+                    ("photos", "New photos"),
+                    ("webhook", "Webhook event"),
+                    ("caregiver_morning", "This morning's reminder"),
+                ],
+                max_length=24,
+            ),
         ),
     ]
