@@ -24,9 +24,10 @@ def last_trip(household: Household, traveller_id: int) -> Trip | None:
 
 def repeated(trip: Trip, today: date) -> dict[str, Any]:
     """A new trip like `trip`: its destination, zone, kind, leaving and return times, the
-    same number of days, on the next of the same weekday from tomorrow."""
+    same number of days, on the next of the same weekday from tomorrow, or from the day
+    after `trip` ends when it is still ahead (so the form never starts on top of it)."""
     start, end = trip.local_start, trip.local_end
-    first = today + timedelta(days=1)
+    first = max(today, end.date()) + timedelta(days=1)
     leaves_on = first + timedelta(days=(start.weekday() - first.weekday()) % 7)
     return {
         "traveller": trip.traveller_id,

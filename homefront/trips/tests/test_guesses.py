@@ -132,6 +132,28 @@ def test_a_new_trip_starts_from_the_travellers_last_one(family):
     )
 
 
+def test_a_new_trip_after_an_upcoming_one_starts_after_it_and_saves_as_offered(family):
+    # Friday to Monday, still ahead: the next Friday from tomorrow would be on top of it.
+    Trip.objects.create(
+        household=family.household,
+        traveller=family.parent,
+        starts_at=datetime(2026, 3, 6, 7, 30, tzinfo=NY),
+        ends_at=datetime(2026, 3, 9, 21, 0, tzinfo=NY),
+        destination="Albuquerque",
+        destination_zone="America/Denver",
+    )
+    client = family.client_for(family.parent)
+    form = client.get(reverse("trips:create")).context["form"]
+    assert (form.initial["start_date"], form.initial["end_date"]) == (
+        date(2026, 3, 13),
+        date(2026, 3, 16),
+    )
+    data = {name: form[name].value() for name in form.fields}
+    data = {k: ("" if v is None else v) for k, v in data.items()}
+    assert client.post(reverse("trips:create"), data).status_code == 302
+    assert Trip.objects.filter(traveller=family.parent).count() == 2
+
+
 def test_repeat_a_past_trip_from_the_trip_list_in_two_taps(family):
     trip = past_trip(family)
     client = family.client_for(family.parent)
