@@ -21,6 +21,7 @@ PHOTO_KINDS = ("photo",)
 # A planner message's kind -> the choice that lets it through to a push channel.
 CHOICE_OF_KIND: dict[str, str] = {
     MessageKind.PREP_DIGEST: "prep",
+    MessageKind.CAREGIVER_MORNING: "prep",  # the caregiver's side of this morning's prep
     MessageKind.LEAVING_TOMORROW: "leaving",
     MessageKind.JOURNAL_DIGEST: "journal_digest",
     MessageKind.UNCOVERED_NIGHT: "uncovered",

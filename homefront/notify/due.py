@@ -41,9 +41,10 @@ def plan_soon(household: int | QuerySet[Any], now: datetime | None = None) -> in
 
 def channel_added(channel: Channel, now: datetime | None = None) -> None:
     """A parent's new channel has messages to get at once (the readiness review, an
-    uncovered night): the household is due now. Only parents are told what the planner
-    plans (caregivers and contacts hear of "leave now" at once, from its view), so anyone
-    else's channel only makes sure the household has a schedule. One statement more."""
+    uncovered night): the household is due now. Anyone else is told by the planner only
+    of their morning as the adult in charge (caregiver_morning.py), which the covers book
+    whether or not they have a channel yet, so their channel only makes sure the household
+    has a schedule. One statement more."""
     a_parents_channel = (
         channel.user_id is not None
         and Membership.objects.filter(

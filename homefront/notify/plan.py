@@ -27,7 +27,7 @@ from homefront.handoff.models import ShareLink, ShareLinkOpen
 from homefront.households.models import Household, Membership, Role
 from homefront.i18n import lazy_day, lazy_text, lazy_time, or_default
 from homefront.journal.models import JournalEntry
-from homefront.notify import timed_events
+from homefront.notify import caregiver_morning, timed_events
 from homefront.notify.choices import pushes_wanted
 from homefront.notify.digest_photos import InlinePhoto, day_photos, with_photos
 from homefront.notify.models import Channel, Message, MessageKind, Schedule
@@ -461,6 +461,9 @@ def plan_household(household: Household, now: datetime) -> Planned:
                 )
             )
     next_at += timed_events.plan(household, now, trips, channels, family)
+    morning_drafts, mornings = caregiver_morning.plan(household, now, channels)
+    drafts += morning_drafts
+    next_at += mornings
     # Never sooner than a minute on: a moment that a change of clocks skipped must not
     # have a household planned again and again.
     return Planned(store_drafts(drafts), max(min(next_at), now + timedelta(minutes=1)))

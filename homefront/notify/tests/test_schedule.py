@@ -197,7 +197,7 @@ def test_the_next_planning_is_the_next_moment_something_can_be_due(
     family, pat_mail, trip, traveller
 ):
     moments = []
-    for _ in range(5):
+    for _ in range(6):
         plan_all()
         moments.append(next_plan(family.household))
         traveller.move_to(moments[-1])
@@ -206,6 +206,7 @@ def test_the_next_planning_is_the_next_moment_something_can_be_due(
         ny(1, 13, 0),  # the day the EpiPen is due: its morning digest
         ny(1, 13, 18),  # the evening before leaving
         ny(1, 14, 0),  # the day of leaving, with the EpiPen still to do
+        ny(1, 14, 7, 30),  # the caregiver's morning: in charge tonight (no channel here)
         datetime(2027, 1, 14, 20, 30, tzinfo=DENVER),  # the first evening away
         datetime(2027, 1, 14, 21, tzinfo=DENVER),  # nothing logged: a look again
     ]
@@ -338,6 +339,10 @@ def test_the_kids_day_is_looked_at_in_the_evening_and_again_while_nothing_is_log
     traveller.move_to(evening)
     plan_all()
     assert digests() == 1
+    # The caregiver in charge on the 15th has their morning at home first.
+    assert next_plan(family.household) == ny(1, 15, 7, 30)
+    traveller.move_to(ny(1, 15, 7, 30))
+    plan_all()
     assert next_plan(family.household) == datetime(2027, 1, 15, 20, 30, tzinfo=DENVER)
 
     traveller.move_to(datetime(2027, 1, 15, 20, 30, tzinfo=DENVER))
