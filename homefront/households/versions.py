@@ -22,8 +22,9 @@ Where it is moved:
   before writing.
 
 `core/tests/test_data_version.py` walks every URL and API operation as every actor and
-fails when a request changed a household's rows and its version did not move, or the
-version moved and nothing changed.
+fails when a request changed a household's rows and its version did not move, or a
+read moved it. A write that ended up changing nothing may move it (an update to the
+same value): a page is rendered again for nothing, never shown stale.
 
 Each move adds a random step, so a version is never reused: not after a database is
 restored from a backup while the shared cache kept pages of later versions, not by
