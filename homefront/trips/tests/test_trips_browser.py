@@ -84,6 +84,9 @@ def plan_trip(
     page.get_by_label("Back on").fill(back.date().isoformat())
     page.locator("#id_end_time").fill(f"{back:%H:%M}")
     page.get_by_label("Where to?").fill(destination)
+    # As a parent would, wait for the zone the place suggests before going on: the
+    # suggestion arrives while typing, and under load it can arrive after the next field.
+    expect(page.locator("p[role=status]").filter(has_text=zone)).to_be_visible()
     page.get_by_label("Time zone there").fill(zone)
     page.get_by_label(kind, exact=True).check()
 
