@@ -39,6 +39,8 @@ def home(request: MemberRequest) -> HttpResponse:
     now = timezone.now()
     away_now = [trip for trip in family.trips if trip.state(now) == TripState.AWAY]
     upcoming = [trip for trip in family.trips if trip.state(now) == TripState.UPCOMING]
+    next_trip = upcoming[0] if upcoming else None
+    uncovered = family.uncovered_between(day, day + timedelta(days=HORIZON_DAYS))
     return render(
         request,
         # While someone is away the card polls (core/conditional.py answers 304 until
@@ -49,10 +51,11 @@ def home(request: MemberRequest) -> HttpResponse:
             "plans": [(child, day_plan(child, day)) for child in children],
             "has_backup": has_backup,
             "away_now": away_now,
-            "next_trip": upcoming[0] if upcoming else None,
+            "next_trip": next_trip,
+            "next_trip_uncovered": [n for n in uncovered if next_trip in n.trips],
             "kids": kids_today(request.user, away_now, now),
             "tonight": family.night(day),
-            "uncovered": family.uncovered_between(day, day + timedelta(days=HORIZON_DAYS)),
+            "uncovered": uncovered,
         },
     )
 

@@ -522,6 +522,27 @@ def test_a_single_parent_away_leaves_the_nights_uncovered(family, parent):
     assert "1 night with no parent at home and nobody named." in html
 
 
+def test_a_screen_reader_hears_where_the_traveller_goes_not_an_arrow(family, parent):
+    trip = make_trip(family, ny(2026, 11, 12, 9), ny(2026, 11, 14, 18), destination="Denver")
+    heading = parent.get(detail(trip)).content.decode().split("<h1>", 1)[1].split("</h1>")[0]
+    assert heading == (
+        f'{family.parent.get_short_name()} <span class="dir-arrow" aria-hidden="true">→</span>'
+        '<span class="visually-hidden">to</span> Denver'
+    )
+
+
+def test_home_says_in_the_next_trip_card_which_nights_nobody_covers(family, parent):
+    trip = make_trip(family, ny(2026, 11, 12, 23), ny(2026, 11, 14, 18))
+    card = parent.get("/").content.decode().split("Next away", 1)[1].split("</article>", 1)[0]
+    link = f'href="{detail(trip)}#nights">2 nights with nobody in charge</a>'
+    assert link in card
+    Cover.objects.create(
+        household=family.household, night=date(2026, 11, 12), member=family.caregiver
+    )
+    card = parent.get("/").content.decode().split("Next away", 1)[1].split("</article>", 1)[0]
+    assert f'href="{detail(trip)}#nights">1 night with nobody in charge</a>' in card
+
+
 def test_night_both_parents_are_away_is_flagged_everywhere(family, parent, both_away):
     pats, sams, _second = both_away
 
