@@ -45,7 +45,33 @@ DETAIL_CHOICES: dict[str, dict[str, tuple[str, ...]]] = {  # keyed by Kind value
     Kind.WOKE: {"when": ("morning", "night")},
 }
 
-# The words for the values above, as the quick log's buttons and the summaries say them.
+# What each kind may carry in `details` as free text.
+DETAIL_TEXT: dict[str, tuple[str, ...]] = {  # keyed by Kind value
+    Kind.MEAL: ("what",),
+    Kind.NEW_FOOD: ("food", "reaction"),
+    Kind.NAP: ("until",),
+    Kind.CALL: ("minutes",),
+}
+
+
+def detail_keys(kind: str) -> tuple[str, ...]:
+    """Every key an entry of this kind may carry in `details`."""
+    return (*DETAIL_CHOICES.get(kind, {}), *DETAIL_TEXT.get(kind, ()))
+
+
+# Every kind's keys: what the quick log's plain form posts may send.
+ALL_DETAIL_KEYS = tuple(dict.fromkeys(key for kind in Kind for key in detail_keys(kind)))
+
+
+def kinds_for_the_page() -> dict[str, dict[str, object]]:
+    """Each kind's label in the active language and its detail keys: what the quick log's
+    headings say and what journal.js reads (through json_script), from this one place."""
+    return {
+        kind.value: {"label": str(kind.label), "details": list(detail_keys(kind))} for kind in Kind
+    }
+
+
+# The words for the choices' values, as the quick log's buttons and the summaries say them.
 CHOICE_WORDS = {
     "all": _("all"),
     "most": _("most"),
@@ -96,14 +122,6 @@ def _new_food_summary(d: dict[str, Any]) -> str:
             "reaction": d["reaction"],
         }
     return said_
-
-
-DETAIL_TEXT: dict[str, tuple[str, ...]] = {
-    Kind.MEAL: ("what",),
-    Kind.NEW_FOOD: ("food", "reaction"),
-    Kind.NAP: ("until",),
-    Kind.CALL: ("minutes",),
-}
 
 
 class EntryQuerySet(HouseholdScopedQuerySet):

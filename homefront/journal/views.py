@@ -36,7 +36,14 @@ from homefront.households.models import Child
 from homefront.journal import changes, entries
 from homefront.journal.forms import EntryForm
 from homefront.journal.medicines import doses_today
-from homefront.journal.models import DETAIL_CHOICES, RESTORE_DAYS, JournalEntry, Kind
+from homefront.journal.models import (
+    ALL_DETAIL_KEYS,
+    DETAIL_CHOICES,
+    RESTORE_DAYS,
+    JournalEntry,
+    Kind,
+    kinds_for_the_page,
+)
 from homefront.trips.models import Trip
 
 PAGE_SIZE = 50
@@ -68,9 +75,9 @@ def _member_context(request: MemberRequest, pk: int) -> LogContext:
 
 def journal_words() -> dict[str, object]:
     """What journal.js writes on the quick log, in the page's language (read through
-    json_script); %(name)s placeholders are filled in by the script."""
+    json_script); %(name)s placeholders are filled in by the script. The kinds' labels
+    come with their detail keys (models.kinds_for_the_page)."""
     return {
-        "kinds": {kind.value: str(kind.label) for kind in Kind},
         "names": _("%(some)s and %(last)s"),
         "for": _("%(what)s for %(children)s"),
         "new_food": _("New food: %(food)s"),
@@ -155,6 +162,7 @@ def _quick_log(request: HttpRequest, context: LogContext, status: int = 200) -> 
             {
                 "log": context,
                 "journal_words": journal_words(),
+                "kinds": kinds_for_the_page(),
                 "trip": trip,
                 "children": children,
                 "chosen": chosen,
@@ -184,22 +192,7 @@ def _log_from_form(request: HttpRequest, context: LogContext) -> HttpResponse:
     data = request.POST
     # isdecimal, not isdigit: "²" is a digit that int() refuses.
     children_ids = [int(c) for c in data.getlist("children") if c.isdecimal()]
-    details = {
-        key: data[key]
-        for key in (
-            "amount",
-            "what",
-            "food",
-            "liked",
-            "reaction",
-            "mood",
-            "severity",
-            "when",
-            "until",
-            "minutes",
-        )
-        if data.get(key)
-    }
+    details = {key: data[key] for key in ALL_DETAIL_KEYS if data.get(key)}
     sent_uuid = data.get("uuid") or str(uuid.uuid4())
     raw: dict[str, Any] = {
         "uuid": sent_uuid,

@@ -12,6 +12,7 @@ times.
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -210,3 +211,42 @@ def test_grandpa_logs_offline_and_the_away_parent_sees_it_live_in_her_time(
         shot(rachels, "05-timeline-390")
     finally:
         rachels_context.close()
+
+
+def test_what_the_script_draws_offline_is_what_the_server_draws_in_the_pages_language(
+    page: Page, context: BrowserContext, live_server
+) -> None:
+    """Abuelo's link speaks Spanish. He logs Noa and Maya's mood and a note with no
+    connection; journal.js draws them from the labels the page gave it, and once they are
+    sent the server draws the same words for them."""
+    trip, rachel, _ = the_levins_away()
+    _, token = ShareLink.issue(
+        trip, rachel, label="Abuelo", language="es", days_before=2, days_after=1
+    )
+    page.goto(f"{live_server.url}/s/{token}/log/")
+    kinds = json.loads(page.locator("#journal-kinds").text_content() or "{}")
+    assert (kinds["mood"]["label"], kinds["note"]["label"]) == ("Ánimo", "Nota")
+    recent = page.locator("#recent")
+
+    context.set_offline(True)
+    page.locator("summary", has_text=kinds["mood"]["label"]).click()
+    page.get_by_role("button", name="Contento", exact=True).click()
+    expect(page.locator("#log-confirmation")).to_have_text(
+        "Anotado: Ánimo: contento para Maya y Noa"
+    )
+    page.locator("summary", has_text=kinds["note"]["label"]).click()
+    note = page.locator("form.log-form[data-kind='note']")
+    note.locator("textarea").fill("Jugaron en el parque")
+    note.locator("button[type='submit']").click()
+    expect(page.locator("#log-confirmation")).to_have_text("Anotado: Nota para Maya y Noa")
+    expect(recent.locator("li.entry")).to_have_count(0)
+
+    context.set_offline(False)
+    expect(recent.locator("li.entry")).to_have_count(2)
+    drawn_by_the_script = recent.locator("li.entry strong").all_text_contents()
+    assert JournalEntry.objects.filter(trip=trip).count() == 2
+
+    page.reload()
+    drawn_by_the_server = recent.locator("li.entry strong").all_text_contents()
+    assert drawn_by_the_server == ["Nota", "Ánimo: contento"]
+    assert drawn_by_the_script == [f"{label} para Maya y Noa" for label in drawn_by_the_server]

@@ -16,47 +16,28 @@
   const ALL_SENT_MS = 3000;
   const CONFIRM_MS = 6000;
   const FINAL = new Set(["stored", "duplicate", "conflict", "invalid"]);
-  // What each kind may carry in `details` (homefront/journal/models.py).
-  const DETAIL_KEYS = {
-    meal: ["amount", "what"],
-    new_food: ["food", "liked", "reaction"],
-    mood: ["mood"],
-    incident: ["severity"],
-    woke: ["when"],
-    nap: ["until"],
-    call: ["minutes"],
-  };
-  // The page's words in its language (journal/views.py, through json_script); English
-  // when a page has none.
-  const WORDS = (() => {
-    const element = document.getElementById("journal-words");
+  // What the server put on the page through json_script: the words in its language
+  // (journal/views.py) and each kind's label and detail keys (journal/models.py).
+  function fromPage(id) {
+    const element = document.getElementById(id);
     try {
       return element ? JSON.parse(element.textContent) : {};
     } catch (error) {
       return {};
     }
-  })();
+  }
+  const WORDS = fromPage("journal-words");
+  const KINDS = fromPage("journal-kinds");
+  // Without the kinds no entry can be built here: the forms post as they are.
+  if (!Object.keys(KINDS).length) return;
+  // English where a page has no words.
   function say(key, english, values) {
     let text = WORDS[key] || english;
     for (const [name, value] of Object.entries(values || {})) text = text.split(`%(${name})s`).join(value);
     return text;
   }
-  const KIND_LABELS = {
-    meal: "Meal",
-    new_food: "New food",
-    bath: "Bath",
-    nap: "Nap",
-    asleep: "Asleep",
-    woke: "Woke up",
-    mood: "Mood",
-    missed_parent: "Missed the parent",
-    comfort_used: "Comfort item",
-    medicine: "Medicine",
-    call: "Call",
-    incident: "Incident",
-    note: "Note",
-    ...(WORDS.kinds || {}),
-  };
+  const labelOf = (kind) => (KINDS[kind] && KINDS[kind].label) || kind;
+  const detailKeysOf = (kind) => (KINDS[kind] && KINDS[kind].details) || [];
 
   const status = document.getElementById("sync-status");
   const confirmation = document.createElement("p");
@@ -167,7 +148,7 @@
     const data = formData(form, submitter);
     const kind = text(data, "kind") || form.dataset.kind || "";
     const details = {};
-    for (const key of DETAIL_KEYS[kind] || []) {
+    for (const key of detailKeysOf(kind)) {
       const value = text(data, key).trim();
       if (value) details[key] = value;
     }
@@ -204,16 +185,16 @@
     if (span && span.textContent.trim()) {
       what = span.textContent.trim();
     } else if (entry.kind === "meal") {
-      what = `${KIND_LABELS.meal}${details.what ? ` (${details.what})` : ""}${button ? `: ${lowerFirst(button)}` : ""}`;
+      what = `${labelOf("meal")}${details.what ? ` (${details.what})` : ""}${button ? `: ${lowerFirst(button)}` : ""}`;
     } else if (entry.kind === "new_food") {
       what = `${say("new_food", "New food: %(food)s", { food: details.food || "" })}${button ? ` (${lowerFirst(button)})` : ""}`;
     } else if (entry.kind === "medicine") {
       const medicine = form.querySelector('input[name="medicine"]');
-      what = say("given", "%(medicine)s given", { medicine: (medicine && medicine.dataset.name) || KIND_LABELS.medicine });
+      what = say("given", "%(medicine)s given", { medicine: (medicine && medicine.dataset.name) || labelOf("medicine") });
     } else if (entry.kind === "note") {
-      what = KIND_LABELS.note;
+      what = labelOf("note");
     } else {
-      what = KIND_LABELS[entry.kind] || entry.kind;
+      what = labelOf(entry.kind);
       if (button) what += `: ${entry.kind === "comfort_used" ? button : lowerFirst(button)}`;
     }
     const names = Array.from(form.querySelectorAll('input[name="children"]'))
