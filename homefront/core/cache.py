@@ -29,6 +29,7 @@ import redis
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.db import DatabaseCache as DjangoDatabaseCache
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+from django.core.cache.backends.redis import RedisCacheClient
 from django.db import connections, router, transaction
 from django.utils import timezone
 
@@ -102,8 +103,38 @@ class DatabaseCache(DjangoDatabaseCache):
         return value
 
 
+class KeptClientRedisCacheClient(RedisCacheClient):
+    """Django makes a new `redis.Redis` for every cache call, over the same connection
+    pool; building one fills its table of reply parsers, which cost a signed-in request
+    more than its two round trips to Redis (docs/benchmarks.md). One client per pool is
+    kept instead: a client is only the pool and those parsers, safe to share between
+    threads, and the pool itself reconnects after a fork."""
+
+    # Django's own, untyped in its stubs.
+    _client: Callable[..., Any]
+    _get_connection_pool_index: Callable[[bool], int]
+    _get_connection_pool: Callable[[bool], Any]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, Any] = {}
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            client = self._clients[index] = self._client(
+                connection_pool=self._get_connection_pool(write)
+            )
+        return client
+
+
 class RedisCache(DjangoRedisCache):
     _down_until = 0.0  # per process: each process finds out for itself
+
+    def __init__(self, server: Any, params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        self._class = KeptClientRedisCacheClient
 
     def _call(self, what: str, call: Callable[[], T]) -> T:
         if time.monotonic() < self._down_until:

@@ -11,6 +11,7 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
+import redis
 from django.core.cache import cache, caches
 from django.core.checks import Error, Warning
 from django.test import Client, override_settings
@@ -344,6 +345,16 @@ def test_redis_counts_and_keeps_what_it_is_given(on_redis):
     assert cache.add("counter", 0, 60)
     assert [cache.incr("counter") for _ in range(2)] == [1, 2]
     assert cache.incr("counter", 0) == 2
+
+
+def test_one_redis_client_serves_every_call_and_outlives_its_connections(on_redis):
+    kept = cache._cache  # type: ignore[attr-defined]
+    assert kept.get_client(write=True) is kept.get_client("any key")
+    cache.set("greeting", "hello", 60)
+    # Redis closes every client connection (a restart, a timeout): the pool reconnects.
+    admin = redis.Redis.from_url(REDIS_URL)
+    admin.client_kill_filter(_type="normal", skipme=True)
+    assert cache.get("greeting") == "hello"
 
 
 def test_the_share_link_budget_is_thirty_a_minute_on_redis(on_redis):
