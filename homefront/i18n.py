@@ -2,7 +2,7 @@
 
 A signed-in person's pages follow their account's language (empty: their browser's
 Accept-Language); a share link's pages follow the language the parent chose for that
-link; a message follows its recipient's (notify/plan.py). Anything unknown, in a header,
+link; a message follows its recipient's (notify/drafts.py). Anything unknown, in a header,
 a setting or a stored row, falls back to English without an error.
 """
 
@@ -69,7 +69,7 @@ class LanguageMiddleware:
 def lazy_text(message: str | Promise, **values: object) -> str:
     """`message % values`, put into words only when it is read: in the language active then.
 
-    A message planned once for several people (notify/plan.py) is said in each one's
+    A message planned once for several people (notify/plan/) is said in each one's
     language when it is made for them. `message` is a gettext_lazy/ngettext_lazy string;
     values may be lazy too (`lazy_time`, `lazy_day`)."""
 

@@ -9,18 +9,15 @@ is told as it is then. The home zone is theirs: they are with the children."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
 
 from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy
 
 from homefront.households.models import Household, Medicine, Routine
 from homefront.i18n import lazy_day, lazy_text, lazy_time
+from homefront.notify.drafts import Draft
 from homefront.notify.models import Channel, MessageKind
 from homefront.trips.models import Cover
-
-if TYPE_CHECKING:
-    from homefront.notify.plan import Draft
 
 MORNING = time(7, 30)
 # Named in charge later in the day, they still hear of it until the evening; after
@@ -32,8 +29,6 @@ def plan(
     household: Household, now: datetime, channels: list[Channel]
 ) -> tuple[list[tuple[Channel, Draft]], list[datetime]]:
     """The drafts due now, and the next morning one comes due."""
-    from homefront.notify.plan import Draft  # the planner imports this module
-
     home = household.zone
     today = now.astimezone(home).date()
     covers = list(

@@ -25,8 +25,8 @@ from homefront.access import Action, may, member_actor
 from homefront.households.models import Household
 from homefront.notify import choices as push_choices
 from homefront.notify import webhooks
+from homefront.notify.drafts import outside_quiet_hours
 from homefront.notify.models import Channel, ChannelKind, Message, MessageKind, Status
-from homefront.notify.plan import outside_quiet_hours
 from homefront.notify.zones import speaking, zone_at
 from homefront.trips.models import Trip
 

@@ -458,8 +458,8 @@ def due_messages(count: int) -> list[str]:
 
     from homefront.accounts.models import User
     from homefront.households.models import Household, Membership, Role
+    from homefront.notify.drafts import Draft, make
     from homefront.notify.models import Channel
-    from homefront.notify.plan import Draft, make
 
     household = Household.objects.create(name="The Senders", time_zone="America/New_York")
     person = User.objects.create_user(

@@ -61,7 +61,7 @@ WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re
 # the rest of a failed request, or keeping it, changes nothing a person relies on.
 # The worker's schedule is brought forward after a write (notify/due.py, a signal): in
 # its transaction when it has one, else just after it; one lost to a crash in between
-# delays that household's planning by at most a day (notify/plan.py, AT_LEAST_EVERY).
+# delays that household's planning by at most a day (notify/plan/planning.py, AT_LEAST_EVERY).
 BOOKKEEPING = re.compile(r"^(django_session|homefront_cache|axes_\w+|notify_schedule)$")
 # ...and an API token's "last used" time, written as the request is authenticated.
 TOKEN_USED = re.compile(r'^UPDATE "api_accesstoken" SET "last_used_at" = \S+ WHERE')

@@ -39,6 +39,7 @@ from django.core import mail
 from django.urls import reverse
 
 from homefront.notify.delivery import STUCK_AFTER, backoff, deliver, deliver_due
+from homefront.notify.drafts import Draft, make
 from homefront.notify.models import (
     MAX_ATTEMPTS,
     Attempt,
@@ -48,7 +49,6 @@ from homefront.notify.models import (
     MessageKind,
     Status,
 )
-from homefront.notify.plan import Draft, make
 
 PROJECT = Path(__file__).resolve().parents[3]
 WAIT = 60  # seconds: the longest any wait below may take
@@ -261,7 +261,7 @@ from django.utils import timezone
 from homefront.accounts.models import User
 from homefront.households.models import Household, Membership, Role
 from homefront.notify.models import Channel
-from homefront.notify.plan import Draft, make
+from homefront.notify.drafts import Draft, make
 
 household = Household.objects.create(name=NAME, time_zone="America/New_York")
 # No quiet hours: the messages go whatever the time of day the tests run at.

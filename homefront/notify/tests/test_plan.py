@@ -20,8 +20,9 @@ from homefront.handoff.models import ShareLink
 from homefront.households.models import Contact, Membership, Role
 from homefront.journal.models import EntryChange, JournalEntry, Kind
 from homefront.notify.delivery import deliver_due
+from homefront.notify.drafts import Draft, make
 from homefront.notify.models import Channel, ChannelKind, Message, MessageKind, Status
-from homefront.notify.plan import Draft, make, plan_all
+from homefront.notify.plan import plan_all
 from homefront.prep.models import PrepTask
 from homefront.trips.models import Cover, Trip
 
