@@ -50,13 +50,7 @@ class TokenAuth(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> AccessToken | None:
         access = AccessToken.find(token)
-        membership = (
-            Membership.objects.filter(household_id=access.household_id, user_id=access.user_id)
-            .select_related("household", "user")
-            .first()
-            if access is not None
-            else None
-        )
+        membership = access.membership() if access is not None else None
         if access is None or membership is None:
             # Guessers at once all pass `spent` at 29; the count decides who was over.
             if not ratelimit.API_TOKENS.spend(request):
@@ -82,7 +76,9 @@ class Answered(Exception):
 
 
 def _answer_early(request: HttpRequest, access: AccessToken) -> None:
-    tag = conditional.api_tag(request, access.pk)
+    # The household was read a moment ago with the token: its version is current.
+    household = request.household  # type: ignore[attr-defined]
+    tag = conditional.api_tag(request, access.pk, {household.pk: household.data_version})
     request._api_tag = tag  # type: ignore[attr-defined]  # api.py tags and keeps the answer
     etag = f'W/"{tag}"'
     if conditional.matches(request, etag):

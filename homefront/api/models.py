@@ -9,11 +9,17 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from homefront.households.models import NAME_LENGTH, Household, HouseholdScopedQuerySet, hash_token
+from homefront.households.models import (
+    NAME_LENGTH,
+    Household,
+    HouseholdScopedQuerySet,
+    Membership,
+    hash_token,
+)
 
 if TYPE_CHECKING:
     from homefront.accounts.models import User
@@ -85,14 +91,46 @@ class AccessToken(models.Model):
         if not 20 <= len(token) <= 100:
             return None
         digest = hash_token(token)
+        # The member's membership of the token's household comes in the same query: an
+        # API read is answered from the kept copy after this one query and the cache's.
+        membership = Membership.objects.filter(
+            user_id=OuterRef("user_id"), household_id=OuterRef("household_id")
+        )
         access = (
-            cls.objects.live().filter(token_hash=digest).select_related("user", "household").first()
+            cls.objects.live()
+            .filter(token_hash=digest)
+            .select_related("user", "household")
+            .annotate(
+                membership_id=Subquery(membership.values("pk")[:1]),
+                membership_role=Subquery(membership.values("role")[:1]),
+                membership_joined_at=Subquery(membership.values("joined_at")[:1]),
+            )
+            .first()
         )
         if access is None or not hmac.compare_digest(access.token_hash, digest):
             return None
         if not access.user.is_active:
             return None
         return access
+
+    def membership(self) -> Membership | None:
+        """The token's member in its household, as `find` read it; None once they left."""
+        if getattr(self, "membership_id", None) is None:
+            return None
+        membership = Membership.from_db(
+            self._state.db,
+            ["id", "household_id", "user_id", "role", "joined_at"],
+            [
+                self.membership_id,  # type: ignore[attr-defined]
+                self.household_id,
+                self.user_id,
+                self.membership_role,  # type: ignore[attr-defined]
+                self.membership_joined_at,  # type: ignore[attr-defined]
+            ],
+        )
+        membership.household = self.household
+        membership.user = self.user
+        return membership
 
     @property
     def can_write(self) -> bool:

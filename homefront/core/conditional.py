@@ -77,17 +77,21 @@ def page_tag(request: HttpRequest) -> str | None:
     return _tag(request, membership, f"csrf:{csrf}")
 
 
-def api_tag(request: HttpRequest, token_id: int) -> str:
+def api_tag(request: HttpRequest, token_id: int, versions: dict[int, int]) -> str:
     """An API answer's tag: the token's member and household; the token in place of the
-    browser (a read token and a write token of one member see the same, but apart)."""
-    return _tag(request, request.membership, f"token:{token_id}")  # type: ignore[attr-defined]
+    browser (a read token and a write token of one member see the same, but apart).
+    `versions` is the household's, read with the token."""
+    return _tag(request, request.membership, f"token:{token_id}", versions)  # type: ignore[attr-defined]
 
 
-def _tag(request: HttpRequest, membership: Any, client: str) -> str:
-    memberships = getattr(request, "memberships", None) or [membership]
-    if membership not in memberships:  # an API token's member, not the session's
-        memberships = [membership]
-    versions = versions_of(m.household_id for m in memberships)  # the switcher too
+def _tag(
+    request: HttpRequest, membership: Any, client: str, versions: dict[int, int] | None = None
+) -> str:
+    if versions is None:
+        memberships = getattr(request, "memberships", None) or [membership]
+        if membership not in memberships:  # an API token's member, not the session's
+            memberships = [membership]
+        versions = versions_of(m.household_id for m in memberships)  # the switcher too
     parts = (
         release(),
         str(membership.household_id),

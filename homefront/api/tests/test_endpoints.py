@@ -336,3 +336,16 @@ def test_openapi_document_and_docs_page_load_nothing_from_elsewhere(family):
     assert "cdn" not in page.lower()
     assert "/static/ninja/swagger-ui-bundle" in page
     assert "'unsafe-inline'" not in docs["Content-Security-Policy"]
+
+
+def test_the_token_and_its_member_are_read_in_one_query(family):
+    api = Api(family.write_token)
+    api.get("/children")  # last_used_at is written on the first use
+    with CaptureQueriesContext(connection) as context:
+        assert api.get("/children").status_code == 200
+    sql = [query["sql"] for query in context.captured_queries]
+    token_reads = [q for q in sql if "api_accesstoken" in q]
+    assert len(token_reads) == 1
+    assert "households_membership" in token_reads[0]
+    # Nor is the household's data version read again for the answer's tag.
+    assert not [q for q in sql if q.startswith("SELECT id, data_version FROM")]
