@@ -9,8 +9,7 @@
   if (!root || !root.dataset.syncUrl) return;
 
   const SYNC_URL = root.dataset.syncUrl;
-  const DB_NAME = "homefront-journal";
-  const STORE = "queue";
+  const { newUuid, postEntries } = window.homefrontQueue;
   const BATCH = 100;
   const RETRY_MS = 20000;
   const ALL_SENT_MS = 3000;
@@ -58,47 +57,7 @@
   // -- The queue on this phone ---------------------------------------------------
 
   let storageBroken = !("indexedDB" in window);
-  let dbPromise = null;
-
-  function openDb() {
-    if (!dbPromise) {
-      dbPromise = new Promise((resolve, reject) => {
-        const request = indexedDB.open(DB_NAME, 1);
-        request.onupgradeneeded = () => {
-          const store = request.result.createObjectStore(STORE, { keyPath: "uuid" });
-          store.createIndex("syncUrl", "syncUrl");
-        };
-        request.onsuccess = () => {
-          const db = request.result;
-          db.onversionchange = () => {
-            db.close();
-            dbPromise = null;
-          };
-          resolve(db);
-        };
-        request.onerror = () => reject(request.error);
-        request.onblocked = () => reject(new Error("The journal's storage is busy."));
-      });
-      dbPromise.catch(() => {
-        dbPromise = null;
-      });
-    }
-    return dbPromise;
-  }
-
-  // One transaction; resolves with the result of the request `work` returns.
-  function run(mode, work) {
-    return openDb().then(
-      (db) =>
-        new Promise((resolve, reject) => {
-          const transaction = db.transaction(STORE, mode);
-          const request = work(transaction.objectStore(STORE));
-          transaction.oncomplete = () => resolve(request ? request.result : undefined);
-          transaction.onerror = () => reject(transaction.error);
-          transaction.onabort = () => reject(transaction.error || new Error("Not saved."));
-        }),
-    );
-  }
+  const { ready, run } = window.homefrontQueue.kept("journal");
 
   // A member's entries wait for that member: sent by whoever signs in next on
   // this phone, they would be logged in that person's name.
@@ -117,16 +76,6 @@
     });
 
   // -- Building an entry from a form ---------------------------------------------
-
-  function newUuid() {
-    if (window.crypto && typeof crypto.randomUUID === "function") return crypto.randomUUID();
-    // crypto.randomUUID needs a secure context; a home server on plain http is not one.
-    const bytes = crypto.getRandomValues(new Uint8Array(16));
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
-  }
 
   function formData(form, submitter) {
     const data = new FormData(form);
@@ -320,34 +269,9 @@
 
   // -- Sending -------------------------------------------------------------------
 
-  function csrfToken() {
-    // The cookie is the freshest: a page opened from the offline copy may carry
-    // an older token than the session now expects.
-    const cookie = document.cookie.split("; ").find((part) => part.startsWith("csrftoken="));
-    if (cookie) return decodeURIComponent(cookie.slice("csrftoken=".length));
-    try {
-      const headers = JSON.parse(document.body.getAttribute("data-hx-headers") || "{}");
-      if (headers["X-CSRFToken"]) return headers["X-CSRFToken"];
-    } catch (error) {
-      // fall through to the forms' token
-    }
-    const input = document.querySelector('input[name="csrfmiddlewaretoken"]');
-    return input ? input.value : "";
-  }
-
   // Resolves {results} or {error}; rejects when the network fails.
   async function post(records) {
-    const response = await fetch(SYNC_URL, {
-      method: "POST",
-      credentials: "same-origin",
-      cache: "no-store",
-      headers: {
-        "Content-Type": "application/json",
-        Accept: "application/json",
-        "X-CSRFToken": csrfToken(),
-      },
-      body: JSON.stringify({ entries: records.map((record) => record.entry) }),
-    });
+    const response = await postEntries(SYNC_URL, records.map((record) => record.entry));
     const json = (response.headers.get("Content-Type") || "").includes("json");
     const body = json ? await response.json().catch(() => null) : null;
     if (response.ok && body && Array.isArray(body.results)) return { results: body.results };
@@ -506,7 +430,7 @@
   }, RETRY_MS);
 
   if (!storageBroken) {
-    openDb().then(
+    ready().then(
       () => refreshStatus(false).then(send),
       () => {
         storageBroken = true;

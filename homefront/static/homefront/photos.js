@@ -13,44 +13,14 @@
 
   const UPLOAD_URL = form.getAttribute("action");
   const MEMBER = root.dataset.member || "";
-  const DB_NAME = "homefront-photos";
-  const STORE = "photos";
   const LONGEST_SIDE = 2048;
   const RETRY_MS = 20000;
   const status = document.getElementById("photo-status");
   const problems = document.getElementById("photo-problems");
   const messages = status.dataset; // the page's words, in its language
 
-  let dbPromise = null;
-  function openDb() {
-    if (!dbPromise) {
-      dbPromise = new Promise((resolve, reject) => {
-        const request = indexedDB.open(DB_NAME, 1);
-        request.onupgradeneeded = () => {
-          request.result.createObjectStore(STORE, { keyPath: "uuid" }).createIndex("uploadUrl", "uploadUrl");
-        };
-        request.onsuccess = () => resolve(request.result);
-        request.onerror = () => reject(request.error);
-      });
-      dbPromise.catch(() => {
-        dbPromise = null;
-      });
-    }
-    return dbPromise;
-  }
-
-  function run(mode, work) {
-    return openDb().then(
-      (db) =>
-        new Promise((resolve, reject) => {
-          const transaction = db.transaction(STORE, mode);
-          const request = work(transaction.objectStore(STORE));
-          transaction.oncomplete = () => resolve(request ? request.result : undefined);
-          transaction.onerror = () => reject(transaction.error);
-          transaction.onabort = () => reject(transaction.error || new Error("Not saved."));
-        }),
-    );
-  }
+  const { newUuid, csrfToken } = window.homefrontQueue;
+  const { ready, run } = window.homefrontQueue.kept("photos");
 
   const put = (record) => run("readwrite", (store) => store.put(record));
   const drop = (uuid) => run("readwrite", (store) => store.delete(uuid));
@@ -58,15 +28,6 @@
     run("readonly", (store) => store.index("uploadUrl").getAll(UPLOAD_URL)).then((records) =>
       (records || []).filter((r) => !r.member || r.member === MEMBER).sort((a, b) => a.queuedAt - b.queuedAt),
     );
-
-  function newUuid() {
-    if (window.crypto && typeof crypto.randomUUID === "function") return crypto.randomUUID();
-    const bytes = crypto.getRandomValues(new Uint8Array(16));
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
-  }
 
   // Shrunk and turned upright on the phone. A picture the browser cannot draw (HEIC
   // outside Safari) goes as it is: the server reads it.
@@ -85,13 +46,6 @@
       // fall through: send the file itself
     }
     return file.slice(0, file.size, file.type);
-  }
-
-  function csrfToken() {
-    const cookie = document.cookie.split("; ").find((part) => part.startsWith("csrftoken="));
-    if (cookie) return decodeURIComponent(cookie.slice("csrftoken=".length));
-    const input = form.querySelector('input[name="csrfmiddlewaretoken"]');
-    return input ? input.value : "";
   }
 
   let unreachable = false;
@@ -259,5 +213,5 @@
     if (document.visibilityState === "visible") send();
   });
   setInterval(send, RETRY_MS);
-  openDb().then(send, () => undefined);
+  ready().then(send, () => undefined);
 })();

@@ -15,44 +15,9 @@ function waitingWords(key, english, values) {
 }
 
 window.homefrontWaiting = (() => {
-  // journal.js's database, opened the same way: whichever page opens it first
-  // makes it, with the same store.
-  const DB_NAME = "homefront-journal";
-  const STORE = "queue";
+  // journal.js's queue, opened for each look (offline-queue.js).
+  const { run } = window.homefrontQueue.glance("journal");
   const FINAL = new Set(["stored", "duplicate", "conflict", "invalid"]);
-
-  function openDb() {
-    return new Promise((resolve) => {
-      if (!("indexedDB" in window)) {
-        resolve(null);
-        return;
-      }
-      const request = indexedDB.open(DB_NAME, 1);
-      request.onupgradeneeded = () => {
-        const store = request.result.createObjectStore(STORE, { keyPath: "uuid" });
-        store.createIndex("syncUrl", "syncUrl");
-      };
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => resolve(null);
-      request.onblocked = () => resolve(null);
-    });
-  }
-
-  async function run(mode, work) {
-    const db = await openDb();
-    if (!db) return undefined;
-    try {
-      return await new Promise((resolve, reject) => {
-        const transaction = db.transaction(STORE, mode);
-        const request = work(transaction.objectStore(STORE));
-        transaction.oncomplete = () => resolve(request ? request.result : undefined);
-        transaction.onerror = () => reject(transaction.error);
-        transaction.onabort = () => reject(transaction.error || new Error("Not saved."));
-      });
-    } finally {
-      db.close();
-    }
-  }
 
   async function all() {
     const records = (await run("readonly", (store) => store.getAll())) || [];
@@ -63,13 +28,6 @@ window.homefrontWaiting = (() => {
     run("readwrite", (store) => {
       for (const uuid of uuids) store.delete(uuid);
     });
-
-  function csrfToken() {
-    const cookie = document.cookie.split("; ").find((part) => part.startsWith("csrftoken="));
-    if (cookie) return decodeURIComponent(cookie.slice("csrftoken=".length));
-    const input = document.querySelector('input[name="csrfmiddlewaretoken"]');
-    return input ? input.value : "";
-  }
 
   // Sends each log page's entries to its own sync address, as journal.js does;
   // resolves {left, problems}: the records still waiting, and why.
@@ -84,17 +42,7 @@ window.homefrontWaiting = (() => {
     for (const [syncUrl, group] of bySyncUrl) {
       let body = null;
       try {
-        const response = await fetch(syncUrl, {
-          method: "POST",
-          credentials: "same-origin",
-          cache: "no-store",
-          headers: {
-            "Content-Type": "application/json",
-            Accept: "application/json",
-            "X-CSRFToken": csrfToken(),
-          },
-          body: JSON.stringify({ entries: group.map((record) => record.entry) }),
-        });
+        const response = await window.homefrontQueue.postEntries(syncUrl, group.map((record) => record.entry));
         body = await response.json().catch(() => null);
         if (!response.ok || !body || !Array.isArray(body.results)) {
           problems.add((body && body.error) || waitingWords("refused", "The server refused them (%(status)s).", { status: response.status }));
