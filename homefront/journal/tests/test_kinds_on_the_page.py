@@ -10,30 +10,17 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timedelta
 from pathlib import Path
 
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from homefront.handoff.models import ShareLink
 from homefront.journal.models import DETAIL_CHOICES, DETAIL_TEXT, Kind
-from homefront.trips.models import Trip
+from homefront.journal.tests.test_journal_browser import the_levins_away
 
 JOURNAL_JS = Path(__file__).resolve().parents[2] / "static" / "homefront" / "journal.js"
-
-
-def trip_away_now(family) -> Trip:
-    now = timezone.now()
-    return Trip.objects.create(
-        household=family.household,
-        traveller=family.parent,
-        starts_at=now - timedelta(days=1),
-        ends_at=now + timedelta(days=2),
-        destination="Denver",
-        destination_zone="America/Denver",
-    )
 
 
 def json_script(page: str, element_id: str) -> dict:
@@ -43,17 +30,17 @@ def json_script(page: str, element_id: str) -> dict:
     return json.loads(data)
 
 
-def quick_log_in(language: str, family) -> str:
-    """The quick log as a caregiver opens it from a link the parent made in `language`."""
-    trip = trip_away_now(family)
-    _, token = ShareLink.issue(trip, family.parent, label="Abuela", language=language)
+def quick_log_in(language: str) -> str:
+    """The quick log as Grandpa opens it from a link Rachel, away now, made in `language`."""
+    trip, rachel, _ = the_levins_away()
+    _, token = ShareLink.issue(trip, rachel, label="Abuelo", language=language)
     response = Client().get(reverse("journal:shared_log", args=[token]))
     assert response.status_code == 200
     return response.content.decode()
 
 
-def test_the_page_gives_the_script_every_kind_with_its_label_and_detail_keys(family):
-    kinds = json_script(quick_log_in("en", family), "journal-kinds")
+def test_the_page_gives_the_script_every_kind_with_its_label_and_detail_keys(db):
+    kinds = json_script(quick_log_in("en"), "journal-kinds")
 
     assert set(kinds) == set(Kind.values)
     for kind in Kind:
@@ -65,8 +52,8 @@ def test_the_page_gives_the_script_every_kind_with_its_label_and_detail_keys(fam
     assert set(kinds["new_food"]["details"]) == {"food", "liked", "reaction"}
 
 
-def test_the_labels_come_in_the_pages_language_and_its_headings_say_the_same(family):
-    page = quick_log_in("es", family)
+def test_the_labels_come_in_the_pages_language_and_its_headings_say_the_same(db):
+    page = quick_log_in("es")
     kinds = json_script(page, "journal-kinds")
 
     with translation.override("es"):
