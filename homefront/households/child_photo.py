@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-from homefront.households.models import Child
+from homefront.households.models.child import Child
 from homefront.photos.processing import CONTENT_TYPE, ProcessedPhoto
 
 # The photo changes rarely and its URL changes with it (?v=), but a parent who replaces
