@@ -40,6 +40,42 @@ class BriefDay:
     night: Night | None
     comfort: list[PrepTask] = field(default_factory=list)
 
+    def same_plan_as(self, other: BriefDay) -> bool:
+        return _plan_of(self) == _plan_of(other)
+
+
+@dataclass
+class DaySpan:
+    """Consecutive days, "Tue 2 Feb – Fri 5 Feb"; the trip's first or last day among them
+    starts or ends partway, and the printed brief says from or until when."""
+
+    first: date
+    last: date
+    starts_trip: bool = False
+    ends_trip: bool = False
+
+
+@dataclass
+class DayGroup:
+    """Days whose plan is the same for every child: on paper, printed once."""
+
+    days: list[BriefDay]
+    spans: list[DaySpan]
+
+    @property
+    def children(self) -> list[ChildDay]:
+        return self.days[0].children
+
+
+@dataclass
+class NightRun:
+    """Consecutive nights with the same adult in charge and nothing special to do."""
+
+    first: date
+    last: date
+    night: Night
+    comfort: list[PrepTask]
+
 
 @dataclass
 class Brief:
@@ -71,6 +107,63 @@ class Brief:
             if RoutineKind.BEDTIME not in kinds:
                 gaps.append(gettext("%(name)s's bedtime") % {"name": child.name})
         return gaps
+
+    @property
+    def day_groups(self) -> list[DayGroup]:
+        """The days grouped by plan, in order of their first day. A fortnight of the same
+        weekdays and weekends comes down to a handful of plans: a caregiver reads each once
+        and the paper brief stays a few pages long."""
+        groups: list[list[BriefDay]] = []
+        for day in self.days:
+            group = next((g for g in groups if g[0].same_plan_as(day)), None)
+            if group is None:
+                groups.append([day])
+            else:
+                group.append(day)
+        first_day, last_day = self.trip.local_start.date(), self.trip.local_end.date()
+        return [
+            DayGroup(days=group, spans=_spans([d.day for d in group], first_day, last_day))
+            for group in groups
+        ]
+
+    @property
+    def night_runs(self) -> list[NightRun]:
+        runs: list[NightRun] = []
+        for day in self.days:
+            if day.night is None:
+                continue
+            previous = runs[-1] if runs else None
+            if (
+                previous is not None
+                and not previous.comfort
+                and not day.comfort
+                and previous.last + timedelta(days=1) == day.day
+                and previous.night.adult_name == day.night.adult_name
+            ):
+                previous.last = day.day
+            else:
+                runs.append(NightRun(day.day, day.day, day.night, day.comfort))
+        return runs
+
+
+def _plan_of(day: BriefDay) -> list[tuple[object, ...]]:
+    return [
+        (entry.child.pk, *((i.at, i.kind, i.title, tuple(i.steps), i.notes) for i in entry.items))
+        for entry in day.children
+    ]
+
+
+def _spans(days: list[date], first_day: date, last_day: date) -> list[DaySpan]:
+    spans: list[DaySpan] = []
+    for day in days:
+        if spans and spans[-1].last + timedelta(days=1) == day:
+            spans[-1].last = day
+        else:
+            spans.append(DaySpan(day, day))
+    for span in spans:
+        span.starts_trip = span.first == first_day
+        span.ends_trip = span.last == last_day
+    return spans
 
 
 def build_brief(trip: Trip, *, show_sensitive: bool) -> Brief:
