@@ -37,26 +37,36 @@ def database_fault(error: BaseException) -> Fault | None:
     cause = error.__cause__
     sqlite_name = getattr(cause, "sqlite_errorname", None)
     if isinstance(sqlite_name, str):
-        if sqlite_name.startswith("SQLITE_READONLY"):
-            return Fault.READ_ONLY
-        if sqlite_name == "SQLITE_FULL":
-            return Fault.FULL
-        if sqlite_name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
-            return Fault.BUSY
-        if sqlite_name.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN")):
-            return Fault.UNREACHABLE
-        return None
+        return _sqlite_fault(sqlite_name)
     sqlstate = getattr(cause, "sqlstate", None)
+    if isinstance(sqlstate, str):
+        return _postgresql_fault(sqlstate)
+    if sqlstate is None and isinstance(error, OperationalError) and cause is not None:
+        return Fault.UNREACHABLE  # the connection went away before the server said why
+    return None
+
+
+def _sqlite_fault(name: str) -> Fault | None:
+    if name.startswith("SQLITE_READONLY"):
+        return Fault.READ_ONLY
+    if name == "SQLITE_FULL":
+        return Fault.FULL
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return Fault.BUSY
+    if name.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN")):
+        return Fault.UNREACHABLE
+    return None
+
+
+def _postgresql_fault(sqlstate: str) -> Fault | None:
     if sqlstate == "25006":  # read_only_sql_transaction: a read-only server or database
         return Fault.READ_ONLY
     if sqlstate == "53100":  # disk_full
         return Fault.FULL
-    if isinstance(sqlstate, str) and sqlstate.startswith("53"):  # out of memory, connections
+    if sqlstate.startswith("53"):  # out of memory, connections
         return Fault.BUSY
-    if isinstance(sqlstate, str) and sqlstate.startswith(("08", "57P")):  # lost, shutting down
+    if sqlstate.startswith(("08", "57P")):  # lost, shutting down
         return Fault.UNREACHABLE
-    if sqlstate is None and isinstance(error, OperationalError) and cause is not None:
-        return Fault.UNREACHABLE  # the connection went away before the server said why
     return None
 
 

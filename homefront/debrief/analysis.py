@@ -18,7 +18,7 @@ from django.db.models import Count, Max, Min, Q, Sum
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Lower, Trim
 
-from homefront.households.models import Child, FoodKind, RoutineKind
+from homefront.households.models import Child, FoodKind, Routine, RoutineKind
 from homefront.journal.models import JournalEntry, Kind
 from homefront.prep.models import Category, PrepTask
 from homefront.trips.models import Goal, Trip
@@ -59,6 +59,37 @@ class ChildDay:
         if self.asleep_at < time(12, 0):  # fell asleep after midnight
             logged += timedelta(days=1)
         return round((logged - usual).total_seconds() / 60)
+
+    def expect(self, routine: Routine) -> None:
+        """What the day's routines promise: a bath, a usual bedtime."""
+        if routine.kind == RoutineKind.BATH:
+            self.bath_planned = True
+        elif routine.kind == RoutineKind.BEDTIME:
+            self.usual_bedtime = routine.time
+
+    def count(self, entry: Logged) -> None:
+        match entry.kind:
+            case Kind.BATH:
+                self.baths += 1
+            case Kind.ASLEEP:
+                self._fell_asleep(entry.local_time)
+            case Kind.MEAL:
+                self.meals += 1
+            case Kind.NAP:
+                self.naps += 1
+            case Kind.NEW_FOOD:
+                self.new_foods.append(entry.food or "something new")
+            case Kind.MEDICINE:
+                self.doses_given += 1
+            case Kind.MISSED_PARENT:
+                self.missed_parent += 1
+            case Kind.INCIDENT:
+                self.incidents += 1
+
+    def _fell_asleep(self, local: time) -> None:
+        # The first "asleep" of the evening (or of the night after it) is its bedtime.
+        if self.asleep_at is None and (local >= EVENING_FROM or local < time(5, 0)):
+            self.asleep_at = local
 
 
 @dataclass
@@ -192,6 +223,19 @@ def _summary_key(trip: Trip, children: list[Child], now: datetime | None) -> str
 
 def _days_by_child(trip: Trip, children: list[Child], now: datetime) -> dict[int, list[ChildDay]]:
     zone = trip.household.zone
+    logged = _logged_by_child_and_day(trip)
+    first, last = trip.local_start.date(), min(trip.local_end.date(), now.astimezone(zone).date())
+    days = [first + timedelta(days=n) for n in range(max((last - first).days + 1, 0))]
+    return {
+        child.pk: [
+            _child_day(trip, child, day, logged.get((child.pk, day), []), now) for day in days
+        ]
+        for child in children
+    }
+
+
+def _logged_by_child_and_day(trip: Trip) -> dict[tuple[int, date], list[Logged]]:
+    zone = trip.household.zone
     # One row per entry and child, as plain values: building thousands of model
     # instances (and their JSON) cost a long trip's debrief seconds.
     logged = (
@@ -207,8 +251,6 @@ def _days_by_child(trip: Trip, children: list[Child], now: datetime) -> dict[int
             KeyTextTransform("food", "journalentry__details"),
         )
     )
-    first, last = trip.local_start.date(), min(trip.local_end.date(), now.astimezone(zone).date())
-    days = [first + timedelta(days=n) for n in range(max((last - first).days + 1, 0))]
     by_child_day: dict[tuple[int, date], list[Logged]] = defaultdict(list)
     for child_id, kind, occurred_at, food in logged:
         local = occurred_at.astimezone(zone)
@@ -216,47 +258,25 @@ def _days_by_child(trip: Trip, children: list[Child], now: datetime) -> dict[int
         if local.time() < time(5, 0):
             day -= timedelta(days=1)  # a night waking belongs to the evening before
         by_child_day[(child_id, day)].append(Logged(kind, local.time(), food))
-    results: dict[int, list[ChildDay]] = {}
-    for child in children:
-        routines = list(child.routines.all())
-        child_days = []
-        for day in days:
-            summary = ChildDay(day=day)
-            for routine in routines:
-                if not routine.occurs_on(day):
-                    continue
-                if routine.kind == RoutineKind.BATH:
-                    summary.bath_planned = True
-                elif routine.kind == RoutineKind.BEDTIME:
-                    summary.usual_bedtime = routine.time
-            for medicine in child.medicines.all():
-                for at in medicine.time_list:
-                    due = datetime.combine(day, at, tzinfo=zone)
-                    if trip.starts_at <= due < min(trip.ends_at, now):
-                        summary.doses_due += 1
-            for entry in by_child_day.get((child.pk, day), []):
-                local = entry.local_time
-                match entry.kind:
-                    case Kind.BATH:
-                        summary.baths += 1
-                    case Kind.ASLEEP if local >= EVENING_FROM or local < time(5, 0):
-                        if summary.asleep_at is None:
-                            summary.asleep_at = local
-                    case Kind.MEAL:
-                        summary.meals += 1
-                    case Kind.NAP:
-                        summary.naps += 1
-                    case Kind.NEW_FOOD:
-                        summary.new_foods.append(entry.food or "something new")
-                    case Kind.MEDICINE:
-                        summary.doses_given += 1
-                    case Kind.MISSED_PARENT:
-                        summary.missed_parent += 1
-                    case Kind.INCIDENT:
-                        summary.incidents += 1
-            child_days.append(summary)
-        results[child.pk] = child_days
-    return results
+    return by_child_day
+
+
+def _child_day(
+    trip: Trip, child: Child, day: date, logged: list[Logged], now: datetime
+) -> ChildDay:
+    summary = ChildDay(day=day)
+    for routine in child.routines.all():
+        if routine.occurs_on(day):
+            summary.expect(routine)
+    zone = trip.household.zone
+    for medicine in child.medicines.all():
+        for at in medicine.time_list:
+            due = datetime.combine(day, at, tzinfo=zone)
+            if trip.starts_at <= due < min(trip.ends_at, now):
+                summary.doses_due += 1
+    for entry in logged:
+        summary.count(entry)
+    return summary
 
 
 @dataclass(frozen=True)

@@ -96,83 +96,17 @@ def clean(
     if not isinstance(raw, dict):
         raise Invalid({"entry": "An entry must be an object."})
     errors: dict[str, str] = {}
-    entry_uuid: uuid.UUID | None = None
-    try:
-        entry_uuid = uuid.UUID(str(raw.get("uuid", "")))
-    except ValueError:
-        if check_uuid:
-            errors["uuid"] = "Each entry needs the id its device gave it."
+    entry_uuid = _entry_uuid(raw, errors, check_uuid)
     kind = raw.get("kind")
     if kind not in Kind.values:
         errors["kind"] = f"“{kind}” is not something the journal can log."
     child_ids = raw.get("children")
-    if (
-        not isinstance(child_ids, list)
-        or not child_ids
-        or not all(isinstance(c, int) and not isinstance(c, bool) for c in child_ids)
-    ):
-        errors["children"] = "Choose at least one child."
-    elif any(c not in children for c in child_ids):
-        errors["children"] = "That child is not in this family."
-    occurred_at = _moment(raw.get("occurred_at"))
-    if occurred_at is None:
-        errors["occurred_at"] = "Give the time as a date and time with its zone."
-    elif occurred_at > now + FUTURE_SLACK:
-        errors["occurred_at"] = "That is more than an hour from now. Check the time."
-    elif occurred_at < trip.starts_at - timedelta(days=1):
-        errors["occurred_at"] = "That is before the trip began."
-    details = raw.get("details") or {}
-    if not isinstance(details, dict):
-        errors["details"] = "Details must be an object."
-        details = {}
-    cleaned_details: dict[str, str] = {}
-    choices: dict[str, tuple[str, ...]] = DETAIL_CHOICES.get(str(kind), {})
-    texts: tuple[str, ...] = DETAIL_TEXT.get(str(kind), ())
-    for key, value in details.items():
-        if key in choices:
-            if value not in choices[key]:
-                errors["details"] = f"{key}: choose one of {', '.join(choices[key])}."
-            else:
-                cleaned_details[key] = value
-        elif key in texts:
-            if not isinstance(value, str | int) or len(str(value)) > DETAIL_TEXT_LENGTH:
-                errors["details"] = f"{key}: at most {DETAIL_TEXT_LENGTH} characters."
-            elif problem := _not_plain_text(str(value)):
-                errors["details"] = f"{key}: {problem}"
-            elif str(value).strip():
-                cleaned_details[key] = str(value).strip()
-        else:
-            errors["details"] = f"“{key}” does not belong to this kind of entry."
-    if kind == Kind.NEW_FOOD and not cleaned_details.get("food") and "details" not in errors:
-        errors["details"] = "Which food was it?"  # unless its food was refused, and said why
-    text = raw.get("text") or ""
-    if not isinstance(text, str):
-        errors["text"] = "The note must be text."
-        text = ""
-    elif len(text) > NOTE_LENGTH:
-        errors["text"] = (
-            f"A note can be at most {NOTE_LENGTH:,} characters (this one has {len(text):,})."
-        )
-    elif problem := _not_plain_text(text):
-        errors["text"] = problem
-    if kind == Kind.NOTE and not text.strip():
-        errors["text"] = "Write the note."
-    medicine = None
-    if kind == Kind.MEDICINE:
-        medicine_id = raw.get("medicine")
-        medicines = {m.pk: m for c in children.values() for m in c.medicines.all()}
-        medicine = medicines.get(medicine_id) if isinstance(medicine_id, int) else None
-        if medicine is None:
-            errors["medicine"] = "Choose which medicine was given."
-        elif isinstance(child_ids, list) and medicine.child_id not in child_ids:
-            errors["medicine"] = "That medicine is for another child."
-    comfort_task = None
-    if raw.get("comfort_task") is not None:
-        comfort_task = next(
-            (t for t in trip_comfort_tasks(trip) if t.pk == raw.get("comfort_task")), None
-        )
-        if comfort_task is None:
-            errors["comfort_task"] = "That comfort item is not part of this trip."
+    _check_children(child_ids, children, errors)
+    occurred_at = _occurred_at(raw, trip, now, errors)
+    details = _details(raw, str(kind), errors)
+    text = _text(raw, kind, errors)
+    medicine = _medicine(raw, children, child_ids, errors) if kind == Kind.MEDICINE else None
+    comfort_task = _comfort_task(raw, trip, errors)
     if logging_closed(trip, now):
         errors["trip"] = "This trip ended more than two days ago: its journal is closed."
     if errors:
@@ -185,11 +119,121 @@ def clean(
         kind=kind,
         child_ids=sorted(set(child_ids)),
         occurred_at=occurred_at,
-        details=cleaned_details,
+        details=details,
         text=text.strip(),
         medicine=medicine,
         comfort_task=comfort_task,
     )
+
+
+# Each part of an entry: its cleaned value, and what is wrong with it put in `errors`
+# under the field's name.
+
+
+def _entry_uuid(raw: dict[str, Any], errors: dict[str, str], check_uuid: bool) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(raw.get("uuid", "")))
+    except ValueError:
+        if check_uuid:
+            errors["uuid"] = "Each entry needs the id its device gave it."
+        return None
+
+
+def _check_children(child_ids: Any, children: dict[int, Child], errors: dict[str, str]) -> None:
+    if (
+        not isinstance(child_ids, list)
+        or not child_ids
+        or not all(isinstance(c, int) and not isinstance(c, bool) for c in child_ids)
+    ):
+        errors["children"] = "Choose at least one child."
+    elif any(c not in children for c in child_ids):
+        errors["children"] = "That child is not in this family."
+
+
+def _occurred_at(
+    raw: dict[str, Any], trip: Trip, now: datetime, errors: dict[str, str]
+) -> datetime | None:
+    occurred_at = _moment(raw.get("occurred_at"))
+    if occurred_at is None:
+        errors["occurred_at"] = "Give the time as a date and time with its zone."
+    elif occurred_at > now + FUTURE_SLACK:
+        errors["occurred_at"] = "That is more than an hour from now. Check the time."
+    elif occurred_at < trip.starts_at - timedelta(days=1):
+        errors["occurred_at"] = "That is before the trip began."
+    return occurred_at
+
+
+def _details(raw: dict[str, Any], kind: str, errors: dict[str, str]) -> dict[str, str]:
+    details = raw.get("details") or {}
+    if not isinstance(details, dict):
+        errors["details"] = "Details must be an object."
+        details = {}
+    cleaned: dict[str, str] = {}
+    for key, value in details.items():
+        kept, problem = _detail(kind, key, value)
+        if problem:
+            errors["details"] = problem
+        elif kept:
+            cleaned[key] = kept
+    if kind == Kind.NEW_FOOD and not cleaned.get("food") and "details" not in errors:
+        errors["details"] = "Which food was it?"  # unless its food was refused, and said why
+    return cleaned
+
+
+def _detail(kind: str, key: str, value: Any) -> tuple[str, str]:
+    """One detail's cleaned value ("" to leave it out), or what is wrong with it."""
+    choices: dict[str, tuple[str, ...]] = DETAIL_CHOICES.get(kind, {})
+    if key in choices:
+        if value not in choices[key]:
+            return "", f"{key}: choose one of {', '.join(choices[key])}."
+        return value, ""
+    if key not in DETAIL_TEXT.get(kind, ()):
+        return "", f"“{key}” does not belong to this kind of entry."
+    if not isinstance(value, str | int) or len(str(value)) > DETAIL_TEXT_LENGTH:
+        return "", f"{key}: at most {DETAIL_TEXT_LENGTH} characters."
+    if problem := _not_plain_text(str(value)):
+        return "", f"{key}: {problem}"
+    return str(value).strip(), ""
+
+
+def _text(raw: dict[str, Any], kind: Any, errors: dict[str, str]) -> str:
+    text = raw.get("text") or ""
+    if not isinstance(text, str):
+        errors["text"] = "The note must be text."
+        text = ""
+    elif len(text) > NOTE_LENGTH:
+        errors["text"] = (
+            f"A note can be at most {NOTE_LENGTH:,} characters (this one has {len(text):,})."
+        )
+    elif problem := _not_plain_text(text):
+        errors["text"] = problem
+    if kind == Kind.NOTE and not text.strip():
+        errors["text"] = "Write the note."
+    return text
+
+
+def _medicine(
+    raw: dict[str, Any], children: dict[int, Child], child_ids: Any, errors: dict[str, str]
+) -> Medicine | None:
+    medicine_id = raw.get("medicine")
+    medicines = {m.pk: m for c in children.values() for m in c.medicines.all()}
+    medicine = medicines.get(medicine_id) if isinstance(medicine_id, int) else None
+    if medicine is None:
+        errors["medicine"] = "Choose which medicine was given."
+    elif isinstance(child_ids, list) and medicine.child_id not in child_ids:
+        errors["medicine"] = "That medicine is for another child."
+    return medicine
+
+
+def _comfort_task(raw: dict[str, Any], trip: Trip, errors: dict[str, str]) -> PrepTask | None:
+    if raw.get("comfort_task") is None:
+        return None
+    comfort_task = next(
+        (t for t in trip_comfort_tasks(trip) if t.pk == raw.get("comfort_task")), None
+    )
+    if comfort_task is None:
+        errors["comfort_task"] = "That comfort item is not part of this trip."
+    return comfort_task
 
 
 def _not_plain_text(text: str) -> str:

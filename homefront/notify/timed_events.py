@@ -43,6 +43,20 @@ def plan(
     if not any(c.kind == ChannelKind.WEBHOOK for c in channels):
         return []
     wanted = {event for c in webhooks_for(household, None) for event in c.webhook.events}
+    later = _trips_starting_and_ending(household, now, trips, wanted)
+    today = now.astimezone(household.zone).date()
+    if Event.NIGHT_UNCOVERED in wanted:
+        _uncovered_nights(household, family, today)
+    if Event.SHARE_LINK_OPENED in wanted:
+        _share_opens(household, now)
+    if wanted & {Event.MEDICINE_DUE, Event.MEDICINE_MISSED}:
+        later += _medicines(household, now, trips, wanted, today)
+    return later
+
+
+def _trips_starting_and_ending(
+    household: Household, now: datetime, trips: list[Trip], wanted: set[str]
+) -> list[datetime]:
     later: list[datetime] = []
     for trip in trips:
         for event, moment in (
@@ -55,20 +69,17 @@ def plan(
                 announce(household, event, str(trip.pk), {"trip": _trip(trip)})
             elif moment > now:
                 later.append(moment)
-    today = now.astimezone(household.zone).date()
-    if Event.NIGHT_UNCOVERED in wanted:
-        for night in family.uncovered_between(today, today + timedelta(days=UNCOVERED_AHEAD)):
-            announce(
-                household,
-                Event.NIGHT_UNCOVERED,
-                night.night.isoformat(),
-                {"night": night.night.isoformat(), "path": reverse("trips:calendar")},
-            )
-    if Event.SHARE_LINK_OPENED in wanted:
-        _share_opens(household, now)
-    if wanted & {Event.MEDICINE_DUE, Event.MEDICINE_MISSED}:
-        later += _medicines(household, now, trips, wanted, today)
     return later
+
+
+def _uncovered_nights(household: Household, family: Any, today: date) -> None:
+    for night in family.uncovered_between(today, today + timedelta(days=UNCOVERED_AHEAD)):
+        announce(
+            household,
+            Event.NIGHT_UNCOVERED,
+            night.night.isoformat(),
+            {"night": night.night.isoformat(), "path": reverse("trips:calendar")},
+        )
 
 
 def _share_opens(household: Household, now: datetime) -> None:
