@@ -264,8 +264,8 @@ def seed_family(rng: random.Random, entries: int = FAMILY_ENTRIES) -> dict[str, 
     from homefront.accounts.models import User
     from homefront.api.models import AccessToken, Scope
     from homefront.debrief.models import Reflection
+    from homefront.demo.household import DEMO_PEOPLE, _prepared_as_in_the_story, load_demo
     from homefront.handoff.models import ShareLink
-    from homefront.households.demo import DEMO_PEOPLE, _prepared_as_in_the_story, load_demo
     from homefront.households.models import Medicine
     from homefront.journal.models import JournalEntry
     from homefront.prep.planning import plan_trip

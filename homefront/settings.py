@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "homefront.portability",
     "homefront.photos",
     "homefront.core",
+    "homefront.demo",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -20,7 +20,7 @@ from django.core.management import CommandError, call_command
 from django.test import RequestFactory
 
 from homefront.accounts.models import User
-from homefront.households.demo import DEMO_HOUSEHOLD_NAME, load_demo
+from homefront.demo.household import DEMO_HOUSEHOLD_NAME, load_demo
 from homefront.households.models import Contact, FoodKind, Household, Role
 
 PROJECT = Path(__file__).resolve().parents[3]

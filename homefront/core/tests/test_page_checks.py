@@ -26,7 +26,7 @@ from django.urls import Resolver404, resolve
 
 from homefront.accounts.models import User
 from homefront.handoff.models import ShareLink
-from homefront.households.demo import load_demo
+from homefront.demo.household import load_demo
 from homefront.households.models import Household
 from homefront.trips.models import Cover, Trip
 

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from homefront.accounts.models import User
 from homefront.debrief.models import BackToRoutine, Reflection
-from homefront.households.demo import load_demo
+from homefront.demo.household import load_demo
 from homefront.households.models import Child, Routine, RoutineKind
 from homefront.journal.models import JournalEntry, Kind
 from homefront.prep.models import Category, PrepTask

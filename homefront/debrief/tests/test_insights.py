@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from homefront.accounts.models import User
-from homefront.households.demo import load_demo
+from homefront.demo.household import load_demo
 from homefront.households.models import Child, Food, FoodKind, Membership, Role
 from homefront.journal.models import JournalEntry, Kind
 from homefront.prep.models import PrepTask, TemplateItem

@@ -15,7 +15,7 @@ from django.utils import timezone
 from homefront.accounts.models import User
 from homefront.debrief.photos import trip_in_photos
 from homefront.debrief.tests.test_debrief import DEMO_NOW, frozen_time  # noqa: F401
-from homefront.households.demo import load_demo
+from homefront.demo.household import load_demo
 from homefront.households.models import Child
 from homefront.journal.models import JournalEntry
 from homefront.photos.testing import store_photo_for

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from homefront.accounts.models import User
-from homefront.households.demo import load_demo
+from homefront.demo.household import load_demo
 from homefront.households.models import Child
 from homefront.journal.models import JournalEntry
 from homefront.photos.testing import store_photo_for

@@ -10,7 +10,7 @@ from io import StringIO
 import time_machine
 from django.core.management import call_command
 
-from homefront.households.demo import load_demo
+from homefront.demo.household import load_demo
 from homefront.households.models import Household
 from homefront.journal.models import JournalEntry
 from homefront.photos.models import Photo, PhotoImage

@@ -10,7 +10,7 @@ import time_machine
 from django.core.management import call_command
 
 from homefront.households.child_photo import replace_photo
-from homefront.households.demo import load_demo
+from homefront.demo.household import load_demo
 from homefront.households.models import Child, ChildPhoto, Household
 from homefront.photos.processing import process_photo
 from homefront.photos.testing import phone_jpeg

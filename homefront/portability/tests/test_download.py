@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from homefront.households.demo import load_demo
+from homefront.demo.household import load_demo
 from homefront.portability.household_file import TABLES, export_household
 
 URL = "/household/export/"

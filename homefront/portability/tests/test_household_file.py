@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from homefront.accounts.models import User
-from homefront.households.demo import load_demo
+from homefront.demo.household import load_demo
 from homefront.households.models import Household
 from homefront.journal.models import EntryChange
 from homefront.portability.household_file import VERSION, dumps, export_household

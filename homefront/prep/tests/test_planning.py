@@ -18,7 +18,7 @@ from django.test import Client
 from django.urls import reverse
 
 from homefront.accounts.models import User
-from homefront.households.demo import load_demo
+from homefront.demo.household import load_demo
 from homefront.households.models import Household, Membership, Role
 from homefront.prep.models import Category, PackingItem, PrepTask, TemplateItem
 from homefront.prep.planning import (
