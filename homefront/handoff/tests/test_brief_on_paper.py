@@ -121,6 +121,7 @@ def test_a_fortnight_in_hebrew_fits_too_with_the_allergy_on_the_first_page(demo,
     page_one = first_page_text(pdf)
     assert "Peanuts" in page_one
     assert "למי להתקשר" in page_one  # "Who to call": the page speaks Hebrew
+    assert "+1 617 555 0142" in page_one  # a phone number's digits stay in order
 
 
 def test_each_day_is_in_exactly_one_group_whose_days_share_the_plan(demo, rachel):
