@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -84,8 +84,7 @@ class ShareLink(models.Model):
         token = secrets.token_urlsafe(TOKEN_BYTES)
         link = cls(trip=trip, created_by=created_by, token_hash=hash_token(token), **fields)
         link.full_clean(exclude=["token_hash"])
-        with transaction.atomic():  # with the prep task it ticks (prep/outcomes.py)
-            link.save()
+        link.save()
         return link, token
 
     @classmethod

@@ -207,7 +207,8 @@ def _shared_link(request: HttpRequest, token: str, page: str) -> ShareLink:
     if link is None:
         raise Http404("This link does not work.")
     act_as_share_link(request, link)  # first: the open logged below is its household's write
-    ShareLinkOpen.objects.create(link=link, page=page)
+    with transaction.atomic():  # with the prep task the first one ticks (prep/outcomes.py)
+        ShareLinkOpen.objects.create(link=link, page=page)
     return link
 
 

@@ -1,6 +1,9 @@
 """Prep tasks whose outcome Homefront can see tick themselves: once someone is in charge of
-every night of the trip, and once the brief is shared with whoever covers. They are the
-default checklist's tasks, known by their titles; a task a parent renamed stays theirs."""
+every night of the trip, and once whoever covers has opened the brief through its share
+link. Making the link ticks nothing: sent is not read, and the walk through the brief is
+about the caregiver having it in hand. They are the default checklist's tasks, known by
+their titles; a task a parent renamed stays theirs, and one a parent unticked is not
+ticked again by later openings."""
 
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from homefront.trips.cover import FamilyNights
 from homefront.trips.models import Cover, Trip
 
 EVERY_NIGHT_COVERED = {"Check who is in charge each night"}
-BRIEF_SHARED = {"Walk the one staying through the brief"}
+BRIEF_READ = {"Walk the one staying through the brief"}
 
 
 def tick(trip: Trip, titles: set[str]) -> int:
@@ -52,9 +55,12 @@ def tick_when_every_night_is_covered(
             tick(trip, EVERY_NIGHT_COVERED)
 
 
-@receiver(post_save, sender="handoff.ShareLink")
-def tick_when_the_brief_is_shared(
+@receiver(post_save, sender="handoff.ShareLinkOpen")
+def tick_when_a_share_link_is_first_opened(
     sender: Any, instance: Any, created: bool, raw: bool = False, **kwargs: Any
 ) -> None:
-    if created and not raw:
-        tick(instance.trip, BRIEF_SHARED)
+    if not created or raw:
+        return
+    if sender.objects.filter(link_id=instance.link_id).exclude(pk=instance.pk).exists():
+        return
+    tick(instance.link.trip, BRIEF_READ)

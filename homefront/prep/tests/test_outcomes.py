@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.test import Client
 from django.urls import reverse
 
 from homefront.handoff.models import ShareLink
@@ -48,9 +49,30 @@ def test_naming_someone_for_the_last_open_night_ticks_the_check(family):
     assert task(trip, check).done_at is not None
 
 
-def test_sharing_the_brief_ticks_the_walk_through(family):
+def test_the_walk_through_ticks_when_the_link_is_first_opened_not_when_it_is_made(family):
     trip = upcoming_trip(family)
     walk = "Walk the one staying through the brief"
+    _link, token = ShareLink.issue(trip, family.parent, label="Grandma")
+    assert task(trip, walk).done_at is None  # sent is not read
+
+    Client().get(reverse("handoff:shared_brief", args=[token]))
+    assert task(trip, walk).done_at is not None
+
+    # Unticked by a parent (a walk through on the phone is still to come), it stays so:
+    # Grandma reading again is not news.
+    PrepTask.objects.filter(trip=trip, title=walk).update(done_at=None)
+    Client().get(reverse("handoff:shared_brief", args=[token]))
     assert task(trip, walk).done_at is None
-    ShareLink.issue(trip, family.parent, label="Grandma")
+
+
+def test_the_first_opening_of_a_second_link_ticks_an_open_walk_through(family):
+    trip = upcoming_trip(family)
+    walk = "Walk the one staying through the brief"
+    _grandma, grandmas = ShareLink.issue(trip, family.parent, label="Grandma")
+    _sitter, sitters = ShareLink.issue(trip, family.parent, label="Sitter")
+    Client().get(reverse("handoff:shared_brief_pdf", args=[grandmas]))
+    assert task(trip, walk).done_at is not None
+    PrepTask.objects.filter(trip=trip, title=walk).update(done_at=None)
+
+    Client().get(reverse("handoff:shared_brief", args=[sitters]))
     assert task(trip, walk).done_at is not None
