@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import wraps
 from typing import Any
 
@@ -17,7 +18,7 @@ def secret_page(view: View) -> View:
     """A page holding the family's secrets (a brief, a code, the kids' day): no cache keeps
     it, neither a proxy's nor the browser's, so the back button after logging out, or the
     next person at a shared computer, finds nothing. Only the service worker keeps the
-    quick log for offline use, and drops it at logout."""
+    quick log and the brief for offline use, and drops them at logout."""
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> HttpResponse:
@@ -26,3 +27,13 @@ def secret_page(view: View) -> View:
         return response
 
     return wrapper
+
+
+# The service worker (static/homefront/sw.js) drops a kept page once this moment has
+# passed, even on a phone that no connection reaches to hear that the link is gone.
+KEEP_UNTIL = "Homefront-Keep-Until"
+
+
+def kept_offline_until(response: HttpResponse, until: datetime) -> HttpResponse:
+    response[KEEP_UNTIL] = until.astimezone(UTC).isoformat()
+    return response

@@ -125,6 +125,11 @@ class ShareLink(models.Model):
         now = now or timezone.now()
         return self.revoked_at is None and now < self.valid_until
 
+    def kept_until(self, *, shows_codes: bool) -> datetime:
+        """Until when a phone keeps this link's pages offline: while the link works, and,
+        for a copy showing the house codes, no longer than the codes are shown."""
+        return min(self.valid_until, self.trip.ends_at) if shows_codes else self.valid_until
+
     @property
     def status(self) -> str:
         if self.revoked_at:

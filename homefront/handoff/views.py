@@ -29,7 +29,7 @@ from homefront.access import (
 )
 from homefront.core import ratelimit
 from homefront.core.conditional import conditional_page
-from homefront.core.decorators import secret_page
+from homefront.core.decorators import kept_offline_until, secret_page
 from homefront.core.forms import posted
 from homefront.handoff import access
 from homefront.handoff.brief import Brief, build_brief
@@ -59,7 +59,9 @@ def _brief_context(brief: Brief, **extra: object) -> dict[str, object]:
     # The children's photos travel inside the page: printed, as a PDF, offline on the
     # caregiver's phone, and through a share link, which opens no other door.
     attach_inline_thumbnails(brief.children)
-    return {"brief": brief, "trip": brief.trip, **extra}
+    # A copy kept on a phone says how old it is, to the minute like every time shown.
+    brought_up_to_date = timezone.now().replace(second=0, microsecond=0)
+    return {"brief": brief, "trip": brief.trip, "brought_up_to_date": brought_up_to_date, **extra}
 
 
 @member_required
@@ -230,10 +232,12 @@ def shared_brief(request: HttpRequest, token: str) -> HttpResponse:
         link = _shared_link(request, token, "brief")
     except TooManyRequests:
         return _private(ratelimit.too_many_requests())
-    brief = build_brief(link.trip, show_sensitive=sees_sensitive_notes(actor_of(request)))
-    return _private(
-        render(request, "handoff/brief.html", _brief_context(brief, shared=True, token=token))
-    )
+    shows_codes = sees_sensitive_notes(actor_of(request))
+    brief = build_brief(link.trip, show_sensitive=shows_codes)
+    keep_until = link.kept_until(shows_codes=shows_codes)
+    context = _brief_context(brief, shared=True, token=token, keep_until=keep_until)
+    response = render(request, "handoff/brief.html", context)
+    return _private(kept_offline_until(response, keep_until))
 
 
 @secret_page

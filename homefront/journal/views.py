@@ -28,7 +28,7 @@ from homefront.access import (
 )
 from homefront.core import ratelimit
 from homefront.core.conditional import conditional_page
-from homefront.core.decorators import secret_page
+from homefront.core.decorators import kept_offline_until, secret_page
 from homefront.core.forms import posted
 from homefront.handoff.models import ShareLink
 from homefront.households.access import MemberRequest
@@ -283,7 +283,8 @@ def shared_quick_log(request: HttpRequest, token: str) -> HttpResponse:
     context = _link_context(token, link)
     if request.method == "POST":
         return _log_from_form(request, context)
-    return _quick_log(request, context)
+    response = _quick_log(request, context)
+    return kept_offline_until(response, link.valid_until) if link else response
 
 
 @require_POST

@@ -5,7 +5,8 @@ Every click, fill and select goes through `Taps`, which counts it; the journey u
 visible labels and roles. The budgets are the product's promise (issue 17): at most 60
 for a first household with two children, a shared dinner and bedtime, an allergy, two
 backup caregivers and a first trip; at most 6 for a repeat trip. The link is made nine
-days before the trip and opens at once.
+days before the trip and opens at once; opened again with no connection, the phone shows
+the copy it kept, allergy and all (going offline is the phone's doing, not a tap).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from homefront.core.tests.browser import full_page_shot
+from homefront.core.tests.browser import full_page_shot, wait_until_kept
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
@@ -130,10 +131,17 @@ def test_a_first_household_to_an_opened_brief_and_a_repeat_trip(browser: Browser
     first_household = taps.count
     full_page_shot(page, SCREENSHOTS / "effort-share-390.png")
 
-    grandma = browser.new_context(viewport=PHONE, locale="en-US").new_page()
+    grandmas_phone = browser.new_context(viewport=PHONE, locale="en-US")
+    grandma = grandmas_phone.new_page()
     grandma.goto(link)
     expect(grandma.get_by_text("allergic to Peanuts").first).to_be_visible()
     full_page_shot(grandma, SCREENSHOTS / "effort-brief-390.png")
+    wait_until_kept(grandma, re.sub(r"^https?://[^/]+", "", link))
+    grandmas_phone.set_offline(True)
+    grandma.reload()
+    expect(grandma.get_by_text("allergic to Peanuts").first).to_be_visible()
+    expect(grandma.get_by_text("You are offline: this is the copy from")).to_be_visible()
+    grandmas_phone.set_offline(False)
 
     # A repeat trip: from "Plan a trip" to a shared brief.
     taps.count = 0

@@ -290,6 +290,52 @@ def test_sensitive_notes_show_through_the_link_only_while_the_trip_is_on(family,
     assert "Password: moon" in after
 
 
+# -- Kept on the phone -----------------------------------------------------------------------
+
+BROUGHT_UP_TO_DATE = '<time datetime="2026-11-11T09:00:00-05:00">Wed 11 Nov, 9:00 AM</time>'
+
+
+def test_the_brief_says_when_it_was_brought_up_to_date(family, trip):
+    """In the household's time, for a link's holder as for a member; the offline note,
+    shown by the page's script on a copy opened without a connection, names the same."""
+    _link, token = issue(trip, family.parent)
+    shared = Client().get(shared_url(token)).content.decode()
+    members = family.client_for(family.parent).get(reverse("handoff:brief", args=[trip.pk]))
+
+    for html in (shared, members.content.decode()):
+        assert f"Brought up to date {BROUGHT_UP_TO_DATE}" in html
+        assert f"You are offline: this is the copy from {BROUGHT_UP_TO_DATE}" in html
+        assert 'id="offline-copy" class="sync-status no-print" role="status" hidden' in html
+
+
+def test_a_phone_keeps_a_links_pages_while_it_works_and_the_codes_while_shown(
+    family, trip, frozen_time
+):
+    """The service worker drops a kept page at the moment the server names, even with no
+    connection to hear that the link expired."""
+    _link, token = issue(trip, family.parent)  # works until Tuesday 17 November, 0:00
+    link_works = "2026-11-17T05:00:00+00:00"
+
+    frozen_time.move_to(ny(11, 10, 9))  # two days ahead: no codes on the page
+    ahead = Client().get(shared_url(token))
+    assert "Code 4815" not in ahead.content.decode()
+    assert ahead["Homefront-Keep-Until"] == link_works
+    # The same moment for the copy the page hands to the worker itself.
+    assert 'data-keep-until="2026-11-17T00:00:00-05:00"' in ahead.content.decode()
+
+    frozen_time.move_to(ny(11, 13, 21))  # under way: the codes show, until Rachel is back
+    during = Client().get(shared_url(token))
+    assert "Code 4815" in during.content.decode()
+    assert during["Homefront-Keep-Until"] == "2026-11-15T23:00:00+00:00"
+
+    log = Client().get(reverse("journal:shared_log", args=[token]))
+    assert log["Homefront-Keep-Until"] == link_works
+    # A member's copy goes at logout instead.
+    members = family.client_for(family.parent).get(reverse("handoff:brief", args=[trip.pk]))
+    assert "Homefront-Keep-Until" not in members
+    assert "data-keep-until" not in members.content.decode()
+
+
 # -- Links that do not work ----------------------------------------------------------------
 
 

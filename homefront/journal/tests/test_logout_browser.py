@@ -16,7 +16,7 @@ from django.utils import timezone
 from playwright.sync_api import BrowserContext, Page, expect
 
 from homefront.accounts.models import User
-from homefront.core.tests.browser import sign_in
+from homefront.core.tests.browser import KEPT, sign_in, wait_until_kept
 from homefront.handoff.models import ShareLink
 from homefront.households.models import Membership, Role
 from homefront.journal.models import JournalEntry, Kind
@@ -26,14 +26,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
 PHONE = {"width": 390, "height": 844}
 HOUSEHOLD_WORDS = ("The Levins", "Maya", "Noa", "Rachel", "Log the day")
-KEPT_PAGES = "homefront-pages-v1"
-
-# Resolves with the addresses of the pages the service worker keeps for offline use.
-KEPT = f"""async () => {{
-  if (!(await caches.has("{KEPT_PAGES}"))) return [];
-  const cache = await caches.open("{KEPT_PAGES}");
-  return (await cache.keys()).map((request) => new URL(request.url).pathname);
-}}"""
 WAITING = """() => new Promise((resolve) => {
   const open = indexedDB.open("homefront-journal", 1);
   open.onsuccess = () => {
@@ -54,15 +46,6 @@ def browser_context_args(browser_context_args: dict) -> dict:
         "locale": "en-US",
         "timezone_id": "America/New_York",
     }
-
-
-def wait_until_kept(page: Page, path: str) -> None:
-    """The service worker keeps the page a moment after it opened (journal.js hands it over)."""
-    for _ in range(100):
-        if path in page.evaluate(KEPT):
-            return
-        page.wait_for_timeout(100)
-    pytest.fail(f"The service worker did not keep {path}.")
 
 
 def assert_nothing_of_the_household(page: Page) -> None:

@@ -1,8 +1,9 @@
-// Homefront's service worker, served as /sw.js: the quick-log page opens
-// without a connection. Everything else goes to the network untouched; the
-// entries themselves wait in IndexedDB (journal.js), never in this cache.
-// The kept pages hold the family's secrets, so a member's go at logout and a
-// share link's go once the link answers 404; the waiting entries never do.
+// Homefront's service worker, served as /sw.js: the quick-log page and the
+// brief open without a connection. Everything else goes to the network
+// untouched; the entries themselves wait in IndexedDB (journal.js), never in
+// this cache. The kept pages hold the family's secrets, so a member's go at
+// logout and a share link's go once the link answers 404 or the moment the
+// server said they may be kept until has passed; the waiting entries never do.
 "use strict";
 
 const VERSION = "v1";
@@ -16,6 +17,9 @@ const NETWORK_PATIENCE_MS = 4000;
 const HASHED = /\.[0-9a-f]{12}\.[a-z0-9]+$/;
 const LOGOUT = "/account/logout/";
 const LINK_PAGES = /^\/s\/[^/]+\//;
+// A share link's brief, "/s/<token>/", and a member's, "/trips/<pk>/brief/".
+const BRIEF_PAGES = /^\/(s\/[^/]+|trips\/\d+\/brief)\/$/;
+const KEEP_UNTIL = "Homefront-Keep-Until";
 
 self.addEventListener("install", () => {
   self.skipWaiting();
@@ -31,6 +35,7 @@ self.addEventListener("activate", (event) => {
           .map((name) => caches.delete(name)),
       );
       await self.clients.claim();
+      await forgetOutdated();
     })(),
   );
 });
@@ -41,6 +46,14 @@ function sameOrigin(url) {
 
 function isLogPage(url) {
   return sameOrigin(url) && url.pathname.includes("/log/");
+}
+
+function isBrief(url) {
+  return sameOrigin(url) && BRIEF_PAGES.test(url.pathname);
+}
+
+function isKeptPage(url) {
+  return isLogPage(url) || isBrief(url);
 }
 
 function isStatic(url) {
@@ -68,6 +81,21 @@ async function forgetPages(which) {
 const forgetMemberPages = () => forgetPages((url) => linkOf(url) === null);
 const forgetLinkPages = (link) => forgetPages((url) => linkOf(url) === link);
 
+// Past its moment a share link's page goes, and the link's other pages with it,
+// though no connection came to say the link no longer works.
+async function forgetOutdated() {
+  const cache = await caches.open(PAGES);
+  const now = Date.now();
+  for (const key of await cache.keys()) {
+    const kept = await cache.match(key);
+    const until = Date.parse((kept && kept.headers.get(KEEP_UNTIL)) || "");
+    if (Number.isNaN(until) || until > now) continue;
+    const link = linkOf(new URL(key.url));
+    if (link) await forgetLinkPages(link);
+    else await cache.delete(key);
+  }
+}
+
 async function logOut(request) {
   try {
     await forgetMemberPages();
@@ -92,8 +120,8 @@ self.addEventListener("fetch", (event) => {
     return;
   }
   if (!sameOrigin(url) || isSync(url)) return;
-  if (request.mode === "navigate" && isLogPage(url)) {
-    event.respondWith(logPage(event));
+  if (request.mode === "navigate" && isKeptPage(url)) {
+    event.respondWith(keptPage(event));
   } else if (isStatic(url)) {
     event.respondWith(HASHED.test(url.pathname) ? cacheFirst(request) : networkFirst(request));
   }
@@ -108,8 +136,9 @@ async function findPage(cache, request) {
 
 // Network first: the newest page when there is a connection, the copy kept
 // from the last visit when there is none (or when it is too slow to wait for).
-async function logPage(event) {
+async function keptPage(event) {
   const request = event.request;
+  await forgetOutdated().catch(() => undefined);
   const cache = await caches.open(PAGES);
   const network = fetch(request).then(async (response) => {
     if (cacheable(response)) {
@@ -182,7 +211,8 @@ async function networkFirst(request) {
 }
 
 // journal.js sends the page and its files on the first visit, which this
-// worker did not see because it was not running yet.
+// worker did not see because it was not running yet; the brief hands over its
+// page itself (keepCopy).
 async function keep(urls) {
   const pages = await caches.open(PAGES);
   const statics = await caches.open(STATIC);
@@ -209,10 +239,25 @@ async function keep(urls) {
   }
 }
 
+// offline-page.js hands over the brief it shows, on the first visit this worker
+// did not see: fetched again, a share link's brief would count a second opening.
+// Kept under the address of the page that sent it, so a page keeps only itself.
+async function keepCopy(client, html, keepUntil) {
+  const url = new URL(client.url);
+  url.hash = "";
+  if (!isBrief(url)) return;
+  const headers = { "Content-Type": "text/html; charset=utf-8" };
+  if (typeof keepUntil === "string" && keepUntil) headers[KEEP_UNTIL] = keepUntil;
+  const cache = await caches.open(PAGES);
+  await cache.put(url.href, new Response(html, { headers }));
+}
+
 self.addEventListener("message", (event) => {
   const data = event.data || {};
   if (data.type === "cache-urls" && Array.isArray(data.urls)) {
     event.waitUntil(keep(data.urls.slice(0, 50)));
+  } else if (data.type === "keep-page" && typeof data.html === "string" && event.source && event.source.url) {
+    event.waitUntil(keepCopy(event.source, data.html, data.keepUntil));
   } else if (data.type === "forget-link" && typeof data.link === "string" && LINK_PAGES.test(data.link)) {
     // The link's sync answered that it no longer works.
     event.waitUntil(forgetLinkPages(data.link.match(LINK_PAGES)[0]));
