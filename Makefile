@@ -35,6 +35,7 @@ lint: setup
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen mypy homefront
+	$(UV) run --frozen lint-imports
 
 check-migrations: setup
 	$(UV) run --frozen homefront makemigrations --check --dry-run --settings=homefront.settings_test

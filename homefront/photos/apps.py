@@ -8,12 +8,9 @@ class PhotosConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import pre_delete
 
-        from homefront.api.api import api
         from homefront.households.models import Child
-        from homefront.photos.api import router
         from homefront.photos.cleanup import remove_photos_of_only_this_child
 
-        api.add_router("", router)
         pre_delete.connect(
             remove_photos_of_only_this_child, sender=Child, dispatch_uid="photos_of_a_child"
         )

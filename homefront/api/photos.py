@@ -1,7 +1,7 @@
 """The API's photos: list a trip's, upload one, fetch one (display or thumbnail).
 
-Added to the API's own NinjaAPI when the photos app is ready, so the API module does not
-import this app and the photos live beside their pages.
+Added to the API's NinjaAPI once every app is ready (api/apps.py): the API builds on the
+photos app, which knows nothing of the API.
 """
 
 from __future__ import annotations
