@@ -7,24 +7,9 @@ from typing import Any
 from django.db import models
 
 from homefront.accounts.models import User
-from homefront.households.models import (
-    Child,
-    Household,
-)
+from homefront.households.models import Child, Household
 from homefront.journal.models import EntryChange
-from homefront.portability.household_file.schema import (
-    FORMAT,
-    HOUSEHOLD_FIELDS,
-    PERSON_FIELDS,
-    SNAPSHOT_REFS,
-    TABLES,
-    VERSION,
-    WITH_CHILDREN,
-    Table,
-    carried_fields,
-    field_of,
-    file_value,
-)
+from homefront.portability.household_file import schema
 
 
 def _user_value(user: Any) -> str | None:
@@ -40,14 +25,14 @@ def export_household(household: Household) -> dict[str, Any]:
     ids: ExportIds = {}
     people: dict[int, User] = {}
     data: dict[str, Any] = {
-        "format": FORMAT,
-        "version": VERSION,
+        "format": schema.FORMAT,
+        "version": schema.VERSION,
         "household": {
-            name: file_value(field_of(Household, name), getattr(household, name))
-            for name in HOUSEHOLD_FIELDS
+            name: schema.file_value(schema.field_of(Household, name), getattr(household, name))
+            for name in schema.HOUSEHOLD_FIELDS
         },
     }
-    for table in TABLES:
+    for table in schema.TABLES:
         items = _export_table(table, household, ids, people)
         section = data
         for key in table.path[:-1]:
@@ -55,7 +40,10 @@ def export_household(household: Household) -> dict[str, Any]:
         section[table.path[-1]] = items
     data["people"] = sorted(
         (
-            {name: file_value(field_of(User, name), getattr(user, name)) for name in PERSON_FIELDS}
+            {
+                name: schema.file_value(schema.field_of(User, name), getattr(user, name))
+                for name in schema.PERSON_FIELDS
+            }
             for user in people.values()
         ),
         key=lambda person: person["email"],
@@ -64,22 +52,22 @@ def export_household(household: Household) -> dict[str, Any]:
 
 
 def _export_table(
-    table: Table, household: Household, ids: ExportIds, people: dict[int, User]
+    table: schema.Table, household: Household, ids: ExportIds, people: dict[int, User]
 ) -> list[dict[str, Any]]:
     """The table's rows as the file's objects; numbers them in `ids` and adds the people
     they name to `people`."""
     model = table.model
     rows = list(model._default_manager.filter(**{table.household_path: household}).order_by("pk"))
     ids[model] = {row.pk: n for n, row in enumerate(rows, start=1)}
-    fields = carried_fields(model)
+    fields = schema.carried_fields(model)
     user_fields = [f for f in fields if f.related_model is User]
     user_ids = {getattr(row, f.attname) for row in rows for f in user_fields} - {None}
     people.update(User.objects.in_bulk(user_ids - people.keys()))
-    children = _children_by_row(model, household, ids) if model in WITH_CHILDREN else {}
+    children = _children_by_row(model, household, ids) if model in schema.WITH_CHILDREN else {}
     items = []
     for row in rows:
         item: dict[str, Any] = {"id": ids[model][row.pk], **_values(row, fields, ids, people)}
-        if model in WITH_CHILDREN:
+        if model in schema.WITH_CHILDREN:
             item["children"] = sorted(children.get(row.pk, []))
         if isinstance(row, EntryChange):
             item["before"] = _map_snapshot(row.before, ids)
@@ -117,7 +105,7 @@ def _values(
         elif f.is_relation:
             values[f.name] = None if raw is None else ids[f.related_model][raw]  # type: ignore[index]
         else:
-            values[f.name] = file_value(f, raw)
+            values[f.name] = schema.file_value(f, raw)
     return values
 
 
@@ -128,7 +116,7 @@ def _map_snapshot(snapshot: Any, ids: ExportIds) -> Any:
     mapped = dict(snapshot)
     if isinstance(mapped.get("children"), list):
         mapped["children"] = sorted(ids[Child][pk] for pk in mapped["children"] if pk in ids[Child])
-    for key, model in SNAPSHOT_REFS.items():
+    for key, model in schema.SNAPSHOT_REFS.items():
         if mapped.get(key) is not None:
             mapped[key] = ids[model].get(mapped[key])
     return mapped
