@@ -8,7 +8,6 @@ import json
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -25,9 +24,9 @@ from homefront.households.models import Child, Medicine, Membership, Role
 from homefront.journal import entries
 from homefront.journal.entries import Author
 from homefront.journal.models import EntryChange, JournalEntry, Kind
-from homefront.trips.models import Cover, Trip
+from homefront.testing.zones import ny
+from homefront.trips.models import Trip
 
-NY = ZoneInfo("America/New_York")
 # Thursday 12 November 2026, 20:00 in New York: the second evening of the trip.
 NOW = datetime(2026, 11, 13, 1, 0, tzinfo=UTC)
 
@@ -36,28 +35,6 @@ NOW = datetime(2026, 11, 13, 1, 0, tzinfo=UTC)
 def frozen_time():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-def ny(month: int, day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, month, day, hour, minute, tzinfo=NY)
-
-
-@pytest.fixture
-def trip(family) -> Trip:
-    """Wednesday 11 November 7:30 to Sunday 15 November 18:00, in Denver; the caregiver
-    covers the first night."""
-    trip = Trip.objects.create(
-        household=family.household,
-        traveller=family.parent,
-        starts_at=ny(11, 11, 7, 30),
-        ends_at=ny(11, 15, 18),
-        destination="Denver",
-        destination_zone="America/Denver",
-    )
-    Cover.objects.create(
-        household=family.household, night=date(2026, 11, 11), member=family.caregiver
-    )
-    return trip
 
 
 @pytest.fixture
@@ -71,7 +48,7 @@ def raw(family, **fields: Any) -> dict[str, Any]:
         "uuid": str(uuid.uuid4()),
         "kind": "bath",
         "children": [family.child.pk],
-        "occurred_at": ny(11, 12, 18, 30).isoformat(),
+        "occurred_at": ny(2026, 11, 12, 18, 30).isoformat(),
         "details": {},
         "text": "",
         **fields,
@@ -110,7 +87,7 @@ def test_a_new_entry_is_stored_with_who_logged_it_and_its_history(family, trip):
         None,
     )
     assert list(entry.children.all()) == [family.child]
-    assert entry.occurred_at == ny(11, 12, 18, 30)
+    assert entry.occurred_at == ny(2026, 11, 12, 18, 30)
     assert entry.details == {"what": "pasta", "amount": "most"}
     assert (entry.text, entry.version, entry.summary) == ("Seconds!", 1, "Meal (pasta): ate most")
     [change] = entry.changes.all()
@@ -172,13 +149,13 @@ def test_a_uuid_used_on_another_trip_is_a_conflict(family, trip):
     other = Trip.objects.create(
         household=family.household,
         traveller=family.parent,
-        starts_at=ny(11, 5, 8),
-        ends_at=ny(11, 7, 18),
+        starts_at=ny(2026, 11, 5, 8),
+        ends_at=ny(2026, 11, 7, 18),
         destination_zone="America/New_York",
     )
     sent = raw(family)
-    earlier = raw(family, uuid=sent["uuid"], occurred_at=ny(11, 6, 8).isoformat())
-    [stored] = entries.store(other, Author(user=family.parent), [earlier], now=ny(11, 6, 9))
+    earlier = raw(family, uuid=sent["uuid"], occurred_at=ny(2026, 11, 6, 8).isoformat())
+    [stored] = entries.store(other, Author(user=family.parent), [earlier], now=ny(2026, 11, 6, 9))
     assert stored.status == "stored"
 
     [outcome] = entries.store(trip, caregiver(family), [sent], now=NOW)
@@ -197,10 +174,10 @@ def batch_of_three(family) -> dict[str, Any]:
                 family,
                 kind="meal",
                 details={"amount": "all"},
-                occurred_at=ny(11, 12, 17, 50).isoformat(),
+                occurred_at=ny(2026, 11, 12, 17, 50).isoformat(),
             ),
-            raw(family, kind="bath", occurred_at=ny(11, 12, 18, 30).isoformat()),
-            raw(family, kind="asleep", occurred_at=ny(11, 12, 19, 45).isoformat()),
+            raw(family, kind="bath", occurred_at=ny(2026, 11, 12, 18, 30).isoformat()),
+            raw(family, kind="asleep", occurred_at=ny(2026, 11, 12, 19, 45).isoformat()),
         ]
     }
 
@@ -271,7 +248,7 @@ BAD_ENTRIES: dict[str, tuple[Any, str, str]] = {
         "Give the time as a date and time with its zone.",
     ),
     "before the trip": (
-        lambda family: {"occurred_at": ny(11, 9, 18).isoformat()},
+        lambda family: {"occurred_at": ny(2026, 11, 9, 18).isoformat()},
         "occurred_at",
         "That is before the trip began.",
     ),
@@ -372,11 +349,11 @@ def test_a_trip_that_ended_more_than_two_days_ago_takes_no_entries(family):
     old = Trip.objects.create(
         household=family.household,
         traveller=family.parent,
-        starts_at=ny(11, 6, 8),
-        ends_at=ny(11, 10, 18),  # 2 days and 2 hours before NOW
+        starts_at=ny(2026, 11, 6, 8),
+        ends_at=ny(2026, 11, 10, 18),  # 2 days and 2 hours before NOW
         destination_zone="America/New_York",
     )
-    sent = raw(family, occurred_at=ny(11, 9, 19).isoformat())
+    sent = raw(family, occurred_at=ny(2026, 11, 9, 19).isoformat())
 
     [outcome] = entries.store(old, Author(user=family.parent), [sent], now=NOW)
     response = post_json(family.client_for(family.parent), sync_url(old), {"entries": [sent]})
@@ -386,7 +363,7 @@ def test_a_trip_that_ended_more_than_two_days_ago_takes_no_entries(family):
     assert response.json()["results"][0]["errors"] == {"trip": message}
     assert JournalEntry.objects.count() == 0
     # Still open two days after the return: late logging of the last evening.
-    [outcome] = entries.store(old, Author(user=family.parent), [sent], now=ny(11, 12, 17, 59))
+    [outcome] = entries.store(old, Author(user=family.parent), [sent], now=ny(2026, 11, 12, 17, 59))
     assert outcome.status == "stored"
 
 
@@ -465,10 +442,10 @@ def test_an_as_needed_medicine_given_again_too_soon_is_stored_with_a_warning(
 ):
     client = family.client_for(family.caregiver)
     first = post_json(
-        client, sync_url(trip), {"entries": [dose(family, ibuprofen, ny(11, 12, 14))]}
+        client, sync_url(trip), {"entries": [dose(family, ibuprofen, ny(2026, 11, 12, 14))]}
     )
     again = post_json(
-        client, sync_url(trip), {"entries": [dose(family, ibuprofen, ny(11, 12, 17))]}
+        client, sync_url(trip), {"entries": [dose(family, ibuprofen, ny(2026, 11, 12, 17))]}
     )
 
     assert "warning" not in first.json()["results"][0]
@@ -491,14 +468,14 @@ def test_a_dose_after_the_interval_or_for_another_child_has_no_warning(
         trip,
         caregiver(family),
         [
-            dose(family, ibuprofen, ny(11, 12, 8)),
-            dose(family, ibuprofen, ny(11, 12, 14, 30)),  # 6.5 h later
+            dose(family, ibuprofen, ny(2026, 11, 12, 8)),
+            dose(family, ibuprofen, ny(2026, 11, 12, 14, 30)),  # 6.5 h later
             raw(
                 family,
                 kind="medicine",
                 medicine=leos.pk,
                 children=[leo.pk],
-                occurred_at=ny(11, 12, 15).isoformat(),
+                occurred_at=ny(2026, 11, 12, 15).isoformat(),
             ),
         ],
         now=NOW,
@@ -509,12 +486,12 @@ def test_a_dose_after_the_interval_or_for_another_child_has_no_warning(
 
 def test_a_deleted_dose_does_not_count(family, trip, ibuprofen):
     [first] = entries.store(
-        trip, caregiver(family), [dose(family, ibuprofen, ny(11, 12, 14))], now=NOW
+        trip, caregiver(family), [dose(family, ibuprofen, ny(2026, 11, 12, 14))], now=NOW
     )
     JournalEntry.objects.filter(pk=first.entry.pk).update(deleted_at=NOW)
 
     [again] = entries.store(
-        trip, caregiver(family), [dose(family, ibuprofen, ny(11, 12, 16))], now=NOW
+        trip, caregiver(family), [dose(family, ibuprofen, ny(2026, 11, 12, 16))], now=NOW
     )
 
     assert again.warning == ""
@@ -523,7 +500,7 @@ def test_a_deleted_dose_does_not_count(family, trip, ibuprofen):
 def test_the_form_shows_the_warning_too(family, trip, ibuprofen):
     client = family.client_for(family.caregiver)
     log = reverse("journal:log", args=[trip.pk])
-    for at in (ny(11, 12, 16), ny(11, 12, 19)):
+    for at in (ny(2026, 11, 12, 16), ny(2026, 11, 12, 19)):
         client.get(log)  # the page shows, and so clears, the messages of the last one
         response = client.post(
             log,
@@ -566,11 +543,11 @@ def test_a_revoked_share_link_stores_nothing_and_says_why(family, trip):
 def test_an_expired_share_link_stores_nothing_and_says_why(family, trip, frozen_time):
     _link, token = ShareLink.issue(trip, family.parent, label="Grandma Judy", days_after=1)
     url = reverse("journal:shared_sync", args=[token])
-    late = raw(family, occurred_at=ny(11, 15, 17).isoformat())
+    late = raw(family, occurred_at=ny(2026, 11, 15, 17).isoformat())
 
-    frozen_time.move_to(ny(11, 16, 23, 59))  # the last minute of the day after the return
+    frozen_time.move_to(ny(2026, 11, 16, 23, 59))  # the last minute of the day after the return
     assert post_json(Client(), url, {"entries": [late]}).status_code == 200
-    frozen_time.move_to(ny(11, 17, 0, 1))
+    frozen_time.move_to(ny(2026, 11, 17, 0, 1))
     response = post_json(Client(), url, {"entries": [raw(family, occurred_at=late["occurred_at"])]})
 
     assert response.status_code == 410
@@ -764,7 +741,11 @@ def test_the_manifest_starts_at_the_quick_log(family, trip):
 
 def batch(family, count: int) -> list[dict]:
     return [
-        raw(family, kind="meal", occurred_at=(ny(11, 12, 8) + timedelta(minutes=n)).isoformat())
+        raw(
+            family,
+            kind="meal",
+            occurred_at=(ny(2026, 11, 12, 8) + timedelta(minutes=n)).isoformat(),
+        )
         for n in range(count)
     ]
 
@@ -834,14 +815,14 @@ def test_a_dose_too_soon_after_one_earlier_in_the_same_batch_is_warned(family, t
     """As when the entries were stored one by one: each dose is held against the doses
     stored before the batch and those before it in the batch."""
     author = caregiver(family)
-    entries.store(trip, author, [dose(family, ibuprofen, ny(11, 12, 6))], now=NOW)
-    replayed = dose(family, ibuprofen, ny(11, 12, 14))
+    entries.store(trip, author, [dose(family, ibuprofen, ny(2026, 11, 12, 6))], now=NOW)
+    replayed = dose(family, ibuprofen, ny(2026, 11, 12, 14))
     entries.store(trip, author, [replayed], now=NOW)
     sent = [
         dict(replayed),  # already stored: a duplicate, and still a dose that counts
-        dose(family, ibuprofen, ny(11, 12, 16)),
-        dose(family, ibuprofen, ny(11, 12, 12)),  # 6 h after 6:00; 14:00 is after it
-        dose(family, ibuprofen, ny(11, 12, 19, 30)),  # 3.5 h after 16:00, of this batch
+        dose(family, ibuprofen, ny(2026, 11, 12, 16)),
+        dose(family, ibuprofen, ny(2026, 11, 12, 12)),  # 6 h after 6:00; 14:00 is after it
+        dose(family, ibuprofen, ny(2026, 11, 12, 19, 30)),  # 3.5 h after 16:00, of this batch
     ]
 
     outcomes = entries.store(trip, author, sent, now=NOW)

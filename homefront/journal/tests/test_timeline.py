@@ -8,7 +8,6 @@ import html
 import re
 import uuid
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -22,9 +21,9 @@ from homefront.accounts.models import User
 from homefront.handoff.models import ShareLink
 from homefront.households.models import Child, Medicine, Membership, Role
 from homefront.journal.models import EntryChange, JournalEntry, Kind
+from homefront.testing.zones import ny
 from homefront.trips.models import Cover, Trip
 
-NY = ZoneInfo("America/New_York")
 # Thursday 12 November 2026, 20:00 in New York: the second evening of the trip.
 NOW = datetime(2026, 11, 13, 1, 0, tzinfo=UTC)
 ENTRY_ID = re.compile(r'<li id="entry-(\d+)"')
@@ -38,28 +37,6 @@ CONFLICT = (
 def frozen_time():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-def ny(month: int, day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, month, day, hour, minute, tzinfo=NY)
-
-
-@pytest.fixture
-def trip(family) -> Trip:
-    """Wednesday 11 November 7:30 to Sunday 15 November 18:00, in Denver; the caregiver
-    covers the first night."""
-    trip = Trip.objects.create(
-        household=family.household,
-        traveller=family.parent,
-        starts_at=ny(11, 11, 7, 30),
-        ends_at=ny(11, 15, 18),
-        destination="Denver",
-        destination_zone="America/Denver",
-    )
-    Cover.objects.create(
-        household=family.household, night=date(2026, 11, 11), member=family.caregiver
-    )
-    return trip
 
 
 def log(trip: Trip, at: datetime, kind: str = Kind.BATH, *, by: User, **fields) -> JournalEntry:
@@ -105,10 +82,10 @@ def days_and_times(response) -> list[str]:
 def evening_and_night(family, trip) -> list[JournalEntry]:
     by = family.caregiver
     return [
-        log(trip, ny(11, 11, 19, 30), Kind.BATH, by=by),
-        log(trip, ny(11, 12, 0, 30), Kind.WOKE, by=by, details={"when": "night"}),
-        log(trip, ny(11, 12, 7, 15), Kind.WOKE, by=by, details={"when": "morning"}),
-        log(trip, ny(11, 12, 19, 30), Kind.ASLEEP, by=by),
+        log(trip, ny(2026, 11, 11, 19, 30), Kind.BATH, by=by),
+        log(trip, ny(2026, 11, 12, 0, 30), Kind.WOKE, by=by, details={"when": "night"}),
+        log(trip, ny(2026, 11, 12, 7, 15), Kind.WOKE, by=by, details={"when": "morning"}),
+        log(trip, ny(2026, 11, 12, 19, 30), Kind.ASLEEP, by=by),
     ]
 
 
@@ -193,7 +170,7 @@ def older_link(response) -> str | None:
 def test_pages_of_50_follow_each_other_without_gaps_or_repeats(family, trip):
     # 40 moments with three entries each: pages end in the middle of a moment.
     entries = [
-        log(trip, ny(11, 11, 8) + timedelta(minutes=20 * moment), by=family.caregiver)
+        log(trip, ny(2026, 11, 11, 8) + timedelta(minutes=20 * moment), by=family.caregiver)
         for moment in range(40)
         for _ in range(3)
     ]
@@ -214,7 +191,7 @@ def test_pages_of_50_follow_each_other_without_gaps_or_repeats(family, trip):
 
 def test_a_page_after_the_first_is_not_polled(family, trip):
     for minute in range(51):
-        log(trip, ny(11, 12, 8) + timedelta(minutes=minute), by=family.caregiver)
+        log(trip, ny(2026, 11, 12, 8) + timedelta(minutes=minute), by=family.caregiver)
     client = family.client_for(family.parent)
 
     first = client.get(timeline_url(trip))
@@ -259,7 +236,7 @@ def test_the_latest_part_shows_a_new_entry(family, trip, evening_and_night):
     url = timeline_url(trip) + "?zone=away&part=latest"
     before = shown_ids(client.get(url, headers={"HX-Request": "true"}))
 
-    later = log(trip, ny(11, 12, 19, 55), Kind.NOTE, by=family.caregiver, text="Fast asleep")
+    later = log(trip, ny(2026, 11, 12, 19, 55), Kind.NOTE, by=family.caregiver, text="Fast asleep")
     after = client.get(url, headers={"HX-Request": "true"})
 
     assert shown_ids(after) == [later.pk, *before]
@@ -282,7 +259,7 @@ def fill(family, trip: Trip, count: int) -> None:
             trip=trip,
             household_id=trip.household_id,
             kind=kinds[n % len(kinds)],
-            occurred_at=ny(11, 12, 8, 30) - timedelta(minutes=n),  # doses of the day too
+            occurred_at=ny(2026, 11, 12, 8, 30) - timedelta(minutes=n),  # doses of the day too
             details={"food": "kiwi", "liked": "yes"} if n % len(kinds) == 4 else {},
             text=f"Entry {n}" if n % len(kinds) == 3 else "",
             medicine=family.medicine if n % len(kinds) == 2 else None,
@@ -356,12 +333,12 @@ def dose_line(page: str) -> tuple[str, str]:
 @pytest.mark.parametrize(
     ("at", "status", "says"),
     [
-        (ny(11, 12, 6, 30), "coming", "Later"),
-        (ny(11, 12, 7, 0), "due", "Due now"),
-        (ny(11, 12, 8, 30), "due", "Due now"),
-        (ny(11, 12, 9, 0), "due", "Due now"),
-        (ny(11, 12, 9, 1), "missed", "Missed"),
-        (ny(11, 12, 10, 0), "missed", "Missed"),
+        (ny(2026, 11, 12, 6, 30), "coming", "Later"),
+        (ny(2026, 11, 12, 7, 0), "due", "Due now"),
+        (ny(2026, 11, 12, 8, 30), "due", "Due now"),
+        (ny(2026, 11, 12, 9, 0), "due", "Due now"),
+        (ny(2026, 11, 12, 9, 1), "missed", "Missed"),
+        (ny(2026, 11, 12, 10, 0), "missed", "Missed"),
     ],
 )
 def test_the_days_dose_is_due_then_missed(family, trip, frozen_time, at, status, says):
@@ -374,7 +351,7 @@ def test_the_days_dose_is_due_then_missed(family, trip, frozen_time, at, status,
 
 
 def test_a_dose_logged_shows_when_it_was_given(family, trip, frozen_time):
-    frozen_time.move_to(ny(11, 12, 8, 30))
+    frozen_time.move_to(ny(2026, 11, 12, 8, 30))
     client = family.client_for(family.caregiver)
     response = client.post(
         reverse("journal:log", args=[trip.pk]),
@@ -383,12 +360,12 @@ def test_a_dose_logged_shows_when_it_was_given(family, trip, frozen_time):
             "kind": "medicine",
             "children": [family.child.pk],
             "medicine": family.medicine.pk,
-            "occurred_at": ny(11, 12, 8, 20).isoformat(),
+            "occurred_at": ny(2026, 11, 12, 8, 20).isoformat(),
         },
     )
     assert response.status_code == 302
 
-    frozen_time.move_to(ny(11, 12, 10))
+    frozen_time.move_to(ny(2026, 11, 12, 10))
     page = quick_log(family, trip, client)
 
     assert dose_line(page) == ("given", "8:00 AM Maya: Vitamin D 1 gummy Given at 8:20 AM")
@@ -397,27 +374,27 @@ def test_a_dose_logged_shows_when_it_was_given(family, trip, frozen_time):
 
 def test_a_deleted_dose_is_missed_again(family, trip, frozen_time):
     entry = log(
-        trip, ny(11, 12, 8, 5), Kind.MEDICINE, by=family.caregiver, medicine=family.medicine
+        trip, ny(2026, 11, 12, 8, 5), Kind.MEDICINE, by=family.caregiver, medicine=family.medicine
     )
     JournalEntry.objects.filter(pk=entry.pk).update(deleted_at=NOW)
-    frozen_time.move_to(ny(11, 12, 10))
+    frozen_time.move_to(ny(2026, 11, 12, 10))
 
     assert dose_line(quick_log(family, trip))[0] == "missed"
 
 
 def test_no_dose_before_the_trip_leaves(family, trip, frozen_time):
-    frozen_time.move_to(ny(11, 11, 7))  # the 8:00 dose of the first day is after 7:30: shown
+    frozen_time.move_to(ny(2026, 11, 11, 7))  # the 8:00 dose of the first day is after 7:30: shown
 
     assert dose_line(quick_log(family, trip))[0] == "due"
-    Trip.objects.filter(pk=trip.pk).update(starts_at=ny(11, 11, 9))
+    Trip.objects.filter(pk=trip.pk).update(starts_at=ny(2026, 11, 11, 9))
 
     assert "Medicines today" not in quick_log(family, trip)
 
 
 def test_a_share_link_shows_the_doses_at_home_time(family, trip, frozen_time):
     _link, token = ShareLink.issue(trip, family.parent, label="Grandma Judy")
-    log(trip, ny(11, 12, 8, 20), Kind.MEDICINE, by=family.caregiver, medicine=family.medicine)
-    frozen_time.move_to(ny(11, 12, 10))
+    log(trip, ny(2026, 11, 12, 8, 20), Kind.MEDICINE, by=family.caregiver, medicine=family.medicine)
+    frozen_time.move_to(ny(2026, 11, 12, 10))
 
     response = Client().get(reverse("journal:shared_log", args=[token]))
 
@@ -431,7 +408,7 @@ def test_an_as_needed_medicine_has_no_dose_of_the_day(family, trip, frozen_time)
     Medicine.objects.filter(pk=family.medicine.pk).update(
         times=[], as_needed=True, min_interval_hours=6
     )
-    frozen_time.move_to(ny(11, 12, 10))
+    frozen_time.move_to(ny(2026, 11, 12, 10))
 
     assert "Medicines today" not in quick_log(family, trip)
 
@@ -448,7 +425,7 @@ def leo(family) -> Child:
 def meal(family, trip) -> JournalEntry:
     entry = log(
         trip,
-        ny(11, 12, 17, 50),
+        ny(2026, 11, 12, 17, 50),
         Kind.MEAL,
         by=family.caregiver,
         children=[family.child],
@@ -497,7 +474,7 @@ def test_the_author_or_a_parent_corrects_an_entry(family, trip, meal, leo, who):
     assert response["Location"] == timeline_url(trip)
     meal.refresh_from_db()
     assert meal.version == 2
-    assert meal.occurred_at == ny(11, 12, 18, 5)
+    assert meal.occurred_at == ny(2026, 11, 12, 18, 5)
     assert meal.text == "Ate all the peas"
     assert set(meal.children.all()) == {family.child, leo}
     assert meal.details == {"what": "peas", "amount": "some"}  # the kind and details stay
@@ -580,7 +557,7 @@ def test_a_bad_correction_says_why_and_saves_nothing(family, trip, meal, change,
     assert (meal.version, meal.text, meal.occurred_at) == (
         1,
         "Picked at the peas",
-        ny(11, 12, 17, 50),
+        ny(2026, 11, 12, 17, 50),
     )
     assert meal.changes.count() == 1
 
@@ -603,7 +580,11 @@ def test_two_people_editing_the_same_version_the_second_is_told_and_saves_nothin
     assert CONFLICT in page
     assert "Below is their version; nothing of yours was saved." in page
     meal.refresh_from_db()
-    assert (meal.text, meal.version, meal.occurred_at) == ("Ate all the peas", 2, ny(11, 12, 18, 5))
+    assert (meal.text, meal.version, meal.occurred_at) == (
+        "Ate all the peas",
+        2,
+        ny(2026, 11, 12, 18, 5),
+    )
     assert [c.action for c in meal.changes.all()] == ["edited", "created"]
     assert meal.changes.first().by_name == "Cam Carer"
     # The form now holds their version, so the parent can make the change again on top of it.
