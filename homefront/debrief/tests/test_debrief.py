@@ -11,7 +11,6 @@ import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from io import StringIO
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -28,9 +27,9 @@ from homefront.demo.household import load_demo
 from homefront.households.models import Child, Routine, RoutineKind
 from homefront.journal.models import JournalEntry, Kind
 from homefront.prep.models import Category, PrepTask
+from homefront.testing.zones import ny
 from homefront.trips.models import Cover, Trip
 
-NY = ZoneInfo("America/New_York")
 # Tuesday 17 November 2026, 9:00 in New York: the trip below came back on Saturday.
 NOW = datetime(2026, 11, 17, 14, 0, tzinfo=UTC)
 # Tuesday 24 November 2026, 10:00 in New York: the demo's story trip was "two weeks ago".
@@ -41,10 +40,6 @@ DEMO_NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 def frozen_time():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-def ny(month: int, day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, month, day, hour, minute, tzinfo=NY)
 
 
 # -- Reading the page -------------------------------------------------------------------
@@ -242,8 +237,8 @@ def trip(family) -> Trip:
     return Trip.objects.create(
         household=family.household,
         traveller=family.parent,
-        starts_at=ny(11, 11, 9),
-        ends_at=ny(11, 14, 18),
+        starts_at=ny(2026, 11, 11, 9),
+        ends_at=ny(2026, 11, 14, 18),
         destination="Lisbon",
         destination_zone="Europe/Lisbon",
     )
@@ -293,42 +288,42 @@ def test_plan_against_what_was_logged(family, leo, trip):
         needed=True,
     )
     # Meals: one on Wednesday for Maya, two on Thursday for both.
-    log(trip, Kind.MEAL, ny(11, 11, 18), [maya], details={"what": "soup"})
-    log(trip, Kind.MEAL, ny(11, 12, 7, 30), both)
-    log(trip, Kind.MEAL, ny(11, 12, 17, 45), both)
+    log(trip, Kind.MEAL, ny(2026, 11, 11, 18), [maya], details={"what": "soup"})
+    log(trip, Kind.MEAL, ny(2026, 11, 12, 7, 30), both)
+    log(trip, Kind.MEAL, ny(2026, 11, 12, 17, 45), both)
     # Baths: one on Friday; one on Wednesday was logged by mistake and deleted.
-    log(trip, Kind.BATH, ny(11, 13, 18, 30), [maya])
-    log(trip, Kind.BATH, ny(11, 11, 18, 30), [maya], deleted_at=timezone.now())
+    log(trip, Kind.BATH, ny(2026, 11, 13, 18, 30), [maya])
+    log(trip, Kind.BATH, ny(2026, 11, 11, 18, 30), [maya], deleted_at=timezone.now())
     # Asleep: +30 on Wednesday (the second time, after waking, does not count), +15 on
     # Thursday (an afternoon nap does not count), and Friday's after midnight: +300.
-    log(trip, Kind.ASLEEP, ny(11, 11, 20), [maya])
-    log(trip, Kind.ASLEEP, ny(11, 11, 23), [maya])
-    log(trip, Kind.ASLEEP, ny(11, 12, 13), [maya])
-    log(trip, Kind.ASLEEP, ny(11, 12, 19, 45), [maya])
-    log(trip, Kind.ASLEEP, ny(11, 14, 0, 30), [maya])
-    log(trip, Kind.ASLEEP, ny(11, 11, 18, 40), [leo])  # 20 minutes early
+    log(trip, Kind.ASLEEP, ny(2026, 11, 11, 20), [maya])
+    log(trip, Kind.ASLEEP, ny(2026, 11, 11, 23), [maya])
+    log(trip, Kind.ASLEEP, ny(2026, 11, 12, 13), [maya])
+    log(trip, Kind.ASLEEP, ny(2026, 11, 12, 19, 45), [maya])
+    log(trip, Kind.ASLEEP, ny(2026, 11, 14, 0, 30), [maya])
+    log(trip, Kind.ASLEEP, ny(2026, 11, 11, 18, 40), [leo])  # 20 minutes early
     # New foods: kiwi for both, hummus for Maya, kiwi again for Maya.
-    log(trip, Kind.NEW_FOOD, ny(11, 12, 16), both, details={"food": "kiwi", "liked": "yes"})
-    log(trip, Kind.NEW_FOOD, ny(11, 13, 12), [maya], details={"food": "hummus"})
-    log(trip, Kind.NEW_FOOD, ny(11, 14, 12), [maya], details={"food": "kiwi"})
+    log(trip, Kind.NEW_FOOD, ny(2026, 11, 12, 16), both, details={"food": "kiwi", "liked": "yes"})
+    log(trip, Kind.NEW_FOOD, ny(2026, 11, 13, 12), [maya], details={"food": "hummus"})
+    log(trip, Kind.NEW_FOOD, ny(2026, 11, 14, 12), [maya], details={"food": "kiwi"})
     # Vitamin D at 8:00 was due Thursday, Friday and Saturday; given twice.
-    log(trip, Kind.MEDICINE, ny(11, 12, 8, 5), [maya], medicine=family.medicine)
-    log(trip, Kind.MEDICINE, ny(11, 13, 8, 10), [maya], medicine=family.medicine)
-    log(trip, Kind.MISSED_PARENT, ny(11, 11, 19, 10), [maya])
-    log(trip, Kind.MISSED_PARENT, ny(11, 13, 19), [maya])
-    log(trip, Kind.INCIDENT, ny(11, 13, 10), [maya], details={"severity": "minor"})
-    log(trip, Kind.COMFORT_USED, ny(11, 12, 19, 5), [maya], comfort_task=bunny)
+    log(trip, Kind.MEDICINE, ny(2026, 11, 12, 8, 5), [maya], medicine=family.medicine)
+    log(trip, Kind.MEDICINE, ny(2026, 11, 13, 8, 10), [maya], medicine=family.medicine)
+    log(trip, Kind.MISSED_PARENT, ny(2026, 11, 11, 19, 10), [maya])
+    log(trip, Kind.MISSED_PARENT, ny(2026, 11, 13, 19), [maya])
+    log(trip, Kind.INCIDENT, ny(2026, 11, 13, 10), [maya], details={"severity": "minor"})
+    log(trip, Kind.COMFORT_USED, ny(2026, 11, 12, 19, 5), [maya], comfort_task=bunny)
     # Another trip's journal counts for that trip only.
     earlier = Trip.objects.create(
         household=family.household,
         traveller=family.parent,
-        starts_at=ny(11, 2, 9),
-        ends_at=ny(11, 4, 18),
+        starts_at=ny(2026, 11, 2, 9),
+        ends_at=ny(2026, 11, 4, 18),
         destination_zone="America/New_York",
     )
-    log(earlier, Kind.BATH, ny(11, 2, 18), both)
-    log(earlier, Kind.INCIDENT, ny(11, 3, 10), both)
-    log(earlier, Kind.COMFORT_USED, ny(11, 3, 19), [maya], comfort_task=bunny)
+    log(earlier, Kind.BATH, ny(2026, 11, 2, 18), both)
+    log(earlier, Kind.INCIDENT, ny(2026, 11, 3, 10), both)
+    log(earlier, Kind.COMFORT_USED, ny(2026, 11, 3, 19), [maya], comfort_task=bunny)
 
     response = debrief_of(family.client_for(family.parent), trip)
 
@@ -368,7 +363,7 @@ def test_a_comfort_item_used_twice_counts_both_uses(family, trip):
         due_on=date(2026, 11, 9),
     )
     for day in (12, 13):
-        log(trip, Kind.COMFORT_USED, ny(11, day, 19), [family.child], comfort_task=card)
+        log(trip, Kind.COMFORT_USED, ny(2026, 11, day, 19), [family.child], comfort_task=card)
 
     body = body_of(debrief_of(family.client_for(family.parent), trip))
 
@@ -491,7 +486,7 @@ def test_a_caregiver_who_did_not_cover_the_trip_gets_404(family, trip):
 
 
 def test_an_outsider_gets_404_on_the_debrief(family, trip):
-    log(trip, Kind.NEW_FOOD, ny(11, 12, 16), [family.child], details={"food": "kiwi"})
+    log(trip, Kind.NEW_FOOD, ny(2026, 11, 12, 16), [family.child], details={"food": "kiwi"})
     outsider = family.client_for(family.outsider)
 
     response = debrief_of(outsider, trip)
@@ -519,12 +514,12 @@ def test_the_debrief_of_a_trip_still_under_way_shows_what_exists_so_far(family):
     trip = Trip.objects.create(
         household=family.household,
         traveller=family.parent,
-        starts_at=ny(11, 15, 9),
-        ends_at=ny(11, 20, 18),
+        starts_at=ny(2026, 11, 15, 9),
+        ends_at=ny(2026, 11, 20, 18),
         destination_zone="Europe/Lisbon",
     )
-    log(trip, Kind.MEAL, ny(11, 15, 18), [family.child])
-    log(trip, Kind.NEW_FOOD, ny(11, 16, 12), [family.child], details={"food": "figs"})
+    log(trip, Kind.MEAL, ny(2026, 11, 15, 18), [family.child])
+    log(trip, Kind.NEW_FOOD, ny(2026, 11, 16, 12), [family.child], details={"food": "figs"})
     PrepTask.objects.create(trip=trip, title="Pack", due_on=date(2026, 11, 14))
 
     response = debrief_of(family.client_for(family.parent), trip)
@@ -563,8 +558,8 @@ def test_marking_a_prep_task_of_another_household_is_404(family):
     others = Trip.objects.create(
         household=family.other_household,
         traveller=family.outsider,
-        starts_at=ny(11, 11, 9),
-        ends_at=ny(11, 13, 18),
+        starts_at=ny(2026, 11, 11, 9),
+        ends_at=ny(2026, 11, 13, 18),
         destination_zone="Europe/London",
     )
     task = PrepTask.objects.create(trip=others, title="Their task", due_on=date(2026, 11, 10))
@@ -679,9 +674,9 @@ def test_the_summary_follows_every_write_to_the_journal(family, trip):
     def meals() -> str:
         return child_facts(body_of(debrief_of(parent, trip)), "Maya")["Meals logged"]
 
-    first = log(trip, Kind.MEAL, ny(11, 12, 7, 30), [maya])
+    first = log(trip, Kind.MEAL, ny(2026, 11, 12, 7, 30), [maya])
     assert meals() == "1"
-    log(trip, Kind.MEAL, ny(11, 12, 17, 45), [maya])
+    log(trip, Kind.MEAL, ny(2026, 11, 12, 17, 45), [maya])
     assert meals() == "2"
     deleted = parent.post(reverse("journal:delete_entry", args=[first.pk]), {"version": 1})
     assert deleted.status_code < 400

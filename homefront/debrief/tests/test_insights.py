@@ -11,7 +11,6 @@ import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from io import StringIO
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -24,9 +23,9 @@ from homefront.demo.household import load_demo
 from homefront.households.models import Child, Food, FoodKind, Membership, Role
 from homefront.journal.models import JournalEntry, Kind
 from homefront.prep.models import PrepTask, TemplateItem
+from homefront.testing.zones import NY, ny
 from homefront.trips.models import Goal, Trip
 
-NY = ZoneInfo("America/New_York")
 # Tuesday 17 November 2026, 9:00 in New York.
 NOW = datetime(2026, 11, 17, 14, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 17)
@@ -37,10 +36,6 @@ COMFORT = "Comfort notes or small presents for the kids"
 def frozen_time():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-def ny(year: int, month: int, day: int, hour: int) -> datetime:
-    return datetime(year, month, day, hour, tzinfo=NY)
 
 
 def away(household, traveller: User, first_night: date, nights: int, **fields: Any) -> Trip:

@@ -10,7 +10,6 @@ import subprocess
 import zlib
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -37,9 +36,9 @@ from homefront.households.models import (
     Severity,
 )
 from homefront.prep.models import Category, PrepTask
+from homefront.testing.zones import ny
 from homefront.trips.models import Cover, Trip
 
-NY = ZoneInfo("America/New_York")
 # Monday 9 November 2026, 9:00 in New York: three days before the trip.
 NOW = datetime(2026, 11, 9, 14, 0, tzinfo=UTC)
 BACKUP_PHONE = "+1 619 555 0187"
@@ -50,10 +49,6 @@ POPPLER_HINT = "Install Debian's poppler-utils (apt-get install poppler-utils)."
 def frozen_time():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-def ny(month: int, day: int, hour: int, minute: int = 0, year: int = 2026) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=NY)
 
 
 def make_trip(household: Household, traveller: User, start: datetime, end: datetime, **extra):
@@ -73,8 +68,8 @@ def trip(family) -> Trip:
     return make_trip(
         family.household,
         family.parent,
-        ny(11, 12, 7, 30),
-        ny(11, 15, 18),
+        ny(2026, 11, 12, 7, 30),
+        ny(2026, 11, 15, 18),
         destination="Denver",
         notes="Swimming moved to Friday this week.",
     )
@@ -241,16 +236,16 @@ def test_doctor_is_shown_with_a_tel_link_once_set(family, trip):
 @pytest.mark.parametrize(
     ("moment", "shown_to_caregiver"),
     [
-        pytest.param(ny(11, 10, 12), False, id="days-before"),
+        pytest.param(ny(2026, 11, 10, 12), False, id="days-before"),
         # The caregiver in charge may arrive the evening before: from a day before.
-        pytest.param(ny(11, 11, 7, 29), False, id="a-day-and-a-minute-before"),
-        pytest.param(ny(11, 11, 7, 30), True, id="a-day-before"),
-        pytest.param(ny(11, 12, 7, 29), True, id="a-minute-before"),
-        pytest.param(ny(11, 12, 7, 30), True, id="as-the-trip-starts"),
-        pytest.param(ny(11, 13, 21), True, id="during"),
-        pytest.param(ny(11, 15, 17, 59), True, id="last-minute"),
-        pytest.param(ny(11, 15, 18), False, id="back-home"),
-        pytest.param(ny(11, 20, 12), False, id="days-after"),
+        pytest.param(ny(2026, 11, 11, 7, 29), False, id="a-day-and-a-minute-before"),
+        pytest.param(ny(2026, 11, 11, 7, 30), True, id="a-day-before"),
+        pytest.param(ny(2026, 11, 12, 7, 29), True, id="a-minute-before"),
+        pytest.param(ny(2026, 11, 12, 7, 30), True, id="as-the-trip-starts"),
+        pytest.param(ny(2026, 11, 13, 21), True, id="during"),
+        pytest.param(ny(2026, 11, 15, 17, 59), True, id="last-minute"),
+        pytest.param(ny(2026, 11, 15, 18), False, id="back-home"),
+        pytest.param(ny(2026, 11, 20, 12), False, id="days-after"),
     ],
 )
 def test_sensitive_notes_for_the_covering_caregiver_only_while_the_trip_is_on(
@@ -277,8 +272,8 @@ def test_a_caregiver_not_covering_a_trip_gets_404(family, trip, frozen_time):
     Cover.objects.create(
         household=family.household, night=date(2026, 11, 13), member=family.caregiver
     )
-    other = make_trip(family.household, family.parent, ny(12, 3, 8), ny(12, 6, 20))
-    frozen_time.move_to(ny(12, 4, 12))  # the other trip is on: still nothing for them
+    other = make_trip(family.household, family.parent, ny(2026, 12, 3, 8), ny(2026, 12, 6, 20))
+    frozen_time.move_to(ny(2026, 12, 4, 12))  # the other trip is on: still nothing for them
     client = family.client_for(family.caregiver)
 
     for name in ("handoff:brief", "handoff:brief_pdf", "handoff:fridge"):
@@ -289,7 +284,7 @@ def test_a_caregiver_not_covering_a_trip_gets_404(family, trip, frozen_time):
 
 
 def test_an_outsider_gets_404_for_every_brief(family, trip):
-    other = make_trip(family.household, family.parent, ny(12, 3, 8), ny(12, 6, 20))
+    other = make_trip(family.household, family.parent, ny(2026, 12, 3, 8), ny(2026, 12, 6, 20))
     client = family.client_for(family.outsider)
 
     for pk in (trip.pk, other.pk):
@@ -315,7 +310,7 @@ def test_an_empty_household_gets_a_brief_with_not_set(db):
         email="empty@example.com", password="a long test password", name="Erin Empty"
     )
     Membership.objects.create(household=household, user=parent, role=Role.PARENT)
-    trip = make_trip(household, parent, ny(11, 12, 7, 30), ny(11, 15, 18))
+    trip = make_trip(household, parent, ny(2026, 11, 12, 7, 30), ny(2026, 11, 15, 18))
     client = Client()
     client.force_login(parent)
 
@@ -331,7 +326,7 @@ def test_an_empty_household_gets_a_brief_with_not_set(db):
 
 
 def test_a_thirty_night_trip_has_thirty_one_days(family):
-    trip = make_trip(family.household, family.parent, ny(12, 1, 8), ny(12, 31, 20))
+    trip = make_trip(family.household, family.parent, ny(2026, 12, 1, 8), ny(2026, 12, 31, 20))
     assert trip.nights == 30
 
     days = day_sections(brief_html(family.client_for(family.parent), trip))
@@ -348,7 +343,11 @@ def test_very_long_notes_render_in_full(family):
     )
     HouseNote.objects.create(household=family.household, title="Everything", text=house_text)
     trip = make_trip(
-        family.household, family.parent, ny(11, 12, 7, 30), ny(11, 15, 18), notes=trip_notes
+        family.household,
+        family.parent,
+        ny(2026, 11, 12, 7, 30),
+        ny(2026, 11, 15, 18),
+        notes=trip_notes,
     )
     assert len(trip_notes) > 1900
     assert len(house_text) > 4900
@@ -360,7 +359,7 @@ def test_very_long_notes_render_in_full(family):
 
 
 def test_a_profile_change_during_the_trip_shows_at_once(family, trip, frozen_time):
-    frozen_time.move_to(ny(11, 13, 12))
+    frozen_time.move_to(ny(2026, 11, 13, 12))
     client = family.client_for(family.parent)
     before = brief_html(client, trip)
     assert "Two books" in before
@@ -567,8 +566,10 @@ def add_child(family, n: int) -> Child:
 
 
 def test_brief_queries_do_not_grow_with_the_length_of_the_trip(family):
-    short = make_trip(family.household, family.parent, ny(11, 12, 7, 30), ny(11, 15, 18))
-    long = make_trip(family.household, family.parent, ny(12, 1, 8), ny(12, 21, 20))
+    short = make_trip(
+        family.household, family.parent, ny(2026, 11, 12, 7, 30), ny(2026, 11, 15, 18)
+    )
+    long = make_trip(family.household, family.parent, ny(2026, 12, 1, 8), ny(2026, 12, 21, 20))
     assert (short.nights, long.nights) == (3, 20)
     fill_nights(family, short)
     fill_nights(family, long)

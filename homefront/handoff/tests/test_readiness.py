@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -26,9 +25,9 @@ from homefront.households.models import (
     RoutineKind,
 )
 from homefront.photos.testing import phone_jpeg
+from homefront.testing.zones import ny
 from homefront.trips.models import Cover, Trip, TripKind
 
-NY = ZoneInfo("America/New_York")
 # Tuesday 10 November 2026, 9:00 in New York.
 NOW = datetime(2026, 11, 10, 14, 0, tzinfo=UTC)
 SHARE_URL = re.compile(r'id="share-url" type="text" value="http://testserver(/s/[\w-]+/)"')
@@ -45,10 +44,6 @@ def fresh_rate_limits():
     cache.clear()
     yield
     cache.clear()
-
-
-def ny(month: int, day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, month, day, hour, minute, tzinfo=NY)
 
 
 @pytest.fixture
@@ -312,7 +307,7 @@ def test_leave_now_starts_a_trip_names_the_backup_and_shares_the_brief(family, u
         "San Diego",
     )
     assert trip.starts_at == NOW
-    assert trip.ends_at == ny(11, 12, 18)
+    assert trip.ends_at == ny(2026, 11, 12, 18)
     assert trip.notes == LEAVE["notes"]
     assert trip.nights_list == [date(2026, 11, 10), date(2026, 11, 11)]
     covers = Cover.objects.in_household(family.household).order_by("night")
@@ -400,8 +395,8 @@ def test_leave_now_overlapping_a_trip_of_the_same_parent_creates_nothing(family)
     Trip.objects.create(
         household=family.household,
         traveller=family.parent,
-        starts_at=ny(11, 11, 8),
-        ends_at=ny(11, 13, 20),
+        starts_at=ny(2026, 11, 11, 8),
+        ends_at=ny(2026, 11, 13, 20),
         destination="Denver",
         destination_zone="America/Denver",
     )
@@ -422,8 +417,8 @@ def test_leave_now_beside_the_other_parents_trip_is_fine(family):
     Trip.objects.create(
         household=family.household,
         traveller=sam,
-        starts_at=ny(11, 9, 8),
-        ends_at=ny(11, 14, 20),
+        starts_at=ny(2026, 11, 9, 8),
+        ends_at=ny(2026, 11, 14, 20),
         destination_zone="America/New_York",
     )
 

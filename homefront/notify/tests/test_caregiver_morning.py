@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 from email.message import EmailMessage
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -16,13 +15,8 @@ from homefront.notify.models import Channel, ChannelKind, Message, MessageKind, 
 from homefront.notify.plan import plan_all
 from homefront.notify.tests.test_delivery import smtp_server
 from homefront.prep.models import PrepTask
+from homefront.testing.zones import ny
 from homefront.trips.models import Cover, Trip
-
-NY = ZoneInfo("America/New_York")
-
-
-def ny(day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2027, 1, day, hour, minute, tzinfo=NY)
 
 
 @pytest.fixture
@@ -47,8 +41,8 @@ def week(family, traveller):
     trip = Trip.objects.create(
         household=family.household,
         traveller=family.parent,
-        starts_at=ny(14, 9),
-        ends_at=ny(17, 18),
+        starts_at=ny(2027, 1, 14, 9),
+        ends_at=ny(2027, 1, 17, 18),
         destination="Albuquerque",
         destination_zone="America/Denver",
     )
@@ -97,22 +91,22 @@ def body(letter: EmailMessage) -> str:
 def test_the_adult_in_charge_gets_the_days_reminder_in_their_language(
     family, week, traveller, mailbox
 ):
-    traveller.move_to(ny(13, 10))
+    traveller.move_to(ny(2027, 1, 13, 10))
     plan_all()
     assert mornings() == []
     # The household is planned again by the first morning someone is in charge.
-    assert Schedule.objects.get(household=family.household).next_plan_at <= ny(14, 7, 30)
+    assert Schedule.objects.get(household=family.household).next_plan_at <= ny(2027, 1, 14, 7, 30)
 
-    traveller.move_to(ny(14, 7, 29))
+    traveller.move_to(ny(2027, 1, 14, 7, 29))
     plan_all()
     assert mornings() == []
 
-    traveller.move_to(ny(14, 7, 30))
+    traveller.move_to(ny(2027, 1, 14, 7, 30))
     plan_all()
     plan_all()
     [message] = mornings()
     assert message.channel.target == "abuela@example.com"
-    assert message.due_at == ny(14, 7, 30)
+    assert message.due_at == ny(2027, 1, 14, 7, 30)
     deliver_due("test")
 
     [letter] = letters_to(mailbox, "abuela@example.com")
@@ -128,7 +122,7 @@ def test_the_adult_in_charge_gets_the_days_reminder_in_their_language(
     assert "Today's prep: 1 thing" in subjects
     assert not letters_to(mailbox, "cam@example.com")
 
-    traveller.move_to(ny(14, 12))
+    traveller.move_to(ny(2027, 1, 14, 12))
     plan_all()
     assert len(mornings()) == 1  # once a day
 
@@ -137,17 +131,17 @@ def test_each_morning_goes_to_that_nights_adult_after_their_quiet_hours(
     family, week, traveller, mailbox
 ):
     for day in (14, 15, 16):
-        traveller.move_to(ny(day, 7, 30))
+        traveller.move_to(ny(2027, 1, day, 7, 30))
         plan_all()
     assert [(m.channel.target, m.due_at) for m in mornings()] == [
-        ("abuela@example.com", ny(14, 7, 30)),
-        ("abuela@example.com", ny(15, 7, 30)),
+        ("abuela@example.com", ny(2027, 1, 14, 7, 30)),
+        ("abuela@example.com", ny(2027, 1, 15, 7, 30)),
         # Cam's quiet hours end at 8:00, at home where the children are.
-        ("cam@example.com", ny(16, 8, 0)),
+        ("cam@example.com", ny(2027, 1, 16, 8, 0)),
     ]
     deliver_due("test")
     assert not letters_to(mailbox, "cam@example.com")  # 7:30 on the 16th: not due yet
-    traveller.move_to(ny(16, 8, 0))
+    traveller.move_to(ny(2027, 1, 16, 8, 0))
     deliver_due("test")
     [letter] = letters_to(mailbox, "cam@example.com")
     assert letter["Subject"] == "Today with the children, Sat 16 Jan"
@@ -160,18 +154,18 @@ def test_each_morning_goes_to_that_nights_adult_after_their_quiet_hours(
 
 def test_named_later_in_the_day_they_are_told_then_but_not_in_the_evening(family, week, traveller):
     Cover.objects.filter(night__in=[date(2027, 1, 14), date(2027, 1, 15)]).delete()
-    traveller.move_to(ny(14, 10))
+    traveller.move_to(ny(2027, 1, 14, 10))
     plan_all()
     assert mornings() == []  # nobody in charge tonight
 
-    traveller.move_to(ny(14, 12))
+    traveller.move_to(ny(2027, 1, 14, 12))
     Cover.objects.create(
         household=family.household, night=date(2027, 1, 14), contact=family.contact
     )
     plan_all()
-    assert [m.due_at for m in mornings()] == [ny(14, 12)]
+    assert [m.due_at for m in mornings()] == [ny(2027, 1, 14, 12)]
 
-    traveller.move_to(ny(15, 18, 30))
+    traveller.move_to(ny(2027, 1, 15, 18, 30))
     Cover.objects.create(
         household=family.household, night=date(2027, 1, 15), contact=family.contact
     )

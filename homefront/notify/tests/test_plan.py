@@ -24,10 +24,9 @@ from homefront.notify.drafts import Draft, make
 from homefront.notify.models import Channel, ChannelKind, Message, MessageKind, Status
 from homefront.notify.plan import plan_all
 from homefront.prep.models import PrepTask
+from homefront.testing.zones import denver, ny
 from homefront.trips.models import Cover, Trip
 
-NY = ZoneInfo("America/New_York")
-DENVER = ZoneInfo("America/Denver")
 PARIS = ZoneInfo("Europe/Paris")
 # Tuesday 12 January 2027, 6:00 in New York, 4:00 in Denver: winter, so New York is
 # UTC-5 and Denver UTC-7.
@@ -39,14 +38,6 @@ SHARE_URL = re.compile(r'id="share-url" type="text" value="(http://testserver/s/
 def traveller():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-def ny(month: int, day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2027, month, day, hour, minute, tzinfo=NY)
-
-
-def denver(month: int, day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2027, month, day, hour, minute, tzinfo=DENVER)
 
 
 def utc(month: int, day: int, hour: int, minute: int = 0) -> datetime:
@@ -89,8 +80,8 @@ def trip(family) -> Trip:
     trip = Trip.objects.create(
         household=family.household,
         traveller=family.parent,
-        starts_at=ny(1, 14, 9),
-        ends_at=ny(1, 17, 18),
+        starts_at=ny(2027, 1, 14, 9),
+        ends_at=ny(2027, 1, 17, 18),
         destination="Albuquerque",
         destination_zone="America/Denver",
     )
@@ -105,8 +96,8 @@ def danas_trip(family, dana) -> Trip:
     trip = Trip.objects.create(
         household=family.household,
         traveller=dana,
-        starts_at=ny(1, 15, 8),
-        ends_at=ny(1, 16, 20),
+        starts_at=ny(2027, 1, 15, 8),
+        ends_at=ny(2027, 1, 16, 20),
         destination="Chicago",
         destination_zone="America/Chicago",
     )
@@ -232,13 +223,13 @@ def draft_due(moment: datetime, key: str = "quiet") -> Draft:
 
 def test_a_message_due_in_quiet_hours_waits_until_the_morning(family, pat_mail):
     """The default quiet hours, 21:00 to 7:00, wrap midnight."""
-    late = make(pat_mail, draft_due(ny(1, 12, 22)))
-    early = make(pat_mail, draft_due(ny(1, 13, 5, 15), key="early"))
-    evening = make(pat_mail, draft_due(ny(1, 12, 20, 59), key="evening"))
+    late = make(pat_mail, draft_due(ny(2027, 1, 12, 22)))
+    early = make(pat_mail, draft_due(ny(2027, 1, 13, 5, 15), key="early"))
+    evening = make(pat_mail, draft_due(ny(2027, 1, 12, 20, 59), key="evening"))
 
-    assert late.due_at == ny(1, 13, 7)  # the next morning
-    assert early.due_at == ny(1, 13, 7)  # the same morning
-    assert evening.due_at == ny(1, 12, 20, 59)
+    assert late.due_at == ny(2027, 1, 13, 7)  # the next morning
+    assert early.due_at == ny(2027, 1, 13, 7)  # the same morning
+    assert evening.due_at == ny(2027, 1, 12, 20, 59)
 
 
 def test_quiet_hours_that_do_not_wrap_midnight(family, pat_mail):
@@ -246,11 +237,11 @@ def test_quiet_hours_that_do_not_wrap_midnight(family, pat_mail):
     pat_mail.refresh_from_db()
 
     cases = {
-        ny(1, 12, 14): ny(1, 12, 15),  # a nap: wait until it ends
-        ny(1, 12, 13): ny(1, 12, 15),
-        ny(1, 12, 15): ny(1, 12, 15),
-        ny(1, 12, 12, 59): ny(1, 12, 12, 59),
-        ny(1, 12, 22): ny(1, 12, 22),  # no night-time quiet hours for this parent
+        ny(2027, 1, 12, 14): ny(2027, 1, 12, 15),  # a nap: wait until it ends
+        ny(2027, 1, 12, 13): ny(2027, 1, 12, 15),
+        ny(2027, 1, 12, 15): ny(2027, 1, 12, 15),
+        ny(2027, 1, 12, 12, 59): ny(2027, 1, 12, 12, 59),
+        ny(2027, 1, 12, 22): ny(2027, 1, 12, 22),  # no night-time quiet hours for this parent
     }
     for number, (due, expected) in enumerate(cases.items()):
         assert make(pat_mail, draft_due(due, key=f"nap-{number}")).due_at == expected, due
@@ -260,32 +251,34 @@ def test_quiet_hours_are_in_the_persons_own_zone_or_else_the_home_zone(
     family, dana, pat_mail, dana_mail
 ):
     # 22:00 in New York is 20:00 in Denver: quiet for Pat (home zone), not for Dana.
-    assert make(pat_mail, draft_due(ny(1, 12, 22))).due_at == ny(1, 13, 7)
-    assert make(dana_mail, draft_due(ny(1, 12, 22))).due_at == ny(1, 12, 22)
+    assert make(pat_mail, draft_due(ny(2027, 1, 12, 22))).due_at == ny(2027, 1, 13, 7)
+    assert make(dana_mail, draft_due(ny(2027, 1, 12, 22))).due_at == ny(2027, 1, 12, 22)
     # 23:30 in New York is 21:30 in Denver: Dana's morning is 7:00 in Denver.
-    assert make(dana_mail, draft_due(ny(1, 12, 23, 30), key="later")).due_at == denver(1, 13, 7)
+    assert make(dana_mail, draft_due(ny(2027, 1, 12, 23, 30), key="later")).due_at == denver(
+        2027, 1, 13, 7
+    )
 
     # Pat has no zone of their own: the household's home zone counts, whatever it is.
     family.household.time_zone = "America/Los_Angeles"
     family.household.save()
     pat_mail.refresh_from_db()
-    assert make(pat_mail, draft_due(ny(1, 12, 22), key="la")).due_at == ny(1, 12, 22)
+    assert make(pat_mail, draft_due(ny(2027, 1, 12, 22), key="la")).due_at == ny(2027, 1, 12, 22)
 
 
 def test_contacts_have_no_quiet_hours(family):
     grandma = email_channel(family, "grandma@example.com", contact=family.contact)
-    assert make(grandma, draft_due(ny(1, 12, 23, 30))).due_at == ny(1, 12, 23, 30)
+    assert make(grandma, draft_due(ny(2027, 1, 12, 23, 30))).due_at == ny(2027, 1, 12, 23, 30)
 
 
 def test_a_message_planned_late_in_the_evening_waits_for_the_morning(family, pat_mail, traveller):
     """The readiness review of the day is due at 10:00; a channel added at 22:30 does not
     get it there and then, in the middle of the quiet hours."""
-    traveller.move_to(ny(1, 12, 22, 30))
+    traveller.move_to(ny(2027, 1, 12, 22, 30))
 
     plan_as_two_workers()
 
     [review] = of_kind(MessageKind.READINESS_REVIEW)
-    assert review.due_at == ny(1, 13, 7)
+    assert review.due_at == ny(2027, 1, 13, 7)
     assert deliver_due("test") == []
     assert mail.outbox == []
 
@@ -301,13 +294,13 @@ def test_the_evening_before_leaving_lists_what_is_still_open(
     done = task(trip, "Label the lunchboxes", date(2027, 1, 12), essential=True)
     PrepTask.objects.filter(pk=done.pk).update(done_at=timezone.now())
     task(trip, "Buy a comfort toy", date(2027, 1, 13))  # optional
-    traveller.move_to(ny(1, 13, 18))
+    traveller.move_to(ny(2027, 1, 13, 18))
 
     plan_as_two_workers()
 
     [message] = of_kind(MessageKind.LEAVING_TOMORROW)
     assert message.channel == pat_mail  # the traveller only
-    assert message.due_at == ny(1, 13, 18)
+    assert message.due_at == ny(2027, 1, 13, 18)
     assert message.subject == "You leave tomorrow"
     assert message.text.splitlines()[:5] == [
         "You leave tomorrow at 9:00 AM.",
@@ -319,7 +312,7 @@ def test_the_evening_before_leaving_lists_what_is_still_open(
     assert "Label the lunchboxes" not in message.text
     assert "Buy a comfort toy" not in message.text
 
-    traveller.move_to(ny(1, 13, 21))
+    traveller.move_to(ny(2027, 1, 13, 21))
     plan_as_two_workers()
     assert len(of_kind(MessageKind.LEAVING_TOMORROW)) == 1
 
@@ -329,7 +322,7 @@ def test_the_evening_check_says_what_is_open_at_six_not_in_the_morning(
 ):
     epipen = task(trip, "Refill the EpiPen", date(2027, 1, 13), essential=True)
     for hour in (0, 9, 13):  # the workers plan all day long
-        traveller.move_to(ny(1, 13, hour))
+        traveller.move_to(ny(2027, 1, 13, hour))
         plan_as_two_workers()
     # By the afternoon everything is done, somebody is named for every night (Pat is the
     # only parent), and the brief is shared.
@@ -337,7 +330,7 @@ def test_the_evening_check_says_what_is_open_at_six_not_in_the_morning(
     for night in trip.nights_list:
         Cover.objects.create(household=family.household, night=night, member=family.caregiver)
     ShareLink.issue(trip, family.parent, label="Cam", days_before=7)
-    traveller.move_to(ny(1, 13, 18))
+    traveller.move_to(ny(2027, 1, 13, 18))
     plan_as_two_workers()
 
     [message] = of_kind(MessageKind.LEAVING_TOMORROW)
@@ -371,25 +364,25 @@ def test_the_kids_day_reaches_the_traveller_at_half_past_eight_where_they_are(
     family, dana, pat_mail, dana_mail, trip, traveller
 ):
     by = family.caregiver
-    log(trip, denver(1, 14, 19), Kind.ASLEEP, by)  # the evening before
-    gone = log(trip, denver(1, 15, 9), Kind.MOOD, by, details={"mood": "sad"})
+    log(trip, denver(2027, 1, 14, 19), Kind.ASLEEP, by)  # the evening before
+    gone = log(trip, denver(2027, 1, 15, 9), Kind.MOOD, by, details={"mood": "sad"})
     JournalEntry.objects.filter(pk=gone.pk).update(deleted_at=timezone.now())
     day = [
-        (denver(1, 15, 7, 45), Kind.WOKE, {"when": "morning"}),
-        (denver(1, 15, 12, 30), Kind.MEAL, {"what": "pasta", "amount": "all"}),
-        (denver(1, 15, 18, 45), Kind.BATH, {}),
+        (denver(2027, 1, 15, 7, 45), Kind.WOKE, {"when": "morning"}),
+        (denver(2027, 1, 15, 12, 30), Kind.MEAL, {"what": "pasta", "amount": "all"}),
+        (denver(2027, 1, 15, 18, 45), Kind.BATH, {}),
     ]
     for at, kind, details in day:  # logged through the day, planned every round
         traveller.move_to(at)
         log(trip, at, kind, by, details=details)
         traveller.move_to(at + timedelta(minutes=1))
         plan_as_two_workers()
-    traveller.move_to(denver(1, 15, 20, 30))
+    traveller.move_to(denver(2027, 1, 15, 20, 30))
     plan_as_two_workers()
 
     [message] = of_kind(MessageKind.JOURNAL_DIGEST)
     assert message.channel == pat_mail  # the traveller, not the parent at home
-    assert message.due_at == denver(1, 15, 20, 30) == utc(1, 16, 3, 30)
+    assert message.due_at == denver(2027, 1, 15, 20, 30) == utc(1, 16, 3, 30)
     assert message.subject == "The kids' day: 3 entries"
     assert message.text.splitlines()[:3] == [
         "7:45 AM Woke up — Maya",
@@ -398,13 +391,13 @@ def test_the_kids_day_reaches_the_traveller_at_half_past_eight_where_they_are(
     ]
     assert "Mood" not in message.text
 
-    traveller.move_to(denver(1, 15, 23))
+    traveller.move_to(denver(2027, 1, 15, 23))
     plan_as_two_workers()
     assert of_kind(MessageKind.JOURNAL_DIGEST) == [message]
 
 
 def test_no_digest_on_a_day_with_nothing_logged(family, pat_mail, trip, traveller):
-    traveller.move_to(denver(1, 15, 20, 30))
+    traveller.move_to(denver(2027, 1, 15, 20, 30))
     plan_as_two_workers()
     assert of_kind(MessageKind.JOURNAL_DIGEST) == []
 
@@ -416,24 +409,24 @@ def test_an_uncovered_night_is_told_to_every_parent_once(
     family, dana, pat_mail, dana_mail, trip, danas_trip, traveller
 ):
     email_channel(family, "carer@example.com", user=family.caregiver)
-    traveller.move_to(ny(1, 12, 10))
+    traveller.move_to(ny(2027, 1, 12, 10))
 
     plan_as_two_workers()
 
     alerts = of_kind(MessageKind.UNCOVERED_NIGHT)
     assert {(m.channel, m.subject, m.due_at) for m in alerts} == {
-        (pat_mail, "Nobody in charge on Fri 15 Jan", ny(1, 12, 10)),
-        (dana_mail, "Nobody in charge on Fri 15 Jan", ny(1, 12, 10)),
+        (pat_mail, "Nobody in charge on Fri 15 Jan", ny(2027, 1, 12, 10)),
+        (dana_mail, "Nobody in charge on Fri 15 Jan", ny(2027, 1, 12, 10)),
     }
 
     # Named, then unnamed again: the alert was given, it is not repeated.
     cover = Cover.objects.create(
         household=family.household, night=date(2027, 1, 15), contact=family.contact
     )
-    traveller.move_to(ny(1, 12, 14))
+    traveller.move_to(ny(2027, 1, 12, 14))
     plan_as_two_workers()
     cover.delete()
-    traveller.move_to(ny(1, 13, 10))
+    traveller.move_to(ny(2027, 1, 13, 10))
     plan_as_two_workers()
     assert len(of_kind(MessageKind.UNCOVERED_NIGHT)) == 2
 
@@ -451,14 +444,14 @@ def test_the_first_open_of_a_share_link_tells_the_parents_once(
 ):
     email_channel(family, "carer@example.com", user=family.caregiver)
     _link, token = ShareLink.issue(trip, family.parent, label="Grandma", days_before=7)
-    traveller.move_to(ny(1, 12, 10, 5))
+    traveller.move_to(ny(2027, 1, 12, 10, 5))
     shared = reverse("handoff:shared_brief", args=[token])
     assert Client().get(shared).status_code == 200
-    traveller.move_to(ny(1, 12, 10, 20))
+    traveller.move_to(ny(2027, 1, 12, 10, 20))
     assert Client().get(shared).status_code == 200
 
     plan_as_two_workers()
-    traveller.move_to(ny(1, 13, 9))
+    traveller.move_to(ny(2027, 1, 13, 9))
     assert Client().get(shared).status_code == 200
     plan_as_two_workers()
 
@@ -470,7 +463,7 @@ def test_the_first_open_of_a_share_link_tells_the_parents_once(
 
 
 def test_leave_now_tells_the_backup_caregiver_with_the_link(family, pat_mail, traveller):
-    traveller.move_to(ny(1, 12, 10))
+    traveller.move_to(ny(2027, 1, 12, 10))
     grandma = email_channel(family, "grandma@example.com", contact=family.contact)
     doctor = Contact(household=family.household, name="Dr Who", phone="+1 505 555 0100")
     doctor.save()
@@ -509,23 +502,23 @@ def test_the_readiness_review_comes_once_every_ninety_days(
     plan_as_two_workers()
     first = of_kind(MessageKind.READINESS_REVIEW)
     assert {(m.channel, m.due_at) for m in first} == {
-        (pat_mail, ny(1, 12, 10)),
-        (dana_mail, ny(1, 12, 10)),
+        (pat_mail, ny(2027, 1, 12, 10)),
+        (dana_mail, ny(2027, 1, 12, 10)),
     }
     assert first[0].subject == "Ready for the unplanned?"
 
     # The 90 days run from 10 November 2026 to 7 February 2027.
-    for moment in (ny(1, 13, 10), ny(2, 7, 23, 59)):
+    for moment in (ny(2027, 1, 13, 10), ny(2027, 2, 7, 23, 59)):
         traveller.move_to(moment)
         plan_as_two_workers()
     assert len(of_kind(MessageKind.READINESS_REVIEW)) == 2
 
-    traveller.move_to(ny(2, 8, 0, 1))
+    traveller.move_to(ny(2027, 2, 8, 0, 1))
     plan_as_two_workers()
     later = of_kind(MessageKind.READINESS_REVIEW)[2:]
     assert {(m.channel, m.due_at) for m in later} == {
-        (pat_mail, ny(2, 8, 10)),
-        (dana_mail, ny(2, 8, 10)),
+        (pat_mail, ny(2027, 2, 8, 10)),
+        (dana_mail, ny(2027, 2, 8, 10)),
     }
 
 

@@ -32,17 +32,12 @@ from homefront.notify.plan import plan_all, plan_due
 from homefront.notify.tests.test_delivery import Mailbox, smtp_server
 from homefront.portability.household_file import dumps, export_household, import_household, load
 from homefront.prep.models import PrepTask
+from homefront.testing.zones import DENVER, ny
 from homefront.trips.models import Cover, Trip
 
-NY = ZoneInfo("America/New_York")
-DENVER = ZoneInfo("America/Denver")
 # Tuesday 12 January 2027, 6:00 in New York.
 NOW = datetime(2027, 1, 12, 11, 0, tzinfo=UTC)
 STARTING = timedelta(seconds=8)  # how long two worker processes may take to start
-
-
-def ny(month: int, day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2027, month, day, hour, minute, tzinfo=NY)
 
 
 def next_plan(household: Household) -> datetime | None:
@@ -164,8 +159,8 @@ def trip(family, traveller) -> Trip:
     trip = Trip.objects.create(
         household=family.household,
         traveller=family.parent,
-        starts_at=ny(1, 14, 9),
-        ends_at=ny(1, 16, 18),
+        starts_at=ny(2027, 1, 14, 9),
+        ends_at=ny(2027, 1, 16, 18),
         destination="Denver",
         destination_zone="America/Denver",
     )
@@ -188,9 +183,9 @@ def test_without_trips_the_next_planning_is_the_readiness_review_or_within_a_day
     assert next_plan(family.household) == within_a_day(family.household)
 
     # The 90-day periods run from 10 November 2026 to 7 February 2027.
-    traveller.move_to(ny(2, 7, 12))
+    traveller.move_to(ny(2027, 2, 7, 12))
     plan_all()
-    assert next_plan(family.household) == ny(2, 8, 0)
+    assert next_plan(family.household) == ny(2027, 2, 8, 0)
 
 
 def test_the_next_planning_is_the_next_moment_something_can_be_due(
@@ -203,10 +198,10 @@ def test_the_next_planning_is_the_next_moment_something_can_be_due(
         traveller.move_to(moments[-1])
 
     assert moments == [
-        ny(1, 13, 0),  # the day the EpiPen is due: its morning digest
-        ny(1, 13, 18),  # the evening before leaving
-        ny(1, 14, 0),  # the day of leaving, with the EpiPen still to do
-        ny(1, 14, 7, 30),  # the caregiver's morning: in charge tonight (no channel here)
+        ny(2027, 1, 13, 0),  # the day the EpiPen is due: its morning digest
+        ny(2027, 1, 13, 18),  # the evening before leaving
+        ny(2027, 1, 14, 0),  # the day of leaving, with the EpiPen still to do
+        ny(2027, 1, 14, 7, 30),  # the caregiver's morning: in charge tonight (no channel here)
         datetime(2027, 1, 14, 20, 30, tzinfo=DENVER),  # the first evening away
         datetime(2027, 1, 14, 21, tzinfo=DENVER),  # nothing logged: a look again
     ]
@@ -225,15 +220,15 @@ def new_trip(family, trip: Trip) -> None:
     Trip.objects.create(
         household=family.household,
         traveller=family.parent,
-        starts_at=ny(3, 1, 9),
-        ends_at=ny(3, 2, 18),
+        starts_at=ny(2027, 3, 1, 9),
+        ends_at=ny(2027, 3, 2, 18),
         destination="Boston",
         destination_zone="America/New_York",
     )
 
 
 def trip_moved(family, trip: Trip) -> None:
-    trip.starts_at = ny(1, 13, 9)
+    trip.starts_at = ny(2027, 1, 13, 9)
     trip.save()
 
 
@@ -340,8 +335,8 @@ def test_the_kids_day_is_looked_at_in_the_evening_and_again_while_nothing_is_log
     plan_all()
     assert digests() == 1
     # The caregiver in charge on the 15th has their morning at home first.
-    assert next_plan(family.household) == ny(1, 15, 7, 30)
-    traveller.move_to(ny(1, 15, 7, 30))
+    assert next_plan(family.household) == ny(2027, 1, 15, 7, 30)
+    traveller.move_to(ny(2027, 1, 15, 7, 30))
     plan_all()
     assert next_plan(family.household) == datetime(2027, 1, 15, 20, 30, tzinfo=DENVER)
 
