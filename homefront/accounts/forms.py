@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from homefront import i18n
 from homefront.accounts.models import User
 from homefront.core.tasks import send_email
-from homefront.households.forms import AccessibleErrorsMixin, TimeZoneInput
+from homefront.ui.forms import AccessibleErrorsMixin, TimeZoneInput
 
 
 class SignupForm(AccessibleErrorsMixin, UserCreationForm):

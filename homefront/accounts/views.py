@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 
 from homefront import i18n
 from homefront.accounts.forms import AccountForm, SignupForm
-from homefront.core.forms import posted
 from homefront.households.models import Invitation
+from homefront.ui.forms import posted
 
 
 def _safe_next(request: HttpRequest) -> str | None:

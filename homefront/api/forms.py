@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from homefront.api.models import AccessToken
-from homefront.households.forms import AccessibleErrorsMixin
+from homefront.ui.forms import AccessibleErrorsMixin
 
 
 class AccessTokenForm(AccessibleErrorsMixin, forms.ModelForm):

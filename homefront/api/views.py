@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 from homefront.access import Action, requires
 from homefront.api.forms import AccessTokenForm
 from homefront.api.models import AccessToken
-from homefront.core.forms import posted
 from homefront.households.access import MemberRequest
+from homefront.ui.forms import posted
 
 
 def get_token(request: MemberRequest, pk: int) -> AccessToken:

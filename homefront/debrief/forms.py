@@ -7,9 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from homefront.accounts.models import User
 from homefront.debrief.models import BackToRoutine, Reflection
-from homefront.households.forms import AccessibleErrorsMixin, DateInput
 from homefront.households.models import Household, Role
 from homefront.trips.models import Goal
+from homefront.ui.forms import AccessibleErrorsMixin, DateInput
 
 
 class ReflectionForm(AccessibleErrorsMixin, forms.ModelForm):

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 
 from homefront.access import Action, actor_of, check, get_trip, may, member_required, requires
 from homefront.core.conditional import conditional_page
-from homefront.core.forms import posted
 from homefront.debrief.analysis import debrief, new_foods_tried, suggest_next_step
 from homefront.debrief.forms import GoalForm, ReflectionForm
 from homefront.debrief.models import Reflection
@@ -27,6 +26,7 @@ from homefront.prep.planning import unneeded_suggestions
 from homefront.trips.access import get_goal
 from homefront.trips.charts import nights_chart
 from homefront.trips.models import MAX_NIGHTS, Goal, Trip
+from homefront.ui.forms import posted
 
 
 @member_required

@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from homefront import i18n
 from homefront.handoff.models import ShareLink
-from homefront.households.forms import AccessibleErrorsMixin, DateInput, TimeInput
 from homefront.households.models import Contact, Household
+from homefront.ui.forms import AccessibleErrorsMixin, DateInput, TimeInput
 
 
 class ShareLinkForm(AccessibleErrorsMixin, forms.ModelForm):

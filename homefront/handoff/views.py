@@ -30,7 +30,6 @@ from homefront.access import (
 from homefront.core import ratelimit
 from homefront.core.conditional import conditional_page
 from homefront.core.decorators import kept_offline_until, secret_page
-from homefront.core.forms import posted
 from homefront.handoff import access
 from homefront.handoff.brief import Brief, build_brief
 from homefront.handoff.forms import LeaveNowForm, ShareLinkForm
@@ -41,6 +40,7 @@ from homefront.households.access import MemberRequest
 from homefront.households.child_photo import attach_inline_thumbnails
 from homefront.households.models import Child, Contact, FoodKind, Household, Membership, Role
 from homefront.trips.models import Cover, Trip, TripKind
+from homefront.ui.forms import posted
 
 JUST_CREATED = "share_link_just_created"
 

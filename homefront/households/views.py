@@ -21,7 +21,6 @@ from django.views.decorators.http import require_POST
 from homefront.access import Action, actor_of, check, may, member_required, requires
 from homefront.core.conditional import conditional_page
 from homefront.core.decorators import secret_page
-from homefront.core.forms import posted
 from homefront.households import access
 from homefront.households.access import MemberRequest
 from homefront.households.forms import (
@@ -52,6 +51,8 @@ from homefront.households.models import (
 from homefront.households.schedule import day_plan
 from homefront.households.several_children import for_several_children
 from homefront.households.versions import note_writes_to
+from homefront.ui.forms import posted
+from homefront.ui.views import delete_page, edit_page
 
 # A child grows: a weight or photo older than this no longer describes them.
 OUT_OF_DATE = timedelta(days=183)
@@ -320,45 +321,6 @@ def child_page(
             and child.measured_on < today - OUT_OF_DATE,
         },
         status=status,
-    )
-
-
-def edit_page(
-    request: MemberRequest,
-    form: ModelForm,
-    *,
-    title: str,
-    back: str,
-    saved: str,
-    delete_url: str | None = None,
-) -> HttpResponse:
-    """The one form page of the profile: save and go back, or show the errors in place."""
-    if request.method == "POST":
-        if form.is_valid():
-            form.save()
-            messages.success(request, saved)
-            return redirect(back)
-        status = 422
-    else:
-        status = 200
-    return render(
-        request,
-        "households/form.html",
-        {"form": form, "title": title, "back": back, "delete_url": delete_url},
-        status=status,
-    )
-
-
-def delete_page(request: MemberRequest, obj: Any, *, back: str, what: str) -> HttpResponse:
-    """Confirm on GET, delete on POST; an htmx POST gets an empty body to swap the row out."""
-    if request.method == "POST":
-        obj.delete()
-        if request.htmx:  # type: ignore[attr-defined]
-            return HttpResponse("")
-        messages.success(request, _("%(what)s deleted.") % {"what": what})
-        return redirect(back)
-    return render(
-        request, "households/confirm_delete.html", {"object": obj, "back": back, "what": what}
     )
 
 

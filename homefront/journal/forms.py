@@ -7,10 +7,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from homefront.households.forms import AccessibleErrorsMixin
 from homefront.households.models import Child
 from homefront.journal.entries import FUTURE_SLACK
 from homefront.journal.models import NOTE_LENGTH, JournalEntry
+from homefront.ui.forms import AccessibleErrorsMixin
 
 # Ids past this exist in no database; looking them up would overflow its integers.
 MAX_ID = 2**63 - 1

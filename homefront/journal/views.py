@@ -29,7 +29,6 @@ from homefront.access import (
 from homefront.core import ratelimit
 from homefront.core.conditional import conditional_page
 from homefront.core.decorators import kept_offline_until, secret_page
-from homefront.core.forms import posted
 from homefront.handoff.models import ShareLink
 from homefront.households.access import MemberRequest
 from homefront.households.models import Child
@@ -45,6 +44,7 @@ from homefront.journal.models import (
     kinds_for_the_page,
 )
 from homefront.trips.models import Trip
+from homefront.ui.forms import posted
 
 PAGE_SIZE = 50
 MAX_SYNC_BYTES = 1_000_000

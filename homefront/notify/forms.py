@@ -5,13 +5,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from homefront.households.forms import AccessibleErrorsMixin
 from homefront.households.models import Contact, Membership
 from homefront.journal.models import Kind
 from homefront.notify import targets
 from homefront.notify.choices import ALWAYS_KINDS, PHOTO_KINDS, SLEEP_KINDS
 from homefront.notify.models import TYPED_KINDS, Channel, ChannelKind, PushChoices
 from homefront.notify.webhooks import EVENTS
+from homefront.ui.forms import AccessibleErrorsMixin
 
 
 class ChannelForm(AccessibleErrorsMixin, forms.ModelForm):

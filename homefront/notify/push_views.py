@@ -15,12 +15,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from homefront.access import Action, actor_of, may, requires
-from homefront.core.forms import posted
 from homefront.households.access import MemberRequest
 from homefront.households.validators import validate_plain_text
 from homefront.notify import push, vapid
 from homefront.notify.forms import PushChoicesForm
 from homefront.notify.models import Channel, ChannelKind, PushChoices
+from homefront.ui.forms import posted
 
 MAX_BODY = 8 * 1024  # a subscription is a few hundred bytes
 

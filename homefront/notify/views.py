@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from homefront.access import Action, actor_of, may, requires
-from homefront.core.forms import posted
 from homefront.households.access import MemberRequest
 from homefront.notify import push_views
 from homefront.notify.delivery import deliver
 from homefront.notify.forms import ChannelForm
 from homefront.notify.models import TYPED_KINDS, Channel, ChannelKind, Message, Status
 from homefront.notify.plan import trial_message
+from homefront.ui.forms import posted
 
 
 def _visible_channels(request: MemberRequest) -> Q:

@@ -9,11 +9,11 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from homefront.access import Action, requires
-from homefront.core.forms import posted
 from homefront.households.access import MemberRequest
 from homefront.notify import webhooks
 from homefront.notify.forms import WebhookForm
 from homefront.notify.models import Channel, ChannelKind, Message
+from homefront.ui.forms import posted
 
 RECENT = 10  # deliveries shown per webhook
 

@@ -5,9 +5,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from homefront.households.forms import AccessibleErrorsMixin, DateInput
 from homefront.prep.models import MAX_LEAD_DAYS, PackingItem, PrepTask, TemplateItem
 from homefront.trips.models import Trip, TripKind
+from homefront.ui.forms import AccessibleErrorsMixin, DateInput
 
 WHEN_MISSED = "missed"
 

@@ -24,15 +24,15 @@ from homefront.access import (
     visible_trips,
 )
 from homefront.core.conditional import conditional_page
-from homefront.core.forms import posted
 from homefront.households.access import MemberRequest
 from homefront.households.models import Membership, Role
-from homefront.households.views import delete_page, edit_page
 from homefront.prep import access
 from homefront.prep.forms import PackingItemForm, PrepTaskForm, TemplateItemForm
 from homefront.prep.models import Category, PackingItem, PrepTask, TemplateItem
 from homefront.prep.planning import unneeded_suggestions
 from homefront.trips.models import Trip, TripKind, TripState
+from homefront.ui.forms import posted
+from homefront.ui.views import delete_page, edit_page
 
 
 def _parents(request: MemberRequest) -> list:

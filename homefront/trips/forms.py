@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from homefront.accounts.models import User
-from homefront.households.forms import AccessibleErrorsMixin, DateInput, TimeInput, TimeZoneInput
 from homefront.households.models import Contact, Household, Membership, Role
 from homefront.trips.guesses import zone_candidates
 from homefront.trips.models import Trip
+from homefront.ui.forms import AccessibleErrorsMixin, DateInput, TimeInput, TimeZoneInput
 
 
 def _exists(moment: datetime) -> bool:

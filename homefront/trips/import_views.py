@@ -29,7 +29,6 @@ from django.views.decorators.http import require_http_methods
 from homefront.access import Action, requires
 from homefront.accounts.models import User
 from homefront.households.access import MemberRequest
-from homefront.households.forms import AccessibleErrorsMixin
 from homefront.households.models import Household, Role
 from homefront.trips import access
 from homefront.trips.imports import (
@@ -44,6 +43,7 @@ from homefront.trips.imports import (
     stored_values,
 )
 from homefront.trips.models import CalendarImport, Trip, TripKind
+from homefront.ui.forms import AccessibleErrorsMixin
 
 # An upload nobody confirmed is forgotten after this long (at the next upload).
 KEEP_UNCONFIRMED = timedelta(days=1)

@@ -26,7 +26,6 @@ from homefront.access import (
 from homefront.core import ratelimit
 from homefront.core.conditional import conditional_page
 from homefront.core.decorators import secret_page
-from homefront.core.forms import posted
 from homefront.households.access import MemberRequest
 from homefront.households.models import Child
 from homefront.trips import access, guesses
@@ -36,6 +35,7 @@ from homefront.trips.cover import FamilyNights, Night
 from homefront.trips.feeds import family_calendar as family_calendar_ics
 from homefront.trips.forms import CoverForm, TripForm
 from homefront.trips.models import CalendarFeed, Cover, Goal, Trip, TripState
+from homefront.ui.forms import posted
 
 AGENDA_DAYS = 60
 

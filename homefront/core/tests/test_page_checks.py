@@ -25,8 +25,8 @@ from django.test import Client
 from django.urls import Resolver404, resolve
 
 from homefront.accounts.models import User
-from homefront.handoff.models import ShareLink
 from homefront.demo.household import load_demo
+from homefront.handoff.models import ShareLink
 from homefront.households.models import Household
 from homefront.trips.models import Cover, Trip
 

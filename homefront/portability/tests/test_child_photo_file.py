@@ -9,8 +9,8 @@ from io import StringIO
 import time_machine
 from django.core.management import call_command
 
-from homefront.households.child_photo import replace_photo
 from homefront.demo.household import load_demo
+from homefront.households.child_photo import replace_photo
 from homefront.households.models import Child, ChildPhoto, Household
 from homefront.photos.processing import process_photo
 from homefront.photos.testing import phone_jpeg

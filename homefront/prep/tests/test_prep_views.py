@@ -8,7 +8,6 @@ import html
 import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -20,9 +19,9 @@ from django.urls import reverse
 from homefront.accounts.models import User
 from homefront.households.models import Household, Membership, Role
 from homefront.prep.models import Category, PackingItem, PrepTask, TemplateItem, Who
+from homefront.testing.zones import ny
 from homefront.trips.models import Cover, Trip
 
-NY = ZoneInfo("America/New_York")
 # Monday 2 November 2026, 9:00 in the household's New York.
 NOW = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 2)
@@ -36,10 +35,6 @@ LONG = "x" * 10_000
 def frozen_time():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-def ny(year: int, month: int, day: int, hour: int) -> datetime:
-    return datetime(year, month, day, hour, tzinfo=NY)
 
 
 def make_trip(
@@ -956,7 +951,7 @@ def test_today_shows_todays_tasks_across_trips_and_what_is_late(family, parent, 
         assert response.status_code == 200
         body = text(response)
         assert "Monday 2 November" in body
-        arrow = '<span class="dir-arrow" aria-hidden="true">→</span>'
+        arrow = '<span class="dir-arrow" role="img" aria-label="to">→</span>'
         assert f"Pat {arrow} Lisbon</a>, leaves Thu 5 Nov" in body
         assert f"Pat {arrow} Berlin</a>, leaves Thu 12 Nov" in body
         assert progress_bars(response) == [("1", "3"), ("1", "2")]

@@ -16,9 +16,9 @@ from django.utils.html import escape
 
 from homefront.accounts.models import User
 from homefront.households.models import Contact, ContactRole, Membership, Role
+from homefront.testing.zones import ny
 from homefront.trips.models import Cover, Trip, TripKind, TripState
 
-NY = ZoneInfo("America/New_York")
 # Monday 2 November 2026, 9:00 in New York: the day after the clocks went back.
 NOW = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)
 
@@ -27,10 +27,6 @@ NOW = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)
 def frozen_time():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-def ny(year: int, month: int, day: int, hour: int, minute: int = 0, fold: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, fold=fold, tzinfo=NY)
 
 
 def add_parent(family, email: str = "sam@example.com", name: str = "Sam Second") -> User:
@@ -525,10 +521,8 @@ def test_a_single_parent_away_leaves_the_nights_uncovered(family, parent):
 def test_a_screen_reader_hears_where_the_traveller_goes_not_an_arrow(family, parent):
     trip = make_trip(family, ny(2026, 11, 12, 9), ny(2026, 11, 14, 18), destination="Denver")
     heading = parent.get(detail(trip)).content.decode().split("<h1>", 1)[1].split("</h1>")[0]
-    assert heading == (
-        f'{family.parent.get_short_name()} <span class="dir-arrow" aria-hidden="true">→</span>'
-        '<span class="visually-hidden">to</span> Denver'
-    )
+    arrow = '<span class="dir-arrow" role="img" aria-label="to">→</span>'
+    assert heading == f"{family.parent.get_short_name()} {arrow} Denver"
 
 
 def test_home_says_in_the_next_trip_card_which_nights_nobody_covers(family, parent):
