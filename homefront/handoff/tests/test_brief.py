@@ -36,6 +36,7 @@ from homefront.households.models import (
     Severity,
 )
 from homefront.prep.models import Category, PrepTask
+from homefront.testing.trips import make_trip
 from homefront.testing.zones import ny
 from homefront.trips.models import Cover, Trip
 
@@ -49,17 +50,6 @@ POPPLER_HINT = "Install Debian's poppler-utils (apt-get install poppler-utils)."
 def frozen_time():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-def make_trip(household: Household, traveller: User, start: datetime, end: datetime, **extra):
-    return Trip.objects.create(
-        household=household,
-        traveller=traveller,
-        starts_at=start,
-        ends_at=end,
-        destination_zone=extra.pop("destination_zone", "America/New_York"),
-        **extra,
-    )
 
 
 @pytest.fixture

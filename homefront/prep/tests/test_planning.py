@@ -27,6 +27,7 @@ from homefront.prep.planning import (
     SUDDEN_SPREAD,
     unneeded_suggestions,
 )
+from homefront.testing.trips import make_trip
 from homefront.trips.models import Trip, TripKind
 
 HOME = ZoneInfo("America/New_York")
@@ -53,15 +54,16 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=HOME)
 
 
-def make_trip(
+def leaving(
     family, leaves: datetime, nights: int = 3, traveller: User | None = None, **fields
 ) -> Trip:
-    """A trip leaving at `leaves` and coming home at 21:00 after `nights` nights."""
-    return Trip.objects.create(
-        household=family.household,
-        traveller=traveller or family.parent,
-        starts_at=leaves,
-        ends_at=at(leaves.astimezone(HOME).date() + nights * DAY, 21),
+    """A trip to Albuquerque leaving at `leaves` and coming home at 21:00 after `nights`
+    nights."""
+    return make_trip(
+        family.household,
+        traveller or family.parent,
+        leaves,
+        at(leaves.astimezone(HOME).date() + nights * DAY, 21),
         destination="Albuquerque",
         destination_zone="America/Denver",
         **fields,
@@ -69,7 +71,7 @@ def make_trip(
 
 
 def story_trip(family, **fields) -> Trip:
-    return make_trip(family, at(STORY_THURSDAY, 7, 30), **fields)
+    return leaving(family, at(STORY_THURSDAY, 7, 30), **fields)
 
 
 def tasks_of(trip: Trip) -> list[PrepTask]:
@@ -137,7 +139,7 @@ def test_packing_items_of_the_template_become_the_packing_list_and_the_others_ta
         trip_kinds=[TripKind.WORK],
     )
 
-    trip = make_trip(family, at(TODAY + 10 * DAY, 9))  # room for every optional task
+    trip = leaving(family, at(TODAY + 10 * DAY, 9))  # room for every optional task
 
     titles = {task.title for task in tasks_of(trip)}
     assert titles == ESSENTIALS | OPTIONAL | {"Water the plants"}
@@ -162,7 +164,7 @@ def test_an_upcoming_trip_is_planned_calmly(family, lead_days, per_day):
     family.household.save()
     departure = TODAY + lead_days * DAY
 
-    trip = make_trip(family, at(departure, 18))
+    trip = leaving(family, at(departure, 18))
 
     tasks = tasks_of(trip)
     assert max(load(tasks).values()) <= per_day
@@ -192,7 +194,7 @@ def test_when_the_essentials_do_not_fit_they_are_all_planned_and_nothing_optiona
     family.household.prep_tasks_per_day = 1
     family.household.save()
 
-    trip = make_trip(family, at(TODAY + DAY, 9))
+    trip = leaving(family, at(TODAY + DAY, 9))
 
     tasks = tasks_of(trip)
     assert {task.title for task in tasks} == ESSENTIALS
@@ -200,7 +202,7 @@ def test_when_the_essentials_do_not_fit_they_are_all_planned_and_nothing_optiona
 
 
 def test_a_trip_created_in_the_past_gets_no_tasks(family):
-    trip = make_trip(family, at(TODAY - DAY, 9), nights=2)
+    trip = leaving(family, at(TODAY - DAY, 9), nights=2)
 
     assert not trip.prep_tasks.exists()
     assert not trip.packing_items.exists()
@@ -229,7 +231,7 @@ def test_a_cancelled_trip_is_not_replanned_when_it_moves(family):
 def test_a_short_notice_trip_gets_only_the_essentials_due_within_hours(family, hours_ahead):
     leaves = NOW + timedelta(hours=hours_ahead)
 
-    trip = make_trip(family, leaves, nights=2, kind=TripKind.SHORT_NOTICE)
+    trip = leaving(family, leaves, nights=2, kind=TripKind.SHORT_NOTICE)
 
     tasks = tasks_of(trip)
     assert {task.title for task in tasks} == ESSENTIALS
@@ -275,7 +277,7 @@ def test_moving_the_departure_later_moves_open_tasks_and_leaves_done_ones(family
 
 
 def test_moving_the_departure_earlier_brings_open_tasks_before_it(family):
-    trip = make_trip(family, at(TODAY + 12 * DAY, 8))
+    trip = leaving(family, at(TODAY + 12 * DAY, 8))
     new_departure = TODAY + 6 * DAY
 
     trip.starts_at = at(new_departure, 8)
@@ -294,7 +296,7 @@ def test_moving_the_departure_earlier_brings_open_tasks_before_it(family):
 
 
 def test_moving_the_departure_much_earlier_piles_nothing_on_the_departure_day(family):
-    trip = make_trip(family, at(TODAY + 12 * DAY, 8))
+    trip = leaving(family, at(TODAY + 12 * DAY, 8))
     hand_made = PrepTask.objects.create(
         trip=trip, title="Ask Sarah to water the plants", due_on=TODAY + 9 * DAY
     )
@@ -351,8 +353,8 @@ def test_what_a_traveller_adds_is_on_their_next_list_not_on_the_other_parents(fa
     first.packing_items.filter(name="Socks").update(per_night=2)
     other_parent = second_parent(family)
 
-    second = make_trip(family, at(STORY_THURSDAY + 14 * DAY, 9), nights=1)
-    theirs = make_trip(family, at(STORY_THURSDAY + 21 * DAY, 9), traveller=other_parent)
+    second = leaving(family, at(STORY_THURSDAY + 14 * DAY, 9), nights=1)
+    theirs = leaving(family, at(STORY_THURSDAY + 21 * DAY, 9), traveller=other_parent)
 
     items = {item.name: (item.per_night, item.extra) for item in second.packing_items.all()}
     assert items["Bunny's spare blanket"] == (0, 2)
@@ -373,7 +375,7 @@ def mark(trips: list[Trip], title: str, answers: list[bool | None]) -> None:
 
 
 def weekly_trips(family, count: int) -> list[Trip]:
-    return [make_trip(family, at(TODAY + 7 * (n + 1) * DAY, 9), nights=1) for n in range(count)]
+    return [leaving(family, at(TODAY + 7 * (n + 1) * DAY, 9), nights=1) for n in range(count)]
 
 
 def item_pk(household: Household, title: str) -> int:

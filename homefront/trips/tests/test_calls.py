@@ -15,8 +15,8 @@ import time_machine
 from django.urls import reverse
 
 from homefront.households.models import SCHOOL_DAYS, Child, Routine
+from homefront.testing.trips import make_trip
 from homefront.trips.calls import call_days
-from homefront.trips.models import Trip
 
 HOME = ZoneInfo("America/New_York")
 DENVER = ZoneInfo("America/Denver")
@@ -32,17 +32,6 @@ def frozen_time():
 
 def home(day: date, at: time) -> datetime:
     return datetime.combine(day, at, tzinfo=HOME)
-
-
-def make_trip(family, start: datetime, end: datetime, zone: str) -> Trip:
-    return Trip.objects.create(
-        household=family.household,
-        traveller=family.parent,
-        starts_at=start,
-        ends_at=end,
-        destination="Away",
-        destination_zone=zone,
-    )
 
 
 def children_of(family) -> list[Child]:
@@ -92,10 +81,12 @@ def clock(moments: list[tuple[datetime, datetime]]) -> list[str]:
 
 def test_bedtime_at_home_is_shown_in_the_time_there(family):
     trip = make_trip(
-        family,
+        family.household,
+        family.parent,
         home(date(2026, 11, 12), time(7, 30)),
         home(date(2026, 11, 15), time(21)),
-        "America/Denver",
+        destination="Away",
+        destination_zone="America/Denver",
     )
 
     days = call_days(trip, children_of(family))
@@ -121,10 +112,12 @@ def test_bedtime_at_home_is_shown_in_the_time_there(family):
 
 def test_same_zone_trip_shows_home_times(family):
     trip = make_trip(
-        family,
+        family.household,
+        family.parent,
         home(date(2026, 11, 12), time(7, 30)),
         home(date(2026, 11, 13), time(21)),
-        "America/New_York",
+        destination="Away",
+        destination_zone="America/New_York",
     )
     html = (
         family.client_for(family.parent)
@@ -139,7 +132,12 @@ def test_same_zone_trip_shows_home_times(family):
 def test_windows_leave_out_daycare_naps_and_bedtime_for_every_child(family, two_children):
     thursday, saturday = date(2026, 11, 12), date(2026, 11, 14)
     trip = make_trip(
-        family, home(thursday, time(7, 30)), home(date(2026, 11, 15), time(21)), "America/Denver"
+        family.household,
+        family.parent,
+        home(thursday, time(7, 30)),
+        home(date(2026, 11, 15), time(21)),
+        destination="Away",
+        destination_zone="America/Denver",
     )
 
     days = {d.day: d for d in call_days(trip, children_of(family))}
@@ -188,10 +186,12 @@ def test_short_gaps_are_not_offered(family):
         pick_up=(time(19, 20), 0b1111111),
     )
     trip = make_trip(
-        family,
+        family.household,
+        family.parent,
         home(date(2026, 11, 12), time(6)),
         home(date(2026, 11, 13), time(21)),
-        "America/Denver",
+        destination="Away",
+        destination_zone="America/Denver",
     )
     [thursday, friday] = call_days(trip, children_of(family))
     # 7:00-7:10 and 19:20-19:30 are too short to call.
@@ -225,7 +225,14 @@ def test_short_gaps_are_not_offered(family):
     ],
 )
 def test_bedtime_in_london_on_each_day_of_a_dst_weekend(family, start, end, expected_bedtimes):
-    trip = make_trip(family, home(start, time(8)), home(end, time(20)), "Europe/London")
+    trip = make_trip(
+        family.household,
+        family.parent,
+        home(start, time(8)),
+        home(end, time(20)),
+        destination="Away",
+        destination_zone="Europe/London",
+    )
 
     days = call_days(trip, children_of(family))
 
@@ -245,7 +252,14 @@ def test_bedtime_in_london_on_each_day_of_a_dst_weekend(family, start, end, expe
     ],
 )
 def test_windows_in_london_on_each_day_of_a_dst_weekend(family, two_children, start, end):
-    trip = make_trip(family, home(start, time(8)), home(end, time(20)), "Europe/London")
+    trip = make_trip(
+        family.household,
+        family.parent,
+        home(start, time(8)),
+        home(end, time(20)),
+        destination="Away",
+        destination_zone="Europe/London",
+    )
 
     days = call_days(trip, children_of(family))
 
@@ -264,7 +278,12 @@ def test_windows_in_london_on_each_day_of_a_dst_weekend(family, two_children, st
 
 def test_spring_forward_hand_worked(family, two_children):
     trip = make_trip(
-        family, home(date(2027, 3, 13), time(8)), home(date(2027, 3, 15), time(20)), "Europe/London"
+        family.household,
+        family.parent,
+        home(date(2027, 3, 13), time(8)),
+        home(date(2027, 3, 15), time(20)),
+        destination="Away",
+        destination_zone="Europe/London",
     )
     days = call_days(trip, children_of(family))
     assert clock(days[0].windows) == ["Sat 13:00 to Sat 17:30", "Sat 19:30 to Sun 00:00"]
@@ -274,10 +293,12 @@ def test_spring_forward_hand_worked(family, two_children):
 
 def test_fall_back_hand_worked(family, two_children):
     trip = make_trip(
-        family,
+        family.household,
+        family.parent,
         home(date(2026, 10, 31), time(8)),
         home(date(2026, 11, 2), time(20)),
-        "Europe/London",
+        destination="Away",
+        destination_zone="Europe/London",
     )
     days = call_days(trip, children_of(family))
     assert clock(days[0].windows) == ["Sat 12:00 to Sat 16:30", "Sat 18:30 to Sat 23:00"]
