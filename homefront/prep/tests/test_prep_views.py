@@ -19,6 +19,7 @@ from django.urls import reverse
 from homefront.accounts.models import User
 from homefront.households.models import Household, Membership, Role
 from homefront.prep.models import Category, PackingItem, PrepTask, TemplateItem, Who
+from homefront.testing.trips import make_trip
 from homefront.testing.zones import ny
 from homefront.trips.models import Cover, Trip
 
@@ -35,20 +36,6 @@ LONG = "x" * 10_000
 def frozen_time():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-def make_trip(
-    household: Household, traveller: User, start: datetime, end: datetime, **extra: Any
-) -> Trip:
-    """A trip; an upcoming one gets its prep planned from the checklist, as in the app."""
-    return Trip.objects.create(
-        household=household,
-        traveller=traveller,
-        starts_at=start,
-        ends_at=end,
-        destination_zone=extra.pop("destination_zone", "Europe/Lisbon"),
-        **extra,
-    )
 
 
 def in_charge(family: Any, *trips: Trip) -> None:
@@ -88,6 +75,7 @@ def trip(family) -> Trip:
         family.parent,
         ny(2026, 11, 5, 9),
         ny(2026, 11, 8, 18),
+        destination_zone="Europe/Lisbon",
         destination="Lisbon",
     )
 
@@ -353,7 +341,13 @@ def test_parent_edits_a_checklist_item(family, parent, template_item):
 
 
 def test_parent_deletes_a_checklist_item_and_planned_tasks_stay(family, parent, template_item):
-    trip = make_trip(family.household, family.parent, ny(2026, 11, 20, 9), ny(2026, 11, 22, 9))
+    trip = make_trip(
+        family.household,
+        family.parent,
+        ny(2026, 11, 20, 9),
+        ny(2026, 11, 22, 9),
+        destination_zone="Europe/Lisbon",
+    )
     task = trip.prep_tasks.get(template_item=template_item)
     url = reverse("prep:template_item_delete", args=[template_item.pk])
     page = parent.get(url)
@@ -439,7 +433,13 @@ def test_the_typed_values_stay_in_a_refused_checklist_form(parent):
 def back_trip_with(family, template_item: TemplateItem, weeks_ago: int, needed: bool) -> Trip:
     """A trip some weeks back, whose task from the checklist item was marked (not) needed."""
     start = ny(2026, 11, 2, 9) - timedelta(weeks=weeks_ago)
-    trip = make_trip(family.household, family.parent, start, start + timedelta(days=2))
+    trip = make_trip(
+        family.household,
+        family.parent,
+        start,
+        start + timedelta(days=2),
+        destination_zone="Europe/Lisbon",
+    )
     add_task(
         trip,
         template_item.title,
@@ -656,7 +656,13 @@ def test_htmx_delete_of_a_task_returns_nothing_to_swap_in(parent, task):
 
 def test_a_task_of_another_trip_cannot_be_added_through_its_form(family, parent, trip):
     """The trip comes from the URL; a trip id in the form is ignored."""
-    other = make_trip(family.household, family.parent, ny(2026, 11, 20, 9), ny(2026, 11, 22, 9))
+    other = make_trip(
+        family.household,
+        family.parent,
+        ny(2026, 11, 20, 9),
+        ny(2026, 11, 22, 9),
+        destination_zone="Europe/Lisbon",
+    )
     url = reverse("prep:task_create", args=[trip.pk])
     assert parent.post(url, task_data(trip=str(other.pk))).status_code == 302
     assert PrepTask.objects.get(title="Write a note for each night").trip == trip
@@ -744,7 +750,11 @@ def test_unticking_a_task(parent, task):
 
 def test_ticking_a_task_of_another_household_is_404(family, parent):
     other_trip = make_trip(
-        family.other_household, family.outsider, ny(2026, 11, 5, 9), ny(2026, 11, 8, 18)
+        family.other_household,
+        family.outsider,
+        ny(2026, 11, 5, 9),
+        ny(2026, 11, 8, 18),
+        destination_zone="Europe/Lisbon",
     )
     theirs = add_task(other_trip, "Their task", date(2026, 11, 3))
     for done in ("1", "0"):
@@ -762,7 +772,13 @@ def test_ticking_a_task_of_another_household_is_404(family, parent):
 
 @pytest.fixture
 def back_task(family) -> PrepTask:
-    trip = make_trip(family.household, family.parent, ny(2026, 10, 20, 9), ny(2026, 10, 23, 18))
+    trip = make_trip(
+        family.household,
+        family.parent,
+        ny(2026, 10, 20, 9),
+        ny(2026, 10, 23, 18),
+        destination_zone="Europe/Lisbon",
+    )
     return add_task(trip, "Tidy the garage", date(2026, 10, 19))
 
 
@@ -924,7 +940,9 @@ def progress_bars(response) -> list[tuple[str, str]]:
 
 def bare_trip(family, start: datetime, end: datetime, **extra: Any) -> Trip:
     """A trip with only the tasks a test gives it."""
-    trip = make_trip(family.household, family.parent, start, end, **extra)
+    trip = make_trip(
+        family.household, family.parent, start, end, destination_zone="Europe/Lisbon", **extra
+    )
     trip.prep_tasks.all().delete()
     return trip
 
@@ -1019,6 +1037,7 @@ def add_trips(family, second: User, count: int, tasks: int, packing: int) -> lis
             second if number % 2 else family.parent,
             start,
             start + timedelta(days=2),
+            destination_zone="Europe/Lisbon",
             destination=f"Place {number}",
         )
         trip.prep_tasks.all().delete()

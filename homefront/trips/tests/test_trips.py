@@ -16,6 +16,7 @@ from django.utils.html import escape
 
 from homefront.accounts.models import User
 from homefront.households.models import Contact, ContactRole, Membership, Role
+from homefront.testing.trips import make_trip
 from homefront.testing.zones import ny
 from homefront.trips.models import Cover, Trip, TripKind, TripState
 
@@ -33,17 +34,6 @@ def add_parent(family, email: str = "sam@example.com", name: str = "Sam Second")
     user = User.objects.create_user(email=email, password="a long test password", name=name)
     Membership.objects.create(household=family.household, user=user, role=Role.PARENT)
     return user
-
-
-def make_trip(family, start: datetime, end: datetime, traveller: User | None = None, **extra):
-    return Trip.objects.create(
-        household=family.household,
-        traveller=traveller or family.parent,
-        starts_at=start,
-        ends_at=end,
-        destination_zone=extra.pop("destination_zone", "America/New_York"),
-        **extra,
-    )
 
 
 def days(*numbers: int, year: int = 2026, month: int = 11) -> list[date]:
@@ -99,7 +89,7 @@ def days(*numbers: int, year: int = 2026, month: int = 11) -> list[date]:
     ],
 )
 def test_nights_are_the_nights_away_at_3am(family, start, end, nights):
-    trip = make_trip(family, start, end)
+    trip = make_trip(family.household, family.parent, start, end)
     assert trip.nights_list == nights
     assert trip.nights == len(nights)
     for night in nights:
@@ -110,7 +100,8 @@ def test_nights_are_the_nights_away_at_3am(family, start, end, nights):
 def test_nights_are_counted_in_the_household_zone_not_the_server_zone(family):
     # 7:30 Thursday in New York is already Thursday 12:30 in UTC and 23:30 in Sydney.
     trip = make_trip(
-        family,
+        family.household,
+        family.parent,
         datetime(2026, 11, 12, 12, 30, tzinfo=UTC),
         datetime(2026, 11, 16, 2, 0, tzinfo=UTC),
         destination_zone="Australia/Sydney",
@@ -123,7 +114,7 @@ def test_nights_are_counted_in_the_household_zone_not_the_server_zone(family):
 
 
 def test_state_follows_the_clock(family, frozen_time):
-    trip = make_trip(family, ny(2026, 11, 12, 7, 30), ny(2026, 11, 15, 21))
+    trip = make_trip(family.household, family.parent, ny(2026, 11, 12, 7, 30), ny(2026, 11, 15, 21))
     assert trip.state() == TripState.UPCOMING
     frozen_time.move_to(ny(2026, 11, 12, 7, 29))
     assert trip.state() == TripState.UPCOMING
@@ -139,7 +130,7 @@ def test_state_follows_the_clock(family, frozen_time):
 
 
 def test_trip_page_shows_the_state(family, frozen_time):
-    trip = make_trip(family, ny(2026, 11, 12, 7, 30), ny(2026, 11, 15, 21))
+    trip = make_trip(family.household, family.parent, ny(2026, 11, 12, 7, 30), ny(2026, 11, 15, 21))
 
     def badge() -> str:
         page = family.client_for(family.parent).get(detail(trip)).content.decode()
@@ -255,7 +246,13 @@ def test_at_most_sixty_nights(family, parent):
 
 
 def test_same_traveller_cannot_be_away_twice(family, parent):
-    existing = make_trip(family, ny(2026, 11, 14, 9), ny(2026, 11, 20, 18), destination="Chicago")
+    existing = make_trip(
+        family.household,
+        family.parent,
+        ny(2026, 11, 14, 9),
+        ny(2026, 11, 20, 18),
+        destination="Chicago",
+    )
 
     response = parent.post(reverse("trips:create"), form_data(family.parent, *STORY))
 
@@ -268,8 +265,10 @@ def test_same_traveller_cannot_be_away_twice(family, parent):
 
 
 def test_overlap_ignores_cancelled_and_back_to_back_trips(family, parent):
-    make_trip(family, ny(2026, 11, 12, 9), ny(2026, 11, 14, 9), cancelled_at=NOW)
-    make_trip(family, ny(2026, 11, 10, 9), ny(2026, 11, 12, 7, 30))
+    make_trip(
+        family.household, family.parent, ny(2026, 11, 12, 9), ny(2026, 11, 14, 9), cancelled_at=NOW
+    )
+    make_trip(family.household, family.parent, ny(2026, 11, 10, 9), ny(2026, 11, 12, 7, 30))
     response = parent.post(reverse("trips:create"), form_data(family.parent, *STORY))
     assert response.status_code == 302
     assert Trip.objects.count() == 3
@@ -277,7 +276,7 @@ def test_overlap_ignores_cancelled_and_back_to_back_trips(family, parent):
 
 def test_another_parent_may_be_away_at_the_same_time(family, parent):
     second = add_parent(family)
-    make_trip(family, ny(2026, 11, 12, 7, 30), ny(2026, 11, 15, 21))
+    make_trip(family.household, family.parent, ny(2026, 11, 12, 7, 30), ny(2026, 11, 15, 21))
     response = parent.post(reverse("trips:create"), form_data(second, *STORY))
     assert response.status_code == 302
     assert Trip.objects.filter(traveller=second).count() == 1
@@ -379,7 +378,7 @@ def test_traveller_rule_holds_in_the_model_too(family):
 
 
 def test_caregiver_cannot_plan_edit_or_cancel(family):
-    trip = make_trip(family, ny(2026, 11, 12, 7, 30), ny(2026, 11, 15, 21))
+    trip = make_trip(family.household, family.parent, ny(2026, 11, 12, 7, 30), ny(2026, 11, 15, 21))
     caregiver = family.client_for(family.caregiver)
     # Covering no night of it, the trip is a line on the calendar to them, no more.
     assert caregiver.get(reverse("trips:edit", args=[trip.pk])).status_code == 404
@@ -407,7 +406,7 @@ def test_caregiver_cannot_plan_edit_or_cancel(family):
 
 
 def test_outsider_gets_404_for_every_trip_url(family):
-    trip = make_trip(family, ny(2026, 11, 12, 7, 30), ny(2026, 11, 15, 21))
+    trip = make_trip(family.household, family.parent, ny(2026, 11, 12, 7, 30), ny(2026, 11, 15, 21))
     outsider = family.client_for(family.outsider)
     assert outsider.get(detail(trip)).status_code == 404
     assert outsider.get(reverse("trips:edit", args=[trip.pk])).status_code == 404
@@ -443,7 +442,7 @@ def test_edit_keeps_the_uid_and_counts_the_change(family, parent):
 
 
 def test_bad_edit_changes_nothing(family, parent):
-    trip = make_trip(family, ny(2026, 11, 12, 7, 30), ny(2026, 11, 15, 21))
+    trip = make_trip(family.household, family.parent, ny(2026, 11, 12, 7, 30), ny(2026, 11, 15, 21))
     response = parent.post(
         reverse("trips:edit", args=[trip.pk]),
         form_data(family.parent, "2026-11-16 07:30", "2026-11-13 21:00"),
@@ -458,7 +457,7 @@ def test_bad_edit_changes_nothing(family, parent):
 
 
 def test_cancel(family, parent):
-    trip = make_trip(family, ny(2026, 11, 12, 7, 30), ny(2026, 11, 15, 21))
+    trip = make_trip(family.household, family.parent, ny(2026, 11, 12, 7, 30), ny(2026, 11, 15, 21))
     assert parent.get(reverse("trips:cancel", args=[trip.pk])).status_code == 405
 
     response = parent.post(reverse("trips:cancel", args=[trip.pk]), follow=True)
@@ -484,8 +483,14 @@ def test_cancel(family, parent):
 def both_away(family):
     """Pat away Thursday to Sunday; Sam away on the Friday night too."""
     second = add_parent(family)
-    pats = make_trip(family, ny(2026, 11, 12, 7, 30), ny(2026, 11, 15, 21), destination="Denver")
-    sams = make_trip(family, ny(2026, 11, 13, 10), ny(2026, 11, 14, 12), traveller=second)
+    pats = make_trip(
+        family.household,
+        family.parent,
+        ny(2026, 11, 12, 7, 30),
+        ny(2026, 11, 15, 21),
+        destination="Denver",
+    )
+    sams = make_trip(family.household, second, ny(2026, 11, 13, 10), ny(2026, 11, 14, 12))
     return pats, sams, second
 
 
@@ -501,7 +506,7 @@ def cover_url(trip: Trip, night: str) -> str:
 
 def test_the_other_parent_at_home_covers_by_default(family, parent):
     add_parent(family)
-    trip = make_trip(family, ny(2026, 11, 12, 7, 30), ny(2026, 11, 15, 21))
+    trip = make_trip(family.household, family.parent, ny(2026, 11, 12, 7, 30), ny(2026, 11, 15, 21))
     html = parent.get(detail(trip)).content.decode()
     for night in ("2026-11-12", "2026-11-13", "2026-11-14"):
         row = night_row(html, night)
@@ -512,21 +517,27 @@ def test_the_other_parent_at_home_covers_by_default(family, parent):
 
 
 def test_a_single_parent_away_leaves_the_nights_uncovered(family, parent):
-    trip = make_trip(family, ny(2026, 11, 12, 23), ny(2026, 11, 13, 18))
+    trip = make_trip(family.household, family.parent, ny(2026, 11, 12, 23), ny(2026, 11, 13, 18))
     html = parent.get(detail(trip)).content.decode()
     assert 'class="is-uncovered"' in night_row(html, "2026-11-12")
     assert "1 night with no parent at home and nobody named." in html
 
 
 def test_a_screen_reader_hears_where_the_traveller_goes_not_an_arrow(family, parent):
-    trip = make_trip(family, ny(2026, 11, 12, 9), ny(2026, 11, 14, 18), destination="Denver")
+    trip = make_trip(
+        family.household,
+        family.parent,
+        ny(2026, 11, 12, 9),
+        ny(2026, 11, 14, 18),
+        destination="Denver",
+    )
     heading = parent.get(detail(trip)).content.decode().split("<h1>", 1)[1].split("</h1>")[0]
     arrow = '<span class="dir-arrow" role="img" aria-label="to">→</span>'
     assert heading == f"{family.parent.get_short_name()} {arrow} Denver"
 
 
 def test_home_says_in_the_next_trip_card_which_nights_nobody_covers(family, parent):
-    trip = make_trip(family, ny(2026, 11, 12, 23), ny(2026, 11, 14, 18))
+    trip = make_trip(family.household, family.parent, ny(2026, 11, 12, 23), ny(2026, 11, 14, 18))
     card = parent.get("/").content.decode().split("Next away", 1)[1].split("</article>", 1)[0]
     link = f'href="{detail(trip)}#nights">2 nights with nobody in charge</a>'
     assert link in card
