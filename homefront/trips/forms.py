@@ -136,6 +136,8 @@ class TripForm(AccessibleErrorsMixin, forms.ModelForm):
                 "autocomplete": "off",
             }
         )
+        # Suggested until the parent types in it (app.js).
+        self.fields["destination_zone"].widget.attrs["data-suggested"] = "destination"
         self.places = zone_candidates(str(self["destination"].value() or ""))
         if len(self.places) > 1:  # "Portland": the box suggests each place's zone first
             self.fields["destination_zone"].widget.attrs["list"] = "destination-places"

@@ -48,3 +48,18 @@ for (const input of document.querySelectorAll("input[data-browser-zone]")) {
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   if (zone && zone !== "UTC") input.value = zone;
 }
+
+// A box Homefront fills with a suggestion (a trip's time zone, from the destination typed
+// so far) is the person's once they type in it: a suggestion answered late, or for a
+// later keystroke in the destination, never replaces what they typed.
+document.addEventListener("input", (event) => {
+  if (event.target.matches && event.target.matches("[data-suggested]")) {
+    event.target.dataset.typedByHand = "yes";
+  }
+});
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const target = event.detail.target;
+  if (target && target.querySelector && target.querySelector("[data-suggested][data-typed-by-hand]")) {
+    event.detail.shouldSwap = false;
+  }
+});

@@ -330,3 +330,35 @@ def test_a_second_trip_uncovers_a_night_and_a_backup_caregiver_covers_it(
         judy,
         None,
     )
+
+
+def test_a_zone_typed_by_hand_is_not_undone_by_a_late_suggestion(page: Page, live_server) -> None:
+    household = Household.objects.create(name="The Levins", time_zone=HOME_ZONE)
+    rachel = User.objects.create_user(
+        email="rachel@example.com", password=PASSWORD, name="Rachel Levin"
+    )
+    Membership.objects.create(household=household, user=rachel, role=Role.PARENT)
+    log_in(page, live_server.url, "rachel@example.com")
+    page.goto(live_server.url + "/trips/new/")
+    # The suggestion for the destination is held back until the parent has typed a zone.
+    held: list = []
+    page.route("**/trips/new/zone/**", lambda route: held.append(route))
+    page.get_by_label("Where to?").fill("Lisbon")
+    page.wait_for_function("() => document.querySelector('#zone-field') !== null")
+    for _ in range(50):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held, "typing the destination asked for its zone"
+    zone = page.get_by_label("Time zone there")
+    zone.fill("Europe/Madrid")
+    with page.expect_response("**/trips/new/zone/**"):
+        for route in held:
+            route.continue_()
+    page.wait_for_timeout(300)  # htmx swaps right after the answer, or not at all
+    expect(zone).to_have_value("Europe/Madrid")
+    # Without a zone typed by hand, the destination's zone is suggested as before.
+    page.unroute("**/trips/new/zone/**")
+    page.goto(live_server.url + "/trips/new/")
+    page.get_by_label("Where to?").fill("Lisbon")
+    expect(page.get_by_label("Time zone there")).to_have_value("Europe/Lisbon")
