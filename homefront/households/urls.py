@@ -1,21 +1,23 @@
 from django.urls import path
 
-from homefront.households import photo_views, views
+from homefront.households import member_views, photo_views, views
 
 app_name = "households"
 
 urlpatterns = [
-    path("household/new/", views.create_household, name="create"),
-    path("household/switch/", views.switch_household, name="switch"),
-    path("household/settings/", views.household_settings, name="settings"),
-    path("household/members/", views.members, name="members"),
-    path("household/members/invite/", views.invite, name="invite"),
-    path("household/members/<int:pk>/remove/", views.remove_member, name="remove_member"),
+    path("household/new/", member_views.create_household, name="create"),
+    path("household/switch/", member_views.switch_household, name="switch"),
+    path("household/settings/", member_views.household_settings, name="settings"),
+    path("household/members/", member_views.members, name="members"),
+    path("household/members/invite/", member_views.invite, name="invite"),
+    path("household/members/<int:pk>/remove/", member_views.remove_member, name="remove_member"),
     path(
-        "household/invitations/<int:pk>/revoke/", views.revoke_invitation, name="revoke_invitation"
+        "household/invitations/<int:pk>/revoke/",
+        member_views.revoke_invitation,
+        name="revoke_invitation",
     ),
-    path("household/leave/", views.leave_household, name="leave"),
-    path("join/<str:token>/", views.accept_invitation, name="accept"),
+    path("household/leave/", member_views.leave_household, name="leave"),
+    path("join/<str:token>/", member_views.accept_invitation, name="accept"),
     path("profile/", views.profile, name="profile"),
     path("glance/", views.at_a_glance, name="glance"),
     path("today/", views.today, name="today"),
