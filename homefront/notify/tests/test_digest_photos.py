@@ -16,9 +16,7 @@ from homefront.journal.models import JournalEntry, Kind
 from homefront.notify.delivery import deliver
 from homefront.notify.digest_photos import MAX_PHOTOS
 from homefront.notify.models import MessageKind
-from homefront.notify.tests.test_delivery import smtp_server
 from homefront.notify.tests.test_plan import (  # noqa: F401 (fixtures)
-    denver,
     log,
     of_kind,
     pat_mail,
@@ -28,6 +26,8 @@ from homefront.notify.tests.test_plan import (  # noqa: F401 (fixtures)
 )
 from homefront.photos.models import PhotoImage, Size
 from homefront.photos.testing import store_photo_for
+from homefront.testing.receivers import smtp_server
+from homefront.testing.zones import denver
 
 
 @pytest.fixture
@@ -43,11 +43,11 @@ def mail_server(settings):
 def the_day_with_photos(family, trip, traveller, photos: int) -> list:  # noqa: F811
     """A bath and `photos` photo entries on Friday 15 January in Albuquerque, planned and
     sent at half past eight in the evening there."""
-    traveller.move_to(denver(1, 15, 19))
-    log(trip, denver(1, 15, 18, 45), Kind.BATH, family.caregiver)
+    traveller.move_to(denver(2027, 1, 15, 19))
+    log(trip, denver(2027, 1, 15, 18, 45), Kind.BATH, family.caregiver)
     kept = []
     for n in range(photos):
-        entry = log(trip, denver(1, 15, 10 + n), Kind.PHOTO, family.caregiver)
+        entry = log(trip, denver(2027, 1, 15, 10 + n), Kind.PHOTO, family.caregiver)
         kept.append(store_photo_for(entry, family.child))
     return kept
 
@@ -74,7 +74,7 @@ def test_the_days_photos_arrive_inline_in_the_email(
     mail_server,
 ):
     photos = the_day_with_photos(family, trip, traveller, photos=2)
-    traveller.move_to(denver(1, 15, 20, 30))
+    traveller.move_to(denver(2027, 1, 15, 20, 30))
     plan_as_two_workers()
     [message] = of_kind(MessageKind.JOURNAL_DIGEST)
     assert message.data["photos"] == [photo.pk for photo in photos]
@@ -114,7 +114,7 @@ def test_only_a_few_photos_go_by_email(
     mail_server,
 ):
     photos = the_day_with_photos(family, trip, traveller, photos=MAX_PHOTOS + 2)
-    traveller.move_to(denver(1, 15, 20, 30))
+    traveller.move_to(denver(2027, 1, 15, 20, 30))
     send_the_digest()
 
     letter = received(mail_server)
@@ -132,7 +132,7 @@ def test_a_photo_deleted_before_the_email_goes_is_not_sent(
     mail_server,
 ):
     kept, gone = the_day_with_photos(family, trip, traveller, photos=2)
-    traveller.move_to(denver(1, 15, 20, 30))
+    traveller.move_to(denver(2027, 1, 15, 20, 30))
     plan_as_two_workers()
     JournalEntry.objects.filter(pk=gone.entry_id).update(deleted_at=timezone.now())
 
@@ -153,7 +153,7 @@ def test_a_day_without_photos_is_a_plain_email(
     mail_server,
 ):
     the_day_with_photos(family, trip, traveller, photos=0)
-    traveller.move_to(denver(1, 15, 20, 30))
+    traveller.move_to(denver(2027, 1, 15, 20, 30))
     send_the_digest()
 
     letter = received(mail_server)
