@@ -34,9 +34,13 @@ from homefront.households.models import (
     Severity,
 )
 
-# The helpers every app's tests share, their fixtures among them: `trip`, the week in
-# Denver, and `smtp`, a real mail server (homefront/testing/).
-pytest_plugins = ["homefront.testing.trips", "homefront.testing.receivers"]
+# The helpers every app's tests share (homefront/testing/), their fixtures among them:
+# `second`, a second parent; `trip`, the week in Denver; `smtp`, a real mail server.
+pytest_plugins = [
+    "homefront.testing.households",
+    "homefront.testing.trips",
+    "homefront.testing.receivers",
+]
 
 # live_server runs Django in a thread beside Playwright's event loop.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -100,15 +100,6 @@ def log_new_food(trip: Trip, child: Child, food: str, at: datetime) -> None:
     entry.children.set([child])
 
 
-@pytest.fixture
-def second(family) -> User:
-    user = User.objects.create_user(
-        email="sam@example.com", password="a long test password", name="Sam Second"
-    )
-    Membership.objects.create(household=family.household, user=user, role=Role.PARENT)
-    return user
-
-
 # -- Nights away over time ---------------------------------------------------------------------
 
 

@@ -25,6 +25,7 @@ from homefront.households.models import (
     RoutineKind,
 )
 from homefront.photos.testing import phone_jpeg
+from homefront.testing.households import add_parent
 from homefront.testing.zones import ny
 from homefront.trips.models import Cover, Trip, TripKind
 
@@ -410,10 +411,7 @@ def test_leave_now_overlapping_a_trip_of_the_same_parent_creates_nothing(family)
 
 
 def test_leave_now_beside_the_other_parents_trip_is_fine(family):
-    sam = User.objects.create_user(
-        email="sam@example.com", password="a long test password", name="Sam Second"
-    )
-    Membership.objects.create(household=family.household, user=sam, role=Role.PARENT)
+    sam = add_parent(family)
     Trip.objects.create(
         household=family.household,
         traveller=sam,

@@ -17,8 +17,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from homefront.accounts.models import User
-from homefront.households.models import Household, Membership, Role
+from homefront.households.models import Household
 from homefront.prep.models import Category, PackingItem, PrepTask, TemplateItem, Who
+from homefront.testing.households import add_parent
 from homefront.testing.trips import make_trip
 from homefront.testing.zones import ny
 from homefront.trips.models import Cover, Trip
@@ -1082,10 +1083,7 @@ def query_counts(client: Client, urls: list[str]) -> dict[str, int]:
 
 @pytest.mark.parametrize("role", ["parent", "caregiver"])
 def test_prep_pages_query_count_does_not_grow_with_trips_or_tasks(family, role):
-    second = User.objects.create_user(
-        email="sam@example.com", password="a long test password", name="Sam Second"
-    )
-    Membership.objects.create(household=family.household, user=second, role=Role.PARENT)
+    second = add_parent(family)
     client = family.client_for(getattr(family, role))
     (first,) = add_trips(family, second, 1, tasks=5, packing=5)
     in_charge(family, first)

@@ -18,7 +18,8 @@ from django.test import Client
 from django.urls import reverse
 
 from homefront.accounts.models import User
-from homefront.households.models import Membership, Role
+from homefront.households.models import Membership
+from homefront.testing.households import add_parent
 from homefront.trips.models import CalendarFeed, Cover, Trip
 
 # Monday 2 November 2026, 9:00 in New York (EST since Sunday).
@@ -33,12 +34,6 @@ WEBCAL_URL = re.compile(r'href="(webcal://testserver/feed/([A-Za-z0-9_-]+)\.ics)
 def frozen_time():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-def add_parent(family, email: str = "sam@example.com", name: str = "Sam Second") -> User:
-    user = User.objects.create_user(email=email, password="a long test password", name=name)
-    Membership.objects.create(household=family.household, user=user, role=Role.PARENT)
-    return user
 
 
 def make_feed(client: Client) -> tuple[str, str]:

@@ -15,7 +15,7 @@ from django.urls import reverse
 from icalendar import Calendar, Event
 
 from homefront.accounts.models import User
-from homefront.households.models import Membership, Role
+from homefront.testing.households import add_parent
 from homefront.trips.imports import (
     MAX_CANDIDATES,
     MAX_UPLOAD_BYTES,
@@ -215,12 +215,6 @@ def import_file(client: Client, data: bytes, traveller: User, uids: list[str] | 
     )
     assert response.status_code == 200, text(response)
     return response
-
-
-def add_parent(family, email: str = "sam@example.com", name: str = "Sam Second") -> User:
-    user = User.objects.create_user(email=email, password="a long test password", name=name)
-    Membership.objects.create(household=family.household, user=user, role=Role.PARENT)
-    return user
 
 
 def trip(uid: str) -> Trip:

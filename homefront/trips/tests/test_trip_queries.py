@@ -12,7 +12,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from homefront.accounts.models import User
-from homefront.households.models import Membership, Role
 from homefront.trips.models import Cover, Trip
 
 HOME = ZoneInfo("America/New_York")
@@ -26,15 +25,6 @@ SLOTS = range(-20, 30)  # 50 trips, the first trip is slot 0
 def frozen_time():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-@pytest.fixture
-def second(family) -> User:
-    user = User.objects.create_user(
-        email="sam@example.com", password="a long test password", name="Sam Second"
-    )
-    Membership.objects.create(household=family.household, user=user, role=Role.PARENT)
-    return user
 
 
 def add_trip(family, second: User, slot: int) -> Trip:

@@ -15,7 +15,8 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from homefront.accounts.models import User
-from homefront.households.models import Contact, ContactRole, Membership, Role
+from homefront.households.models import Contact, ContactRole
+from homefront.testing.households import add_parent
 from homefront.testing.trips import make_trip
 from homefront.testing.zones import ny
 from homefront.trips.models import Cover, Trip, TripKind, TripState
@@ -28,12 +29,6 @@ NOW = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)
 def frozen_time():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-def add_parent(family, email: str = "sam@example.com", name: str = "Sam Second") -> User:
-    user = User.objects.create_user(email=email, password="a long test password", name=name)
-    Membership.objects.create(household=family.household, user=user, role=Role.PARENT)
-    return user
 
 
 def days(*numbers: int, year: int = 2026, month: int = 11) -> list[date]:
