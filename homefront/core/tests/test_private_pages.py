@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -17,9 +16,10 @@ from django.urls import reverse
 from homefront.handoff.models import GoBagItem, ShareLink
 from homefront.journal.models import JournalEntry
 from homefront.prep.models import PackingItem, PrepTask
+from homefront.testing.trips import make_trip
+from homefront.testing.zones import ny
 from homefront.trips.models import Trip
 
-NY = ZoneInfo("America/New_York")
 # Friday 13 November 2026, 9:00 in New York: the trip is under way.
 NOW = datetime(2026, 11, 13, 14, 0, tzinfo=UTC)
 SECRET = "private, no-store"
@@ -35,11 +35,11 @@ def frozen_time():
 @pytest.fixture
 def trip(family) -> Trip:
     """Thursday 12 November 7:30 to Sunday 15 November 18:00: under way."""
-    return Trip.objects.create(
-        household=family.household,
-        traveller=family.parent,
-        starts_at=datetime(2026, 11, 12, 7, 30, tzinfo=NY),
-        ends_at=datetime(2026, 11, 15, 18, 0, tzinfo=NY),
+    return make_trip(
+        family.household,
+        family.parent,
+        ny(2026, 11, 12, 7, 30),
+        ny(2026, 11, 15, 18),
         destination_zone="America/Denver",
     )
 

@@ -27,6 +27,7 @@ from homefront.demo.household import load_demo
 from homefront.households.models import Child, Routine, RoutineKind
 from homefront.journal.models import JournalEntry, Kind
 from homefront.prep.models import Category, PrepTask
+from homefront.testing.trips import make_trip
 from homefront.testing.zones import ny
 from homefront.trips.models import Cover, Trip
 
@@ -234,11 +235,11 @@ def trip(family) -> Trip:
         every_n_days=2,
         starts_on=date(2026, 11, 11),
     )
-    return Trip.objects.create(
-        household=family.household,
-        traveller=family.parent,
-        starts_at=ny(2026, 11, 11, 9),
-        ends_at=ny(2026, 11, 14, 18),
+    return make_trip(
+        family.household,
+        family.parent,
+        ny(2026, 11, 11, 9),
+        ny(2026, 11, 14, 18),
         destination="Lisbon",
         destination_zone="Europe/Lisbon",
     )

@@ -24,6 +24,7 @@ from homefront.notify.drafts import Draft, make
 from homefront.notify.models import Channel, ChannelKind, Message, MessageKind, Status
 from homefront.notify.plan import plan_all
 from homefront.prep.models import PrepTask
+from homefront.testing.trips import make_trip
 from homefront.testing.zones import denver, ny
 from homefront.trips.models import Cover, Trip
 
@@ -77,11 +78,11 @@ def dana_mail(family, dana) -> Channel:
 def trip(family) -> Trip:
     """Pat's trip: Thursday 14 January 9:00 to Sunday 17 January 18:00, in Albuquerque,
     without the checklist made from the household's templates (each test adds its own)."""
-    trip = Trip.objects.create(
-        household=family.household,
-        traveller=family.parent,
-        starts_at=ny(2027, 1, 14, 9),
-        ends_at=ny(2027, 1, 17, 18),
+    trip = make_trip(
+        family.household,
+        family.parent,
+        ny(2027, 1, 14, 9),
+        ny(2027, 1, 17, 18),
         destination="Albuquerque",
         destination_zone="America/Denver",
     )
