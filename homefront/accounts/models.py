@@ -67,7 +67,7 @@ class User(AbstractUser):
     )
 
     quiet_from = models.TimeField(
-        "quiet hours from", default=time(21, 0), help_text=_("No messages between these times.")
+        _("quiet hours from"), default=time(21, 0), help_text=_("No messages between these times.")
     )
     quiet_until = models.TimeField(_("until"), default=time(7, 0))
     # Empty: the browser's Accept-Language, as on the sign-in page (homefront/i18n.py).
