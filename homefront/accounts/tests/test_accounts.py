@@ -19,6 +19,7 @@ from django.utils import timezone
 from homefront import settings as production_settings
 from homefront.accounts.models import User
 from homefront.core.tasks import send_email
+from homefront.testing.pages import field_error
 
 SIGNUP = "/account/signup/"
 LOGIN = "/account/login/"
@@ -28,16 +29,6 @@ PASSWORD_CHANGE = "/account/password/"
 PASSWORD_RESET = "/account/password/reset/"
 OLD_PASSWORD = "a long test password"  # what homefront/conftest.py gives every user
 NEW_PASSWORD = "quiet harbour lantern 42"
-
-
-def field_error(response, name: str) -> str:
-    """The error text shown right under one field of the page's form ("" if none)."""
-    match = re.search(
-        rf'<small class="error" id="id_{name}_errors">(.*?)</small>',
-        response.content.decode(),
-        re.DOTALL,
-    )
-    return html.unescape(match[1]) if match else ""
 
 
 def logged_in_id(client: Client) -> str | None:

@@ -5,7 +5,6 @@ that does not grow with the journal."""
 
 from __future__ import annotations
 
-import html
 import re
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
@@ -27,6 +26,7 @@ from homefront.demo.household import load_demo
 from homefront.households.models import Child, Routine, RoutineKind
 from homefront.journal.models import JournalEntry, Kind
 from homefront.prep.models import Category, PrepTask
+from homefront.testing.pages import plain, section, text
 from homefront.testing.trips import make_trip
 from homefront.testing.zones import ny
 from homefront.trips.models import Cover, Trip
@@ -44,23 +44,6 @@ def frozen_time():
 
 
 # -- Reading the page -------------------------------------------------------------------
-
-
-def body_of(response) -> str:
-    return html.unescape(response.content.decode())
-
-
-def plain(fragment: str) -> str:
-    """The text of an HTML fragment: tags removed, spaces collapsed."""
-    text = " ".join(re.sub(r"<[^>]+>", " ", fragment).split())
-    return re.sub(r" ([,.:;])", r"\1", text)
-
-
-def section(body: str, heading: str) -> str:
-    """From an <h2> to the next one (or the end of the page's main part)."""
-    match = re.search(rf"<h2[^>]*>{re.escape(heading)}</h2>(.*?)(?=<h2|</main>)", body, re.DOTALL)
-    assert match, f"no section {heading!r}"
-    return match[1]
 
 
 def child_facts(body: str, name: str) -> dict[str, str]:
@@ -131,7 +114,7 @@ def test_the_demos_debrief_shows_the_facts_of_the_story(demo):
     response = client.get(reverse("debrief:trip", args=[story.pk]))
 
     assert response.status_code == 200
-    body = body_of(response)
+    body = text(response)
     assert "not over yet" not in body
     assert "Nothing was logged" not in body
     # Thursday morning to Sunday night: four days of the girls' routines.
@@ -204,7 +187,7 @@ def test_the_demos_caregiver_reads_the_reflection_without_a_form(demo):
     client = Client()
     client.force_login(judy)
 
-    body = body_of(client.get(reverse("debrief:trip", args=[story.pk])))
+    body = text(client.get(reverse("debrief:trip", args=[story.pk])))
 
     reflection = section(body, "Reflection")
     assert "<form" not in reflection
@@ -329,7 +312,7 @@ def test_plan_against_what_was_logged(family, leo, trip):
     response = debrief_of(family.client_for(family.parent), trip)
 
     assert response.status_code == 200
-    body = body_of(response)
+    body = text(response)
     assert child_facts(body, "Maya") == {
         "Baths": "1 given of 2 planned",
         "Bedtime": "115 min later than usual on average",
@@ -366,7 +349,7 @@ def test_a_comfort_item_used_twice_counts_both_uses(family, trip):
     for day in (12, 13):
         log(trip, Kind.COMFORT_USED, ny(2026, 11, day, 19), [family.child], comfort_task=card)
 
-    body = body_of(debrief_of(family.client_for(family.parent), trip))
+    body = text(debrief_of(family.client_for(family.parent), trip))
 
     assert comfort_items(body) == {"Small present": "used 2×"}
 
@@ -376,7 +359,7 @@ def test_marking_prep_needed_on_the_debrief_updates_the_row(family, trip):
         trip=trip, title="Comfort notes", category=Category.COMFORT, due_on=date(2026, 11, 9)
     )
     client = family.client_for(family.parent)
-    assert pressed(task_row(body_of(debrief_of(client, trip)), "Comfort notes")) == {
+    assert pressed(task_row(text(debrief_of(client, trip)), "Comfort notes")) == {
         "Needed": "false",
         "Not needed": "false",
     }
@@ -386,13 +369,13 @@ def test_marking_prep_needed_on_the_debrief_updates_the_row(family, trip):
     )
 
     assert response.status_code == 200
-    assert pressed(task_row(body_of(response), "Comfort notes")) == {
+    assert pressed(task_row(text(response), "Comfort notes")) == {
         "Needed": "false",
         "Not needed": "true",
     }
     task.refresh_from_db()
     assert task.needed is False
-    body = body_of(debrief_of(client, trip))
+    body = text(debrief_of(client, trip))
     assert pressed(task_row(body, "Comfort notes")) == {"Needed": "false", "Not needed": "true"}
 
 
@@ -420,7 +403,7 @@ def test_a_parent_saves_the_reflection(family, trip):
         BackToRoutine.HOURS,
         family.parent,
     )
-    body = body_of(client.get(response["Location"]))
+    body = text(client.get(response["Location"]))
     assert "Reflection saved." in body
     assert "Fine, more than fine." in body
 
@@ -439,7 +422,7 @@ def test_a_reflection_of_20000_characters_is_refused_next_to_the_field(family, t
     )
 
     assert response.status_code == 422
-    body = body_of(response)
+    body = text(response)
     assert "Nothing was saved yet." in body
     assert "at most 10000 characters (it has 20000)" in field_error(body, "traveller_felt")
     assert field_error(body, "kids_did") == ""
@@ -455,7 +438,7 @@ def test_an_unknown_back_to_routine_is_refused(family, trip):
     )
 
     assert response.status_code == 422
-    assert "not one of the available choices" in field_error(body_of(response), "back_to_routine")
+    assert "not one of the available choices" in field_error(text(response), "back_to_routine")
     assert not Reflection.objects.exists()
 
 
@@ -468,8 +451,8 @@ def test_a_caregiver_reads_the_debrief_but_cannot_save_a_reflection(family, trip
 
     page = debrief_of(caregiver, trip)
     assert page.status_code == 200
-    assert "Save reflection" not in body_of(page)
-    assert "Fine." in section(body_of(page), "Reflection")
+    assert "Save reflection" not in text(page)
+    assert "Fine." in section(text(page), "Reflection")
 
     response = caregiver.post(reverse("debrief:trip", args=[trip.pk]), {"kids_did": "Changed."})
 
@@ -493,8 +476,8 @@ def test_an_outsider_gets_404_on_the_debrief(family, trip):
     response = debrief_of(outsider, trip)
 
     assert response.status_code == 404
-    assert "kiwi" not in body_of(response)
-    assert "Maya" not in body_of(response)
+    assert "kiwi" not in text(response)
+    assert "Maya" not in text(response)
     response = outsider.post(reverse("debrief:trip", args=[trip.pk]), {"kids_did": "Hi."})
     assert response.status_code == 404
     assert not Reflection.objects.exists()
@@ -526,7 +509,7 @@ def test_the_debrief_of_a_trip_still_under_way_shows_what_exists_so_far(family):
     response = debrief_of(family.client_for(family.parent), trip)
 
     assert response.status_code == 200
-    body = body_of(response)
+    body = text(response)
     assert "The trip is not over yet: this shows what has been logged so far." in body
     facts = child_facts(body, "Maya")
     assert facts["Meals logged"] == "1"
@@ -544,7 +527,7 @@ def test_a_trip_with_an_empty_journal_says_nothing_was_logged(family, trip):
     response = debrief_of(family.client_for(family.parent), trip)
 
     assert response.status_code == 200
-    body = body_of(response)
+    body = text(response)
     assert "Nothing was logged in the journal for this trip" in body
     assert "not over yet" not in body
     facts = child_facts(body, "Maya")
@@ -571,7 +554,7 @@ def test_marking_a_prep_task_of_another_household_is_404(family):
             reverse("prep:needed", args=[task.pk]), {"needed": "no"}, headers=headers
         )
         assert response.status_code == 404
-        assert "Their task" not in body_of(response)
+        assert "Their task" not in text(response)
     task.refresh_from_db()
     assert task.needed is None
 
@@ -661,9 +644,9 @@ def test_the_debrief_and_insights_cost_the_same_with_10_or_5000_entries(family, 
     many = (uncached(debrief_url), uncached(insights_url))
 
     assert many == few
-    body = body_of(client.get(debrief_url))
+    body = text(client.get(debrief_url))
     assert re.search(r"used \d{3}×", body)  # the 5000 entries were read
-    assert "food 39" in body_of(client.get(insights_url))
+    assert "food 39" in text(client.get(insights_url))
 
 
 def test_the_summary_follows_every_write_to_the_journal(family, trip):
@@ -673,7 +656,7 @@ def test_the_summary_follows_every_write_to_the_journal(family, trip):
     parent = family.client_for(family.parent)
 
     def meals() -> str:
-        return child_facts(body_of(debrief_of(parent, trip)), "Maya")["Meals logged"]
+        return child_facts(text(debrief_of(parent, trip)), "Maya")["Meals logged"]
 
     first = log(trip, Kind.MEAL, ny(2026, 11, 12, 7, 30), [maya])
     assert meals() == "1"
@@ -699,4 +682,4 @@ def test_the_summary_follows_every_write_to_the_journal(family, trip):
     assert edited.status_code < 400
     assert JournalEntry.objects.get(pk=first.pk).children.get() == leo
     assert meals() == "1"
-    assert child_facts(body_of(debrief_of(parent, trip)), "Leo")["Meals logged"] == "1"
+    assert child_facts(text(debrief_of(parent, trip)), "Leo")["Meals logged"] == "1"

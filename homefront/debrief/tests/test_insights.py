@@ -5,7 +5,6 @@ outsider 404, bad input refused with a message and nothing saved."""
 
 from __future__ import annotations
 
-import html
 import re
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
@@ -23,6 +22,7 @@ from homefront.demo.household import load_demo
 from homefront.households.models import Child, Food, FoodKind, Membership, Role
 from homefront.journal.models import JournalEntry, Kind
 from homefront.prep.models import PrepTask, TemplateItem
+from homefront.testing.pages import plain, section, text
 from homefront.testing.zones import NY, ny
 from homefront.trips.models import Goal, Trip
 
@@ -50,26 +50,10 @@ def away(household, traveller: User, first_night: date, nights: int, **fields: A
     )
 
 
-def body_of(response) -> str:
-    return html.unescape(response.content.decode())
-
-
-def plain(fragment: str) -> str:
-    """The text of an HTML fragment: tags removed, spaces collapsed."""
-    text = " ".join(re.sub(r"<[^>]+>", " ", fragment).split())
-    return re.sub(r" ([,.:;])", r"\1", text)
-
-
-def section(body: str, heading: str) -> str:
-    match = re.search(rf"<h2[^>]*>{re.escape(heading)}</h2>(.*?)(?=<h2|</main>)", body, re.DOTALL)
-    assert match, f"no section {heading!r}"
-    return match[1]
-
-
 def insights(client: Client) -> str:
     response = client.get(reverse("debrief:insights"))
     assert response.status_code == 200
-    return body_of(response)
+    return text(response)
 
 
 def charts(body: str) -> dict[str, tuple[str, list[tuple[str, str]]]]:
@@ -216,7 +200,7 @@ def test_adding_a_like_needs_a_food(family, foods_trip):
         reverse("debrief:add_food_like", args=[family.child.pk]), {"food": "  "}, follow=True
     )
 
-    assert "Which food?" in body_of(response)
+    assert "Which food?" in text(response)
     assert Food.objects.count() == before
 
 
@@ -355,7 +339,7 @@ def test_with_nothing_in_the_way_the_next_step_starts_two_weeks_ahead(family):
 
 def agenda_goals(client: Client) -> dict[str, str]:
     """The agenda's days that show a goal: "Sat 5 Dec" -> the goal's words."""
-    body = body_of(client.get(reverse("trips:calendar")))
+    body = text(client.get(reverse("trips:calendar")))
     days = {}
     for item in re.findall(r"<li[^>]*>(.*?)</li>", body, re.DOTALL):
         marker = re.search(r'<span class="goal-marker">(.*?)</span>', item)
@@ -366,7 +350,7 @@ def agenda_goals(client: Client) -> dict[str, str]:
 
 
 def month_goals(client: Client, year: int, month: int) -> dict[int, str]:
-    body = body_of(client.get(reverse("trips:calendar_month", args=[year, month])))
+    body = text(client.get(reverse("trips:calendar_month", args=[year, month])))
     cells = {}
     for cell in re.findall(r'<td class="(?![^"]*other-month)[^"]*">(.*?)</td>', body, re.DOTALL):
         marker = re.search(r'<span class="goal-marker"[^>]*>(.*?)</span>', cell)
@@ -431,7 +415,7 @@ def test_setting_your_own_goal(family, second):
         "A weekend with my sister",
     )
     assert "Goal: Sam, 2 nights away from 15 Jan — A weekend with my sister" in plain(
-        section(body_of(response), "Next step")
+        section(text(response), "Next step")
     )
     assert month_goals(client, 2027, 1) == {15: "Goal: Sam", 16: "Goal: Sam"}
 
@@ -456,7 +440,7 @@ def test_a_goal_with_bad_input_is_refused_with_a_message(family, fields, message
     response = family.client_for(family.parent).post(reverse("debrief:set_goal"), data, follow=True)
 
     assert response.redirect_chain == [(reverse("debrief:insights") + "#next-step", 302)]
-    messages = re.findall(r'<p class="message error">(.*?)</p>', body_of(response))
+    messages = re.findall(r'<p class="message error">(.*?)</p>', text(response))
     assert len(messages) == 1
     assert message in messages[0]
     assert not Goal.objects.exists()
@@ -534,7 +518,7 @@ def test_a_goal_for_the_outsiders_household_names_only_its_parents(family):
         follow=True,
     )
 
-    assert "Who goes Select a valid choice." in body_of(response)
+    assert "Who goes Select a valid choice." in text(response)
     assert not Goal.objects.exists()
 
 

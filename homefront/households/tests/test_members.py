@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import timedelta
 
@@ -16,6 +15,7 @@ from django.utils import timezone
 from homefront.accounts.models import User
 from homefront.households.middleware import SESSION_KEY
 from homefront.households.models import Household, Invitation, Membership, Role, hash_token
+from homefront.testing.pages import field_error, text
 
 CREATE = "/household/new/"
 SWITCH = "/household/switch/"
@@ -23,20 +23,6 @@ MEMBERS = "/household/members/"
 INVITE = "/household/members/invite/"
 LEAVE = "/household/leave/"
 PROFILE = "/profile/"
-
-
-def text(response) -> str:
-    return html.unescape(response.content.decode())
-
-
-def field_error(response, name: str) -> str:
-    """The error text shown right under one field of the page's form ("" if none)."""
-    match = re.search(
-        rf'<small class="error" id="id_{name}_errors">(.*?)</small>',
-        response.content.decode(),
-        re.DOTALL,
-    )
-    return html.unescape(match[1]) if match else ""
 
 
 def current_household(client: Client) -> int | None:

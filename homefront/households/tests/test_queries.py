@@ -20,6 +20,7 @@ from homefront.households.models import (
     RoutineKind,
     Severity,
 )
+from homefront.testing.pages import query_counts
 
 PAGES = ["/", "/profile/", "/glance/", "/today/"]
 
@@ -51,30 +52,17 @@ def add_children(family, count: int) -> None:
         HouseNote.objects.create(household=family.household, title=f"Note {number}", text="…")
 
 
-def query_counts(client) -> dict[str, int]:
-    counts = {}
-    # The steady state: the first request of a client reads the signed-in member (and its
-    # session) from the database and writes them to the shared cache, once.
-    client.get(PAGES[0])
-    for url in PAGES:
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(url)
-        assert response.status_code == 200, url
-        counts[url] = len(queries)
-    return counts
-
-
 @pytest.mark.parametrize("role", ["parent", "caregiver"])
 def test_profile_pages_query_count_does_not_grow_with_children(family, role):
     client = family.client_for(getattr(family, role))
     Child.objects.all().delete()
     add_children(family, 1)
-    with_one = query_counts(client)
+    with_one = query_counts(client, PAGES)
     assert Child.objects.count() == 1
     Child.objects.all().delete()
     add_children(family, 10)
     assert Child.objects.count() == 10
-    with_ten = query_counts(client)
+    with_ten = query_counts(client, PAGES)
     assert with_ten == with_one
 
 

@@ -11,15 +11,14 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from homefront.accounts.models import User
 from homefront.households.models import Household
 from homefront.prep.models import Category, PackingItem, PrepTask, TemplateItem, Who
 from homefront.testing.households import add_parent
+from homefront.testing.pages import field_error, query_counts, text
 from homefront.testing.trips import make_trip
 from homefront.testing.zones import ny
 from homefront.trips.models import Cover, Trip
@@ -108,20 +107,6 @@ def objects(trip, task, packing_item, template_item) -> dict[str, Any]:
 
 
 # -- Reading pages ---------------------------------------------------------------------
-
-
-def text(response) -> str:
-    return html.unescape(response.content.decode())
-
-
-def field_error(response, name: str) -> str:
-    """The message under one field of the page's form ("" if none)."""
-    match = re.search(
-        rf'<small class="error" id="id_{name}_errors">(.*?)</small>',
-        response.content.decode(),
-        re.DOTALL,
-    )
-    return html.unescape(match[1]) if match else ""
 
 
 def assert_rejected(response, field: str, message: str) -> None:
@@ -1066,19 +1051,6 @@ def add_trips(family, second: User, count: int, tasks: int, packing: int) -> lis
         )
         trips.append(trip)
     return trips
-
-
-def query_counts(client: Client, urls: list[str]) -> dict[str, int]:
-    counts = {}
-    # The steady state: the first request of a client reads the signed-in member (and its
-    # session) from the database and writes them to the shared cache, once.
-    client.get(urls[0])
-    for url in urls:
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(url)
-        assert response.status_code == 200, url
-        counts[url] = len(queries)
-    return counts
 
 
 @pytest.mark.parametrize("role", ["parent", "caregiver"])

@@ -16,6 +16,7 @@ from icalendar import Calendar, Event
 
 from homefront.accounts.models import User
 from homefront.testing.households import add_parent
+from homefront.testing.pages import field_error, text
 from homefront.trips.imports import (
     MAX_CANDIDATES,
     MAX_UPLOAD_BYTES,
@@ -162,19 +163,6 @@ def work_calendar() -> bytes:
 
 
 # -- Driving the pages -----------------------------------------------------------------------
-
-
-def text(response) -> str:
-    return html.unescape(response.content.decode())
-
-
-def field_error(response, name: str) -> str:
-    match = re.search(
-        rf'<small class="error" id="id_{name}_errors">(.*?)</small>',
-        response.content.decode(),
-        re.DOTALL,
-    )
-    return html.unescape(match[1]) if match else ""
 
 
 def upload(client: Client, data: bytes, name: str = "work.ics"):

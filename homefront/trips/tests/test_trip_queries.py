@@ -7,11 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from homefront.accounts.models import User
+from homefront.testing.pages import query_counts
 from homefront.trips.models import Cover, Trip
 
 HOME = ZoneInfo("America/New_York")
@@ -63,19 +62,6 @@ def pages(trip: Trip) -> list[str]:
         reverse("trips:history"),
         reverse("trips:detail", args=[trip.pk]),
     ]
-
-
-def query_counts(client, urls: list[str]) -> dict[str, int]:
-    counts = {}
-    # The steady state: the first request of a client reads the signed-in member (and its
-    # session) from the database and writes them to the shared cache, once.
-    client.get(urls[0])
-    for url in urls:
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(url)
-        assert response.status_code == 200, url
-        counts[url] = len(queries)
-    return counts
 
 
 @pytest.mark.parametrize("role", ["parent", "caregiver"])
