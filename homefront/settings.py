@@ -190,7 +190,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Shared state. Every throttle counts in the cache, so every process of every app server
 # must see the same one (docs/deploy.md). With HOMEFRONT_CACHE_URL: Redis. Without: a
 # table in Homefront's own database, which every process of one box shares. Sessions are
-# read from the cache before the database (cached_db): they outlive a Redis restart or
+# read from the cache before the database (cached_db, with the member in the same round
+# trip on Redis: accounts/sessions.py): they outlive a Redis restart or
 # outage, and even the table is cheaper to read than the ORM's session query (measured
 # in docs/deploy.md).
 SERVERS = env_int("HOMEFRONT_SERVERS", 1, minimum=1)
@@ -216,7 +217,7 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 20_000},
         }
     }
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_ENGINE = "homefront.accounts.sessions"
 # Signed-in pages and API reads rendered under a household's data version are kept in the
 # cache above and served again while the version holds (core/conditional.py).
 KEEP_PAGES = True

@@ -20,7 +20,13 @@ from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from homefront.accounts.member_cache import MEMBER_CACHE_SECONDS, forget_members, member_cache_key
+from homefront.accounts.member_cache import (
+    MEMBER_CACHE_SECONDS,
+    forget_members,
+    keep_with_session,
+    member_cache_key,
+    member_read_with_session,
+)
 from homefront.accounts.models import User
 from homefront.households.models import Household, Membership
 
@@ -34,13 +40,16 @@ class MemberBackend(ModelBackend):
     other session as before."""
 
     def get_user(self, user_id: Any) -> Any:
-        key = member_cache_key(user_id)
-        cached = cache.get(key)
+        cached = member_read_with_session(user_id)
         if cached is None:
-            cached = self._load(user_id)
+            key = member_cache_key(user_id)
+            cached = cache.get(key)
             if cached is None:
-                return None
-            cache.set(key, cached, MEMBER_CACHE_SECONDS)
+                cached = self._load(user_id)
+                if cached is None:
+                    return None
+                cache.set(key, cached, MEMBER_CACHE_SECONDS)
+            keep_with_session(user_id, cached)
         user, memberships = cached
         if not self.user_can_authenticate(user):
             return None

@@ -194,6 +194,35 @@ class RedisCache(DjangoRedisCache):
     def delete_many(self, keys: Any, version: Any = None) -> None:
         self._quiet("delete_many", lambda: super(RedisCache, self).delete_many(keys, version), None)
 
+    # A set of keys, for the signed-in members kept under each session's key
+    # (accounts/member_cache.py): Redis adds to it and empties it in one step each, so two
+    # servers adding at once lose nothing, where a list read and written back would.
+    def add_to_set(self, key: Any, member: str, timeout: int) -> None:
+        made = self.make_and_validate_key(key)
+        client = self._cache.get_client(write=True)  # type: ignore[attr-defined]
+
+        def add() -> None:
+            client.pipeline().sadd(made, member).expire(made, timeout).execute()
+
+        self._quiet("add_to_set", add, None)
+
+    def take_set(self, key: Any) -> list[str]:
+        """The set's members, and the set gone, in one step."""
+        made = self.make_and_validate_key(key)
+        client = self._cache.get_client(write=True)  # type: ignore[attr-defined]
+
+        def take() -> list[str]:
+            members, _ = client.pipeline().smembers(made).delete(made).execute()
+            return [m.decode() for m in members]
+
+        return self._quiet("take_set", take, [])
+
+    def delete_made(self, made_keys: list[str]) -> None:
+        """Deletes keys already made by `make_key` (as `add_to_set` kept them)."""
+        if made_keys:
+            client = self._cache.get_client(write=True)  # type: ignore[attr-defined]
+            self._quiet("delete_made", lambda: client.delete(*made_keys), None)
+
     def ping(self) -> None:
         """Raises CacheUnavailable unless Redis answers now (the start-up check)."""
         client = self._cache.get_client(write=True)  # type: ignore[attr-defined]

@@ -1,10 +1,12 @@
 """The signed-in user and their memberships come from the shared cache, and every change
-to a user, a membership or a household shows on the very next request."""
+to a user, a membership or a household shows on the very next request: on one box's cache
+table, and on Redis, where each session's member is kept under the session's key too."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
@@ -17,6 +19,23 @@ from homefront.conftest import Family
 from homefront.households.models import Household, Membership, Role
 
 PROFILE = reverse("households:profile")
+REDIS_URL = "redis://127.0.0.1:6379/7"
+
+
+@pytest.fixture(autouse=True, params=["cache table", "redis"])
+def shared_cache(request: Any, settings: Any) -> Any:
+    if request.param == "redis":
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "homefront.core.cache.RedisCache",
+                "LOCATION": REDIS_URL,
+                "KEY_PREFIX": "homefront",
+            }
+        }
+        cache.clear()
+    yield request.param
+    if request.param == "redis":
+        cache.clear()
 
 
 def member_queries(client: Client) -> int:
