@@ -29,7 +29,6 @@ import json
 import os
 import secrets
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -43,31 +42,15 @@ from pathlib import Path
 from typing import Any, Self
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
+from homefront.testing.ports import WAIT, free_port, wait_until
+
 PROJECT = Path(__file__).resolve().parents[3]
-WAIT = 60  # seconds: the longest any wait below may take
 DATABASE = "homefront.sqlite3"
 
 FAULT_READ_ONLY = "fault-read-only"
 FAULT_FULL = "fault-full"  # holds how many pages more the database may grow by
 PAUSE_JOURNAL_AT = "pause-journal-at"  # holds the entry count at which a save waits
 PAUSED = "paused"  # written by the paused save: the entries it sees, its own among them
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until(condition: Callable[[], Any], what: str, seconds: float = WAIT) -> Any:
-    deadline = time.monotonic() + seconds
-    while True:
-        result = condition()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"Waited {seconds} s for {what}")
-        time.sleep(0.05)
 
 
 # -- A data folder and its database ------------------------------------------------------

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ from django.test import RequestFactory
 from homefront.accounts.models import User
 from homefront.demo.household import DEMO_HOUSEHOLD_NAME, load_demo
 from homefront.households.models import Contact, FoodKind, Household, Role
+from homefront.testing.ports import free_port
 
 PROJECT = Path(__file__).resolve().parents[3]
 
@@ -128,12 +128,6 @@ def test_setup_without_demo_leaves_no_account(tmp_path):
         data_dir=tmp_path,
     )
     assert users.stdout.strip() == "0"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for(url: str, seconds: float = 30) -> urllib.request.http.client.HTTPResponse:

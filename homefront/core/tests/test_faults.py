@@ -46,7 +46,6 @@ from homefront.core.tests.servers import (
     PAUSE_JOURNAL_AT,
     PAUSED,
     PROJECT,
-    WAIT,
     Reply,
     Server,
     Site,
@@ -55,11 +54,10 @@ from homefront.core.tests.servers import (
     new_site,
     seed,
     state,
-    wait_until,
 )
 from homefront.journal.models import EntryChange
 from homefront.notify.models import Attempt, Message
-from homefront.notify.tests.test_delivery import Mailbox, smtp_server
+from homefront.testing.ports import WAIT, wait_until
 
 NOTE = "Long day. " * 490  # 4,900 characters: more than a database page holds
 
@@ -174,12 +172,6 @@ def outbox(site: Site) -> dict[str, list[Any]]:
             Message, "id, idempotency_key, status, attempts, claimed_by"
         )
     }
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Mailbox, int]]:
-    with smtp_server() as server:
-        yield server
 
 
 class Worker:

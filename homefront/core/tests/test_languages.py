@@ -336,7 +336,7 @@ def test_the_caregivers_email_arrives_in_the_share_links_language(family, settin
     from homefront.notify import plan
     from homefront.notify.delivery import deliver_due
     from homefront.notify.models import Channel, ChannelKind
-    from homefront.notify.tests.test_delivery import smtp_server
+    from homefront.testing.receivers import smtp_server
     from homefront.trips.models import Cover
 
     abuela = Contact.objects.create(

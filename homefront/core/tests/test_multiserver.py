@@ -15,7 +15,6 @@ import subprocess
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,21 +23,19 @@ import redis
 from django.db import connection
 
 from homefront.core.tests.servers import (
-    WAIT,
     Server,
     Site,
     Visitor,
     due_messages,
     forged_links,
-    free_port,
     fresh_minute,
     new_site,
     seed,
     state,
-    wait_until,
 )
 from homefront.core.tests.test_faults import Worker, entries, outbox, results
-from homefront.notify.tests.test_delivery import Mailbox, smtp_server
+from homefront.testing.ports import WAIT, free_port, wait_until
+from homefront.testing.receivers import Mailbox
 
 pytestmark = pytest.mark.multiserver
 
@@ -54,12 +51,6 @@ def on_postgresql(transactional_db: None) -> None:
             "The multi-server test needs PostgreSQL, which every server shares: "
             "DATABASE_URL=postgres://… make test-multiserver"
         )
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Mailbox, int]]:
-    with smtp_server() as server:
-        yield server
 
 
 class PrivateRedis:

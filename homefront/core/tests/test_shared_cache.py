@@ -21,17 +21,11 @@ from py_vapid import Vapid
 
 from homefront.core import cache as shared
 from homefront.core import checks, ratelimit
-from homefront.core.tests.servers import (
-    Server,
-    forged_links,
-    free_port,
-    fresh_minute,
-    new_site,
-    wait_until,
-)
+from homefront.core.tests.servers import Server, forged_links, fresh_minute, new_site
 from homefront.core.tests.test_settings import PROJECT, run_homefront
 from homefront.env import ConfigurationError, env_cache_url
 from homefront.handoff.models import ShareLink
+from homefront.testing.ports import free_port, wait_until
 from homefront.trips.models import Trip
 
 # The machine's Redis, in a database number no other part of the suite uses.
@@ -69,7 +63,7 @@ def on_redis(db):
     with override_settings(
         CACHES=redis_caches(REDIS_URL),
         CACHE_URL=REDIS_URL,
-        SESSION_ENGINE="django.contrib.sessions.backends.cached_db",
+        SESSION_ENGINE="homefront.accounts.sessions",
     ):
         cache.clear()
         yield
@@ -83,7 +77,7 @@ def redis_down(db):
     with override_settings(
         CACHES=redis_caches(url),
         CACHE_URL=url,
-        SESSION_ENGINE="django.contrib.sessions.backends.cached_db",
+        SESSION_ENGINE="homefront.accounts.sessions",
     ):
         yield
 

@@ -13,8 +13,8 @@ from homefront.handoff.models import ShareLink
 from homefront.notify.delivery import deliver_due
 from homefront.notify.models import Channel, ChannelKind, Message, MessageKind, Schedule
 from homefront.notify.plan import plan_all
-from homefront.notify.tests.test_delivery import smtp_server
 from homefront.prep.models import PrepTask
+from homefront.testing.receivers import smtp_server
 from homefront.testing.zones import ny
 from homefront.trips.models import Cover, Trip
 

@@ -12,29 +12,21 @@ receiver for Apprise's json:// URLs.
 
 from __future__ import annotations
 
-import asyncio
-import email
 import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import threading
-import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from email import policy
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 import time_machine
-from aiosmtpd.controller import Controller
 from django.core import mail
 from django.urls import reverse
 
@@ -49,136 +41,27 @@ from homefront.notify.models import (
     MessageKind,
     Status,
 )
+from homefront.testing.ports import free_port, wait_until
+from homefront.testing.receivers import Hooks, Mailbox, serving, smtp_server
 
 PROJECT = Path(__file__).resolve().parents[3]
-WAIT = 60  # seconds: the longest any wait below may take
 NOW = datetime(2027, 1, 12, 15, 0, tzinfo=UTC)  # Tuesday, 10:00 in New York
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until(condition: Callable[[], Any], what: str, seconds: float = WAIT) -> Any:
-    deadline = time.monotonic() + seconds
-    while True:
-        result = condition()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"Waited {seconds} s for {what}")
-        time.sleep(0.1)
 
 
 # -- The servers --------------------------------------------------------------------------
 
 
-class Mailbox:
-    """An SMTP handler that keeps what it accepts. With the gate closed, a message waits
-    at the end of DATA (the sender waits for the server's answer) until it opens; a
-    sender that disconnects meanwhile has delivered nothing."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.received: list[email.message.EmailMessage] = []
-        self.refused: set[str] = set()
-        self.gate = threading.Event()
-        self.gate.set()
-        self.held = 0  # messages that arrived while the gate was closed
-
-    def reset(self) -> None:
-        with self.lock:
-            self.received.clear()
-            self.refused.clear()
-            self.held = 0
-        self.gate.set()
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
-        if address in self.refused:
-            return f"550 5.1.1 <{address}>: no such mailbox here"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        if not self.gate.is_set():
-            with self.lock:
-                self.held += 1
-            deadline = time.monotonic() + 30
-            while not self.gate.is_set() and time.monotonic() < deadline:
-                await asyncio.sleep(0.05)
-        message = email.message_from_bytes(envelope.content, policy=policy.default)
-        with self.lock:
-            self.received.append(message)
-        return "250 Message accepted for delivery"
-
-    def keys(self) -> Counter[str]:
-        with self.lock:
-            return Counter(str(m["X-Homefront-Message"]) for m in self.received)
-
-
-class Hooks(ThreadingHTTPServer):
-    """What Apprise's json:// plugin POSTs: one record per request, by path and title."""
-
-    daemon_threads = True
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.posts: list[tuple[str, str, str]] = []
-        super().__init__(("127.0.0.1", 0), HookHandler)
-
-    def titles(self, path: str) -> Counter[str]:
-        with self.lock:
-            return Counter(title for where, title, _ in self.posts if where == path)
-
-
-class HookHandler(BaseHTTPRequestHandler):
-    server: Hooks
-
-    def do_POST(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        with self.server.lock:
-            self.server.posts.append((self.path, body["title"], body["message"]))
-        self.send_response(200)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@contextmanager
-def smtp_server() -> Iterator[tuple[Mailbox, int]]:
-    """A real SMTP server on 127.0.0.1 keeping what it accepts, and its port."""
-    mailbox = Mailbox()
-    port = free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield mailbox, port
-    finally:
-        mailbox.gate.set()
-        controller.stop()
-
-
 @pytest.fixture(scope="module")
 def smtp() -> Iterator[tuple[Mailbox, int]]:
+    """One mail server for the module: the data folder's settings name its port."""
     with smtp_server() as server:
         yield server
 
 
 @pytest.fixture(scope="module")
 def hooks() -> Iterator[Hooks]:
-    server = Hooks()
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1})
-    thread.start()
-    try:
+    with serving(Hooks()) as server:
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
 
 
 @pytest.fixture

@@ -19,7 +19,8 @@ from homefront.api.models import AccessToken, Scope
 from homefront.journal.entries import Author, store
 from homefront.notify import webhooks
 from homefront.notify.delivery import deliver_due
-from homefront.notify.tests.receivers import WebhookReceiver, serving
+from homefront.notify.tests.receivers import WebhookReceiver
+from homefront.testing.receivers import serving
 from homefront.trips.models import Cover, Trip
 
 RECIPE = Path(__file__).resolve().parents[3] / "docs" / "home-assistant.md"

@@ -21,7 +21,8 @@ from homefront.notify import vapid
 from homefront.notify.delivery import deliver_due
 from homefront.notify.events import PHOTO_EVERY, PHOTO_GATHER, photo_added
 from homefront.notify.models import Channel, ChannelKind, Message, MessageKind, PushChoices, Status
-from homefront.notify.tests.receivers import Browser, PushService, serving, verify_vapid
+from homefront.notify.tests.receivers import Browser, PushService, verify_vapid
+from homefront.testing.receivers import serving
 from homefront.trips.models import Trip
 
 # Wednesday 13 January 2027, 15:00 UTC: 10:00 in New York, 08:00 in Denver.

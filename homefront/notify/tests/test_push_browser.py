@@ -145,7 +145,8 @@ def test_a_push_shows_a_notification_and_tapping_it_opens_its_page(
 def test_a_parent_adds_a_webhook_copies_its_secret_and_tests_it(
     page: Page, live_server, settings
 ) -> None:
-    from homefront.notify.tests.receivers import WebhookReceiver, serving
+    from homefront.notify.tests.receivers import WebhookReceiver
+    from homefront.testing.receivers import serving
 
     settings.ALLOW_PRIVATE_TARGETS = True
     _trip, _rachel, _girls = the_levins_away()

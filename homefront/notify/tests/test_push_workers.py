@@ -22,16 +22,11 @@ from homefront.notify.tests.receivers import (
     PushService,
     WebhookReceiver,
     b64url,
-    serving,
     verify_vapid,
 )
-from homefront.notify.tests.test_delivery import (
-    PROJECT,
-    environment,
-    free_port,
-    query,
-    wait_until,
-)
+from homefront.notify.tests.test_delivery import PROJECT, environment, query
+from homefront.testing.ports import free_port, wait_until
+from homefront.testing.receivers import serving
 
 COUNT = 20
 

@@ -20,7 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from homefront.accounts.models import User
-from homefront.core.tests.servers import WAIT, new_site, wait_until
+from homefront.core.tests.servers import new_site
 from homefront.core.tests.test_faults import Worker, outbox
 from homefront.handoff.models import ShareLink, ShareLinkOpen
 from homefront.households.models import Household, Membership, Role
@@ -29,9 +29,10 @@ from homefront.journal.entries import Author
 from homefront.notify.delivery import deliver_due
 from homefront.notify.models import Channel, ChannelKind, Message, MessageKind, Schedule
 from homefront.notify.plan import plan_all, plan_due
-from homefront.notify.tests.test_delivery import Mailbox, smtp_server
 from homefront.portability.household_file import dumps, export_household, import_household, load
 from homefront.prep.models import PrepTask
+from homefront.testing.ports import WAIT, wait_until
+from homefront.testing.trips import make_trip
 from homefront.testing.zones import DENVER, ny
 from homefront.trips.models import Cover, Trip
 
@@ -156,11 +157,11 @@ def pat_mail(family, traveller) -> Channel:
 def trip(family, traveller) -> Trip:
     """Pat's trip from Thursday 14 January 9:00 to Saturday 16 January 18:00, in Denver,
     with one task, due on Wednesday 13th; the caregiver covers each night."""
-    trip = Trip.objects.create(
-        household=family.household,
-        traveller=family.parent,
-        starts_at=ny(2027, 1, 14, 9),
-        ends_at=ny(2027, 1, 16, 18),
+    trip = make_trip(
+        family.household,
+        family.parent,
+        ny(2027, 1, 14, 9),
+        ny(2027, 1, 16, 18),
         destination="Denver",
         destination_zone="America/Denver",
     )
@@ -410,12 +411,6 @@ def test_a_household_another_worker_is_planning_is_passed_over_not_waited_for(
 
         assert set(planned) == {home.pk for home in others}
         assert not Message.objects.filter(household=busy).exists()
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Mailbox, int]]:
-    with smtp_server() as server:
-        yield server
 
 
 def past_ten_in(now: datetime) -> str:

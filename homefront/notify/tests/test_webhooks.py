@@ -22,8 +22,9 @@ from homefront.notify import webhooks
 from homefront.notify.delivery import deliver_due
 from homefront.notify.models import Channel, ChannelKind, Message, Status, Webhook
 from homefront.notify.plan import plan_all
-from homefront.notify.tests.receivers import WebhookReceiver, serving
-from homefront.notify.tests.test_delivery import wait_until
+from homefront.notify.tests.receivers import WebhookReceiver
+from homefront.testing.ports import wait_until
+from homefront.testing.receivers import serving
 from homefront.trips.models import Trip
 
 NOW = datetime(2027, 1, 13, 15, 0, tzinfo=UTC)  # 10:00 in New York
