@@ -35,8 +35,10 @@ from homefront.households.models import (
 )
 
 # The helpers every app's tests share (homefront/testing/), their fixtures among them:
-# `second`, a second parent; `trip`, the week in Denver; `smtp`, a real mail server.
+# `frozen_time`, the clock stopped at the module's NOW; `second`, a second parent;
+# `trip`, the week in Denver; `smtp`, a real mail server.
 pytest_plugins = [
+    "homefront.testing.clock",
     "homefront.testing.households",
     "homefront.testing.trips",
     "homefront.testing.receivers",

@@ -9,7 +9,6 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-import time_machine
 from django.test import Client
 from django.urls import reverse
 
@@ -22,14 +21,9 @@ from homefront.trips.models import Trip
 
 # Friday 13 November 2026, 9:00 in New York: the trip is under way.
 NOW = datetime(2026, 11, 13, 14, 0, tzinfo=UTC)
+pytestmark = pytest.mark.usefixtures("frozen_time")
 SECRET = "private, no-store"
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture(autouse=True)
-def frozen_time():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture

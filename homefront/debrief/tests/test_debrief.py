@@ -12,7 +12,6 @@ from io import StringIO
 from typing import Any
 
 import pytest
-import time_machine
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
@@ -33,14 +32,9 @@ from homefront.trips.models import Cover, Trip
 
 # Tuesday 17 November 2026, 9:00 in New York: the trip below came back on Saturday.
 NOW = datetime(2026, 11, 17, 14, 0, tzinfo=UTC)
+pytestmark = pytest.mark.usefixtures("frozen_time")
 # Tuesday 24 November 2026, 10:00 in New York: the demo's story trip was "two weeks ago".
 DEMO_NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def frozen_time():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
 
 
 # -- Reading the page -------------------------------------------------------------------

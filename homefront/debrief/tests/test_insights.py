@@ -12,7 +12,6 @@ from io import StringIO
 from typing import Any
 
 import pytest
-import time_machine
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -28,14 +27,9 @@ from homefront.trips.models import Goal, Trip
 
 # Tuesday 17 November 2026, 9:00 in New York.
 NOW = datetime(2026, 11, 17, 14, 0, tzinfo=UTC)
+pytestmark = pytest.mark.usefixtures("frozen_time")
 TODAY = date(2026, 11, 17)
 COMFORT = "Comfort notes or small presents for the kids"
-
-
-@pytest.fixture(autouse=True)
-def frozen_time():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
 
 
 def away(household, traveller: User, first_night: date, nights: int, **fields: Any) -> Trip:

@@ -12,7 +12,6 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -42,14 +41,9 @@ from homefront.trips.models import Cover, Trip
 
 # Monday 9 November 2026, 9:00 in New York: three days before the trip.
 NOW = datetime(2026, 11, 9, 14, 0, tzinfo=UTC)
+pytestmark = pytest.mark.usefixtures("frozen_time")
 BACKUP_PHONE = "+1 619 555 0187"
 POPPLER_HINT = "Install Debian's poppler-utils (apt-get install poppler-utils)."
-
-
-@pytest.fixture(autouse=True)
-def frozen_time():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-import time_machine
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -29,13 +28,8 @@ from homefront.trips.models import Cover, Trip
 
 # Monday 9 November 2026, 9:00 in Boston: a week before the trips below.
 NOW = datetime(2026, 11, 9, 14, 0, tzinfo=UTC)
+pytestmark = pytest.mark.usefixtures("frozen_time")
 MONDAY = date(2026, 11, 16)
-
-
-@pytest.fixture(autouse=True)
-def frozen_time():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture

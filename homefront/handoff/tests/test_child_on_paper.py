@@ -16,7 +16,7 @@ from PIL import Image
 
 from homefront.handoff.models import ShareLink
 from homefront.handoff.tests.test_brief import (
-    frozen_time,  # noqa: F401 (a fixture: the same Monday as the brief's tests)
+    NOW,  # noqa: F401 (frozen_time's: the same Monday as the brief's tests)
     pdf_pages,
     pdf_text,
     poppler,
@@ -28,6 +28,8 @@ from homefront.households.measurements import Units
 from homefront.households.models import Child, Household
 from homefront.photos.processing import process_photo
 from homefront.photos.testing import phone_jpeg
+
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 LABEL = "A photo and weight of each child from the last six months"
 INLINE_PHOTO = re.compile(
@@ -173,7 +175,7 @@ def test_a_child_without_photo_or_weight_is_named(family):
     assert "Update Maya" in page
 
 
-def test_a_weight_older_than_six_months_is_flagged(described, frozen_time):  # noqa: F811
+def test_a_weight_older_than_six_months_is_flagged(described, frozen_time):
     # Weighed on 1 October: still fine on 1 April (182 days)...
     frozen_time.move_to("2027-04-01 14:00Z")
     Child.objects.filter(pk=described.child.pk).update(photo_updated_at="2027-03-30 12:00Z")
@@ -187,7 +189,7 @@ def test_a_weight_older_than_six_months_is_flagged(described, frozen_time):  # n
     assert detail == "Maya was weighed over six months ago (1 Oct 2026)."
 
 
-def test_a_photo_older_than_six_months_is_flagged(described, frozen_time):  # noqa: F811
+def test_a_photo_older_than_six_months_is_flagged(described, frozen_time):
     Child.objects.filter(pk=described.child.pk).update(measured_on=date(2027, 5, 1))
 
     frozen_time.move_to("2027-05-12 14:00Z")  # the photo is from 9 Nov 2026: 184 days

@@ -6,7 +6,6 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-import time_machine
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -31,13 +30,8 @@ from homefront.trips.models import Cover, Trip, TripKind
 
 # Tuesday 10 November 2026, 9:00 in New York.
 NOW = datetime(2026, 11, 10, 14, 0, tzinfo=UTC)
+pytestmark = pytest.mark.usefixtures("frozen_time")
 SHARE_URL = re.compile(r'id="share-url" type="text" value="http://testserver(/s/[\w-]+/)"')
-
-
-@pytest.fixture(autouse=True)
-def frozen_time():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture(autouse=True)

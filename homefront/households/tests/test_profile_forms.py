@@ -30,14 +30,9 @@ from homefront.households.views import PHONE_TREE_CHANGED
 
 # A Monday; 10:00 in the household's America/New_York.
 NOW = datetime(2025, 6, 16, 14, 0, tzinfo=UTC)
+pytestmark = pytest.mark.usefixtures("frozen_time")
 LONG = "x" * 10_000
 PROFILE_MODELS = (Household, Child, Routine, Food, Medicine, Contact, HouseNote)
-
-
-@pytest.fixture(autouse=True)
-def frozen_time():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-import time_machine
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.test import Client
@@ -29,12 +28,7 @@ from homefront.trips.models import Trip
 
 # Thursday 12 November 2026, 20:00 in New York: the second evening of the trip.
 NOW = datetime(2026, 11, 13, 1, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def frozen_time():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-import time_machine
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.test import Client
@@ -26,17 +25,12 @@ from homefront.trips.models import Cover, Trip
 
 # Thursday 12 November 2026, 20:00 in New York: the second evening of the trip.
 NOW = datetime(2026, 11, 13, 1, 0, tzinfo=UTC)
+pytestmark = pytest.mark.usefixtures("frozen_time")
 ENTRY_ID = re.compile(r'<li id="entry-(\d+)"')
 CONFLICT = (
     "Someone else changed this entry while you were editing it. It now shows their version; "
     "nothing of yours was saved. Make your change again if it is still needed."
 )
-
-
-@pytest.fixture(autouse=True)
-def frozen_time():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
 
 
 def log(trip: Trip, at: datetime, kind: str = Kind.BATH, *, by: User, **fields) -> JournalEntry:

@@ -9,7 +9,6 @@ import socket
 from datetime import UTC, datetime
 
 import pytest
-import time_machine
 from django.core import mail
 from django.urls import reverse
 
@@ -18,16 +17,11 @@ from homefront.notify.models import Attempt, Channel, ChannelKind, Message, Mess
 # Tuesday 12 January 2027, 23:00 in New York: inside the default quiet hours (21:00 to
 # 7:00), which a test asked for there and then does not wait for.
 NOW = datetime(2027, 1, 13, 4, 0, tzinfo=UTC)
+pytestmark = pytest.mark.usefixtures("frozen_time")
 APPRISE_ERROR = (
     "Apprise does not recognise this URL. Check the service's format, "
     "e.g. ntfy://ntfy.sh/topic or tgram://bottoken/ChatID."
 )
-
-
-@pytest.fixture(autouse=True)
-def frozen_time():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
 
 
 def closed_port() -> int:

@@ -13,7 +13,6 @@ from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.test import Client
 from django.urls import reverse
 
@@ -32,6 +31,7 @@ from homefront.trips.models import Trip, TripKind
 
 HOME = ZoneInfo("America/New_York")
 NOW = datetime(2026, 10, 4, 14, 0, tzinfo=UTC)
+pytestmark = pytest.mark.usefixtures("frozen_time")
 TODAY = date(2026, 10, 4)
 STORY_THURSDAY = date(2026, 10, 8)
 DAY = timedelta(days=1)
@@ -42,12 +42,6 @@ OPTIONAL = {
 }
 PACKING = [name for name, _per_night, _extra in DEFAULT_PACKING]
 SUGGESTION = "Not needed on the last three trips"
-
-
-@pytest.fixture(autouse=True)
-def frozen_time():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
 
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:

@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-import time_machine
 from django.test import Client
 from django.urls import reverse
 
@@ -25,17 +24,12 @@ from homefront.trips.models import Cover, Trip
 
 # Monday 2 November 2026, 9:00 in the household's New York.
 NOW = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)
+pytestmark = pytest.mark.usefixtures("frozen_time")
 TODAY = date(2026, 11, 2)
 # The trip leaves Thursday 5 November at 9:00 and is back Sunday evening: 3 nights.
 DEPARTURE = date(2026, 11, 5)
 NIGHTS = [date(2026, 11, 5), date(2026, 11, 6), date(2026, 11, 7)]
 LONG = "x" * 10_000
-
-
-@pytest.fixture(autouse=True)
-def frozen_time():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
 
 
 def in_charge(family: Any, *trips: Trip) -> None:

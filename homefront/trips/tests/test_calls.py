@@ -11,7 +11,6 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from homefront.households.models import SCHOOL_DAYS, Child, Routine
@@ -22,12 +21,7 @@ HOME = ZoneInfo("America/New_York")
 DENVER = ZoneInfo("America/Denver")
 LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 10, 1, 14, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def frozen_time():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 
 def home(day: date, at: time) -> datetime:

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import time_machine
 from django.test import Client
 from django.urls import reverse
 
@@ -24,16 +23,11 @@ from homefront.trips.models import CalendarFeed, Cover, Trip
 
 # Monday 2 November 2026, 9:00 in New York (EST since Sunday).
 NOW = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)
+pytestmark = pytest.mark.usefixtures("frozen_time")
 JS = Path(__file__).parent / "js"
 NODE = "/usr/bin/node"
 FEED_URL = re.compile(r'value="(https://testserver/feed/([A-Za-z0-9_-]+)\.ics)"')
 WEBCAL_URL = re.compile(r'href="(webcal://testserver/feed/([A-Za-z0-9_-]+)\.ics)"')
-
-
-@pytest.fixture(autouse=True)
-def frozen_time():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
 
 
 def make_feed(client: Client) -> tuple[str, str]:

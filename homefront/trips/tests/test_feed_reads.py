@@ -7,7 +7,6 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -17,13 +16,8 @@ from homefront.core import ratelimit
 from homefront.trips.models import FEED_READ_NOTED_EVERY, CalendarFeed
 
 NOW = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)
+pytestmark = pytest.mark.usefixtures("frozen_time")
 WRITES = ("INSERT", "UPDATE", "DELETE")
-
-
-@pytest.fixture(autouse=True)
-def frozen_time():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
 
 
 def feed_url(token: str) -> str:

@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -29,16 +28,11 @@ from homefront.trips.models import CalendarImport, Cover, Trip, TripKind
 
 # Thursday 1 October 2026, 10:00 in New York.
 NOW = datetime(2026, 10, 1, 14, 0, tzinfo=UTC)
+pytestmark = pytest.mark.usefixtures("frozen_time")
 UPLOAD = "/trips/import/"
 NEW_YORK = ZoneInfo("America/New_York")
 CHICAGO = ZoneInfo("America/Chicago")
 DASH = "\N{EN DASH}"
-
-
-@pytest.fixture(autouse=True)
-def frozen_time():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from homefront.accounts.models import User
@@ -16,14 +15,9 @@ from homefront.trips.models import Cover, Trip
 HOME = ZoneInfo("America/New_York")
 # Tuesday 10 November 2026, 9:00 at home: the first trip is under way.
 NOW = datetime(2026, 11, 10, 14, 0, tzinfo=UTC)
+pytestmark = pytest.mark.usefixtures("frozen_time")
 FIRST_NIGHT = date(2026, 11, 9)
 SLOTS = range(-20, 30)  # 50 trips, the first trip is slot 0
-
-
-@pytest.fixture(autouse=True)
-def frozen_time():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
 
 
 def add_trip(family, second: User, slot: int) -> Trip:

@@ -23,12 +23,7 @@ from homefront.trips.models import Cover, Trip, TripKind, TripState
 
 # Monday 2 November 2026, 9:00 in New York: the day after the clocks went back.
 NOW = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def frozen_time():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 
 def days(*numbers: int, year: int = 2026, month: int = 11) -> list[date]:
