@@ -86,6 +86,7 @@ from homefront.households.tests.test_isolation import (  # the walk and its tabl
     work_calendar,
 )
 from homefront.journal.models import JournalEntry
+from homefront.prep.outcomes import BRIEF_READ
 from homefront.trips.models import Cover, Trip
 
 # The isolation test's family fixture: the conftest family with a trip, its prep tasks,
@@ -1410,7 +1411,17 @@ def test_share_link_and_visitors_post_bad_input(family):
             shown={"share link": 1, "parent": 1},
             stored={"journal.JournalEntry.text", "journal.JournalEntry.details"},
         )
-    # The link logged entries for its trip, and changed nothing else of the family.
+    # The link logged entries for its trip, its first opening ticked the walk-through
+    # (prep/outcomes.py), and it changed nothing else of the family.
+    ticked = [
+        row["id"]
+        for row in after["prep.PrepTask"]
+        if row["title"] in BRIEF_READ and row["done_at"] is not None
+    ]
+    assert ticked, "opening the link ticked the walk-through"
+    for row in after["prep.PrepTask"]:
+        if row["id"] in ticked:
+            row["done_at"] = None
     assert only_added(family_before, after, LINK_ADDS) == family_before
     assert household_rows(family.other_household) == others_before
 
