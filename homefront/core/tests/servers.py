@@ -172,6 +172,19 @@ def new_site(folder: Path, base: Path, **env: str) -> Site:
     return Site(folder, test_url, env)
 
 
+def mailing_site(folder: Path, base: Path, smtp_port: int, **env: str) -> Site:
+    """A site (see `new_site`) whose mail goes to the SMTP server on `smtp_port` of
+    127.0.0.1, in plain text as a test's server speaks it."""
+    return new_site(
+        folder,
+        base,
+        HOMEFRONT_EMAIL_HOST="127.0.0.1",
+        HOMEFRONT_EMAIL_PORT=str(smtp_port),
+        HOMEFRONT_EMAIL_USE_TLS="false",
+        **env,
+    )
+
+
 # -- The server ---------------------------------------------------------------------------
 
 

@@ -51,6 +51,7 @@ from homefront.core.tests.servers import (
     Site,
     Visitor,
     due_messages,
+    mailing_site,
     new_site,
     seed,
     state,
@@ -206,13 +207,7 @@ def test_a_worker_stopped_mid_batch_sends_the_rest_after_a_restart_each_exactly_
     more due behind it. (It covers SIGKILL mid-send and the claim released ten minutes
     later, two workers at once, and `deliver_due` stopping between messages.)"""
     mailbox, port = smtp
-    site = new_site(
-        tmp_path / "site",
-        tmp_path_factory.getbasetemp(),
-        HOMEFRONT_EMAIL_HOST="127.0.0.1",
-        HOMEFRONT_EMAIL_PORT=str(port),
-        HOMEFRONT_EMAIL_USE_TLS="false",
-    )
+    site = mailing_site(tmp_path / "site", tmp_path_factory.getbasetemp(), port)
     keys = site.fill(due_messages, count=6)
     mailbox.gate.clear()  # the first message waits at the mail server
 

@@ -29,6 +29,7 @@ from homefront.core.tests.servers import (
     due_messages,
     forged_links,
     fresh_minute,
+    mailing_site,
     new_site,
     seed,
     state,
@@ -120,14 +121,12 @@ def test_two_servers_and_two_workers_share_one_database_and_one_redis(
 ):
     mailbox, smtp_port = smtp
     redis.Redis.from_url(REDIS_URL).flushdb()
-    site = new_site(
+    site = mailing_site(
         tmp_path / "site",
         tmp_path_factory.getbasetemp(),
+        smtp_port,
         HOMEFRONT_CACHE_URL=REDIS_URL,
         HOMEFRONT_SERVERS="2",
-        HOMEFRONT_EMAIL_HOST="127.0.0.1",
-        HOMEFRONT_EMAIL_PORT=str(smtp_port),
-        HOMEFRONT_EMAIL_USE_TLS="false",
     )
     seeded = seed(site)
     site.fill(real_password, email="pat@example.com")

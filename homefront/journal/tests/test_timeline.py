@@ -19,7 +19,8 @@ from django.urls import reverse
 from homefront.accounts.models import User
 from homefront.handoff.models import ShareLink
 from homefront.households.models import Child, Medicine, Membership, Role
-from homefront.journal.models import EntryChange, JournalEntry, Kind
+from homefront.journal.models import JournalEntry, Kind
+from homefront.testing.journal import log
 from homefront.testing.zones import ny
 from homefront.trips.models import Cover, Trip
 
@@ -31,25 +32,6 @@ CONFLICT = (
     "Someone else changed this entry while you were editing it. It now shows their version; "
     "nothing of yours was saved. Make your change again if it is still needed."
 )
-
-
-def log(trip: Trip, at: datetime, kind: str = Kind.BATH, *, by: User, **fields) -> JournalEntry:
-    """An entry as the quick log stores it, with its "created" change."""
-    children = fields.pop("children", None) or list(trip.household.children.all())
-    entry = JournalEntry.objects.create(
-        uuid=uuid.uuid4(),
-        trip=trip,
-        kind=kind,
-        occurred_at=at,
-        author=by,
-        content_hash="test",
-        **fields,
-    )
-    entry.children.set(children)
-    EntryChange.objects.create(
-        entry=entry, action=EntryChange.Action.CREATED, by_name=str(by), after=entry.snapshot()
-    )
-    return entry
 
 
 def timeline_url(trip: Trip) -> str:

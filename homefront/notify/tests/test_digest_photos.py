@@ -17,7 +17,6 @@ from homefront.notify.delivery import deliver
 from homefront.notify.digest_photos import MAX_PHOTOS
 from homefront.notify.models import MessageKind
 from homefront.notify.tests.test_plan import (  # noqa: F401 (fixtures)
-    log,
     of_kind,
     pat_mail,
     plan_as_two_workers,
@@ -26,6 +25,7 @@ from homefront.notify.tests.test_plan import (  # noqa: F401 (fixtures)
 )
 from homefront.photos.models import PhotoImage, Size
 from homefront.photos.testing import store_photo_for
+from homefront.testing.journal import log
 from homefront.testing.receivers import smtp_server
 from homefront.testing.zones import denver
 
@@ -44,10 +44,10 @@ def the_day_with_photos(family, trip, traveller, photos: int) -> list:  # noqa: 
     """A bath and `photos` photo entries on Friday 15 January in Albuquerque, planned and
     sent at half past eight in the evening there."""
     traveller.move_to(denver(2027, 1, 15, 19))
-    log(trip, denver(2027, 1, 15, 18, 45), Kind.BATH, family.caregiver)
+    log(trip, denver(2027, 1, 15, 18, 45), Kind.BATH, by=family.caregiver)
     kept = []
     for n in range(photos):
-        entry = log(trip, denver(2027, 1, 15, 10 + n), Kind.PHOTO, family.caregiver)
+        entry = log(trip, denver(2027, 1, 15, 10 + n), Kind.PHOTO, by=family.caregiver)
         kept.append(store_photo_for(entry, family.child))
     return kept
 

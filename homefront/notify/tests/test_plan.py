@@ -4,7 +4,6 @@ however often it runs (every worker, every round) each message exists once."""
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,12 +17,13 @@ from django.utils import timezone
 from homefront.accounts.models import User
 from homefront.handoff.models import ShareLink
 from homefront.households.models import Contact, Membership, Role
-from homefront.journal.models import EntryChange, JournalEntry, Kind
+from homefront.journal.models import JournalEntry, Kind
 from homefront.notify.delivery import deliver_due
 from homefront.notify.drafts import Draft, make
 from homefront.notify.models import Channel, ChannelKind, Message, MessageKind, Status
 from homefront.notify.plan import plan_all
 from homefront.prep.models import PrepTask
+from homefront.testing.journal import log
 from homefront.testing.trips import make_trip
 from homefront.testing.zones import denver, ny
 from homefront.trips.models import Cover, Trip
@@ -344,29 +344,12 @@ def test_the_evening_check_says_what_is_open_at_six_not_in_the_morning(
 # -- While away: the kids' day ---------------------------------------------------------------
 
 
-def log(trip: Trip, at: datetime, kind: str, by: User, **fields) -> JournalEntry:
-    entry = JournalEntry.objects.create(
-        uuid=uuid.uuid4(),
-        trip=trip,
-        kind=kind,
-        occurred_at=at,
-        author=by,
-        content_hash="test",
-        **fields,
-    )
-    entry.children.set(list(trip.household.children.all()))
-    EntryChange.objects.create(
-        entry=entry, action=EntryChange.Action.CREATED, by_name=str(by), after=entry.snapshot()
-    )
-    return entry
-
-
 def test_the_kids_day_reaches_the_traveller_at_half_past_eight_where_they_are(
     family, dana, pat_mail, dana_mail, trip, traveller
 ):
     by = family.caregiver
-    log(trip, denver(2027, 1, 14, 19), Kind.ASLEEP, by)  # the evening before
-    gone = log(trip, denver(2027, 1, 15, 9), Kind.MOOD, by, details={"mood": "sad"})
+    log(trip, denver(2027, 1, 14, 19), Kind.ASLEEP, by=by)  # the evening before
+    gone = log(trip, denver(2027, 1, 15, 9), Kind.MOOD, by=by, details={"mood": "sad"})
     JournalEntry.objects.filter(pk=gone.pk).update(deleted_at=timezone.now())
     day = [
         (denver(2027, 1, 15, 7, 45), Kind.WOKE, {"when": "morning"}),
@@ -375,7 +358,7 @@ def test_the_kids_day_reaches_the_traveller_at_half_past_eight_where_they_are(
     ]
     for at, kind, details in day:  # logged through the day, planned every round
         traveller.move_to(at)
-        log(trip, at, kind, by, details=details)
+        log(trip, at, kind, by=by, details=details)
         traveller.move_to(at + timedelta(minutes=1))
         plan_as_two_workers()
     traveller.move_to(denver(2027, 1, 15, 20, 30))

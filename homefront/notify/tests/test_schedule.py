@@ -20,7 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from homefront.accounts.models import User
-from homefront.core.tests.servers import new_site
+from homefront.core.tests.servers import mailing_site
 from homefront.core.tests.test_faults import Worker, outbox
 from homefront.handoff.models import ShareLink, ShareLinkOpen
 from homefront.households.models import Household, Membership, Role
@@ -455,13 +455,7 @@ def test_two_workers_plan_and_send_each_message_exactly_once(
     """Two `homefront worker` processes on one database (PostgreSQL: SKIP LOCKED; SQLite:
     conditional claims) and a real mail server: every household's messages arrive once."""
     mailbox, port = smtp
-    site = new_site(
-        tmp_path / "site",
-        tmp_path_factory.getbasetemp(),
-        HOMEFRONT_EMAIL_HOST="127.0.0.1",
-        HOMEFRONT_EMAIL_PORT=str(port),
-        HOMEFRONT_EMAIL_USE_TLS="false",
-    )
+    site = mailing_site(tmp_path / "site", tmp_path_factory.getbasetemp(), port)
     keys = site.fill(households_to_tell, count=20, zone=past_ten_in(datetime.now(UTC)))
 
     workers = [Worker(site, "first"), Worker(site, "second")]
