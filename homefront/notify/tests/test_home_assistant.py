@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import time_machine
 import yaml
 from django.test import Client
 
@@ -52,12 +51,6 @@ def follow(data: Any, dotted: str) -> Any:
 
 
 @pytest.fixture
-def clock():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
 def away(family) -> Trip:
     trip = Trip.objects.create(
         household=family.household,
@@ -73,7 +66,7 @@ def away(family) -> Trip:
     return trip
 
 
-def test_the_rest_sensors_read_fields_the_api_returns(family, clock, away):
+def test_the_rest_sensors_read_fields_the_api_returns(family, frozen_time, away):
     store(
         away,
         Author(user=family.caregiver),
@@ -118,7 +111,7 @@ def test_the_rest_sensors_read_fields_the_api_returns(family, clock, away):
                 assert name in attributes, f"{sensor['name']}: no {name!r}"
 
 
-def test_the_automation_matches_the_webhook_homefront_posts(family, clock, away, settings):
+def test_the_automation_matches_the_webhook_homefront_posts(family, frozen_time, away, settings):
     settings.ALLOW_PRIVATE_TARGETS = True
     [automation] = [block for block in recipe_blocks() if "triggers" in block]
     [trigger] = automation["triggers"]

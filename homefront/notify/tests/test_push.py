@@ -37,12 +37,6 @@ def push_service(settings) -> Iterator[PushService]:
 
 
 @pytest.fixture
-def clock() -> Iterator[Any]:
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
 def denver_trip(family) -> Trip:
     """The parent is away in Denver from yesterday until Saturday; the caregiver covers."""
     return Trip.objects.create(
@@ -90,7 +84,7 @@ def decrypted(browser: Browser, service: PushService, path: str) -> list[dict[st
 
 
 def test_a_push_arrives_encrypted_to_the_device_and_signed_by_the_installation(
-    family, push_service, clock, denver_trip
+    family, push_service, frozen_time, denver_trip
 ):
     browser = Browser(f"{push_service.origin}/push/pats-phone")
     response = subscribe(family.client_for(family.parent), browser)
@@ -114,7 +108,7 @@ def test_a_push_arrives_encrypted_to_the_device_and_signed_by_the_installation(
 
 
 def test_the_author_and_a_caregiver_who_covers_nothing_get_no_push(
-    family, push_service, clock, denver_trip
+    family, push_service, frozen_time, denver_trip
 ):
     carers = Browser(f"{push_service.origin}/push/cams-phone")
     assert subscribe(family.client_for(family.caregiver), carers, "Cam's").status_code == 201
@@ -124,7 +118,7 @@ def test_the_author_and_a_caregiver_who_covers_nothing_get_no_push(
 
 
 def test_incidents_always_push_other_kinds_only_when_chosen(
-    family, push_service, clock, denver_trip
+    family, push_service, frozen_time, denver_trip
 ):
     browser = Browser(f"{push_service.origin}/push/pats")
     subscribe(family.client_for(family.parent), browser)
@@ -146,7 +140,9 @@ def test_incidents_always_push_other_kinds_only_when_chosen(
     assert sorted(titles) == ["Maya: Bath", "Maya: Incident"]
 
 
-def test_a_410_from_the_push_service_removes_the_device(family, push_service, clock, denver_trip):
+def test_a_410_from_the_push_service_removes_the_device(
+    family, push_service, frozen_time, denver_trip
+):
     browser = Browser(f"{push_service.origin}/push/gone")
     subscribe(family.client_for(family.parent), browser)
     push_service.answers["/push/gone"] = 410
@@ -158,7 +154,7 @@ def test_a_410_from_the_push_service_removes_the_device(family, push_service, cl
     assert "Pat's phone" not in page.content.decode()
 
 
-def test_a_failing_push_service_is_retried(family, push_service, clock, denver_trip):
+def test_a_failing_push_service_is_retried(family, push_service, frozen_time, denver_trip):
     browser = Browser(f"{push_service.origin}/push/busy")
     subscribe(family.client_for(family.parent), browser)
     push_service.answers["/push/busy"] = 503
@@ -172,7 +168,7 @@ def test_a_failing_push_service_is_retried(family, push_service, clock, denver_t
 
 
 def test_three_photos_make_one_push_that_a_later_one_replaces(
-    family, push_service, clock, denver_trip
+    family, push_service, frozen_time, denver_trip
 ):
     browser = Browser(f"{push_service.origin}/push/photos")
     subscribe(family.client_for(family.parent), browser)
@@ -180,10 +176,10 @@ def test_three_photos_make_one_push_that_a_later_one_replaces(
         household=family.household, name="Noa", birth_date=family.child.birth_date
     )
     photo_added(denver_trip, 1, ["Maya"], family.caregiver.pk)
-    clock.shift(timedelta(seconds=20))
+    frozen_time.shift(timedelta(seconds=20))
     photo_added(denver_trip, 2, ["Maya", "Noa"], family.caregiver.pk)
     photo_added(denver_trip, 2, ["Maya", "Noa"], family.caregiver.pk)  # told twice: once
-    clock.shift(timedelta(seconds=20))
+    frozen_time.shift(timedelta(seconds=20))
     photo_added(denver_trip, 3, [noa.name], family.caregiver.pk)
     [waiting] = Message.objects.filter(kind=MessageKind.PHOTOS)
     assert waiting.due_at == NOW + PHOTO_GATHER
@@ -195,7 +191,7 @@ def test_three_photos_make_one_push_that_a_later_one_replaces(
     assert shown["url"] == reverse("journal:timeline", args=[denver_trip.pk])
 
     # A photo soon after waits until a few minutes after that push, under the same tag.
-    clock.move_to(NOW + PHOTO_GATHER + timedelta(seconds=30))
+    frozen_time.move_to(NOW + PHOTO_GATHER + timedelta(seconds=30))
     photo_added(denver_trip, 4, ["Maya"], family.caregiver.pk)
     later = Message.objects.get(kind=MessageKind.PHOTOS, status=Status.PENDING)
     assert later.due_at == NOW + PHOTO_GATHER + PHOTO_EVERY
@@ -332,7 +328,7 @@ def test_the_service_worker_renews_a_changed_subscription(family, push_service):
     assert other.status_code == 404
 
 
-def test_the_page_lists_devices_and_a_test_reaches_one(family, push_service, clock):
+def test_the_page_lists_devices_and_a_test_reaches_one(family, push_service, frozen_time):
     browser = Browser(f"{push_service.origin}/push/test")
     client = family.client_for(family.parent)
     subscribe(client, browser, "Kitchen tablet")
@@ -368,7 +364,9 @@ def test_the_vapid_key_is_made_once_and_kept_beside_the_secret_key(settings, tmp
         vapid.installation_key.cache_clear()
 
 
-def test_photos_taken_on_the_quick_log_push_as_one_batch(family, push_service, clock, denver_trip):
+def test_photos_taken_on_the_quick_log_push_as_one_batch(
+    family, push_service, frozen_time, denver_trip
+):
     """The photos app's own store: two photos of Maya by the caregiver, one push."""
     from homefront.photos import store as photos
     from homefront.photos.testing import phone_jpeg
@@ -398,7 +396,7 @@ def test_several_servers_need_one_vapid_key_given(settings):
     assert one_vapid_key(None) == []
 
 
-def test_a_push_speaks_the_recipients_language(family, push_service, clock, denver_trip):
+def test_a_push_speaks_the_recipients_language(family, push_service, frozen_time, denver_trip):
     family.parent.language = "es"
     family.parent.save(update_fields=["language"])
     browser = Browser(f"{push_service.origin}/push/es")
@@ -412,7 +410,9 @@ def test_a_push_speaks_the_recipients_language(family, push_service, clock, denv
     assert shown["lang"] == "es"
 
 
-def test_leave_now_reaches_the_caregiver_who_covers_on_their_phone(family, push_service, clock):
+def test_leave_now_reaches_the_caregiver_who_covers_on_their_phone(
+    family, push_service, frozen_time
+):
     from homefront.notify.plan import leave_now
     from homefront.trips.models import Cover
 
@@ -438,7 +438,7 @@ def test_leave_now_reaches_the_caregiver_who_covers_on_their_phone(family, push_
 
 
 def test_a_batch_of_entries_costs_the_same_queries_with_devices_and_webhooks(
-    family, push_service, clock, denver_trip
+    family, push_service, frozen_time, denver_trip
 ):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -467,7 +467,7 @@ def test_a_batch_of_entries_costs_the_same_queries_with_devices_and_webhooks(
     assert Message.objects.filter(kind=MessageKind.WEBHOOK).count() == 11
 
 
-def test_a_huge_message_is_cut_to_what_a_push_carries(family, push_service, clock):
+def test_a_huge_message_is_cut_to_what_a_push_carries(family, push_service, frozen_time):
     from homefront.notify.push import MAX_PLAINTEXT, plaintext
 
     browser = Browser(f"{push_service.origin}/push/long")

@@ -38,12 +38,6 @@ def receiver() -> Iterator[WebhookReceiver]:
 
 
 @pytest.fixture
-def clock() -> Iterator[Any]:
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
 def allowed(settings) -> None:
     settings.ALLOW_PRIVATE_TARGETS = True
 
@@ -114,7 +108,7 @@ def test_no_events_and_no_name_are_refused(family, allowed, receiver):
 
 
 def test_an_entry_is_posted_signed_and_a_replay_is_refused(
-    family, receiver, allowed, clock, settings
+    family, receiver, allowed, frozen_time, settings
 ):
     add(family, receiver, "/entries", [webhooks.Event.ENTRY_LOGGED])
     trip = Trip.objects.create(
@@ -190,7 +184,7 @@ def test_an_entry_is_posted_signed_and_a_replay_is_refused(
 
 
 def test_an_address_refused_at_send_even_when_saved_while_allowed(
-    family, receiver, allowed, clock, settings
+    family, receiver, allowed, frozen_time, settings
 ):
     """Saved while private addresses were allowed, or a name that resolved to a public
     address then and a private one now: checked again at each send."""
@@ -208,7 +202,7 @@ def test_an_address_refused_at_send_even_when_saved_while_allowed(
     assert receiver.refused == []
 
 
-def test_a_redirect_is_not_followed(family, receiver, allowed, clock):
+def test_a_redirect_is_not_followed(family, receiver, allowed, frozen_time):
     add(family, receiver, "/moved", [webhooks.Event.ENTRY_LOGGED])
     receiver.answers["/moved"] = 307
     webhooks.announce(family.household, webhooks.Event.ENTRY_LOGGED, "k", {"x": 1})
@@ -217,7 +211,7 @@ def test_a_redirect_is_not_followed(family, receiver, allowed, clock):
 
 
 def test_a_receiver_that_hangs_is_cut_off_and_tried_again(
-    family, receiver, allowed, clock, monkeypatch
+    family, receiver, allowed, frozen_time, monkeypatch
 ):
     monkeypatch.setattr(webhooks, "TIMEOUT", 0.5)
     add(family, receiver, "/slow", [webhooks.Event.ENTRY_LOGGED])
@@ -323,7 +317,7 @@ def test_timed_events_trip_start_and_end_medicine_due_and_missed_and_a_first_ope
     assert receiver.refused == []
 
 
-def test_a_night_with_nobody_in_charge_is_posted_once(family, receiver, allowed, clock):
+def test_a_night_with_nobody_in_charge_is_posted_once(family, receiver, allowed, frozen_time):
     add(family, receiver, "/nights", [webhooks.Event.NIGHT_UNCOVERED])
     for person in (family.parent, family.caregiver):
         from homefront.households.models import Membership, Role
