@@ -42,9 +42,9 @@ from pathlib import Path
 from typing import Any, Self
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
+from homefront.testing.command import PROJECT, clean_environment
 from homefront.testing.ports import WAIT, free_port, wait_until
 
-PROJECT = Path(__file__).resolve().parents[3]
 DATABASE = "homefront.sqlite3"
 
 FAULT_READ_ONLY = "fault-read-only"
@@ -73,9 +73,7 @@ class Site:
     def environment(self) -> dict[str, str]:
         from django.conf import settings
 
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("HOMEFRONT_", "DJANGO_"))}
-        env.pop("DATABASE_URL", None)
-        env.update(
+        env = clean_environment(
             HOMEFRONT_DATA_DIR=str(self.data_dir),
             # This process's key, so the sessions it makes are good on the server too.
             HOMEFRONT_SECRET_KEY=settings.SECRET_KEY,

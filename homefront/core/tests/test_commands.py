@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import subprocess
@@ -21,27 +20,16 @@ from django.test import RequestFactory
 from homefront.accounts.models import User
 from homefront.demo.household import DEMO_HOUSEHOLD_NAME, load_demo
 from homefront.households.models import Contact, FoodKind, Household, Role
+from homefront.testing.command import PROJECT, clean_environment, run_homefront
 from homefront.testing.ports import free_port
-
-PROJECT = Path(__file__).resolve().parents[3]
 
 
 def homefront_env(data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HOMEFRONT_", "DJANGO_"))}
-    env.pop("DATABASE_URL", None)
-    return {**env, "HOMEFRONT_DATA_DIR": str(data_dir)}
+    return clean_environment(HOMEFRONT_DATA_DIR=str(data_dir))
 
 
 def run(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "homefront.cli", *args],
-        env=homefront_env(data_dir),
-        cwd=PROJECT,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
+    return run_homefront(*args, env={"HOMEFRONT_DATA_DIR": str(data_dir)}, timeout=180)
 
 
 @pytest.mark.django_db

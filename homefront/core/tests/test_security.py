@@ -46,7 +46,6 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from homefront.api.models import AccessToken, Scope
-from homefront.core.tests.test_settings import run_homefront
 from homefront.handoff.models import ShareLinkOpen
 from homefront.households.models import Invitation, Role
 from homefront.households.tests import test_isolation
@@ -73,6 +72,7 @@ from homefront.households.tests.test_isolation import (
 )
 from homefront.journal.models import JournalEntry
 from homefront.photos.testing import phone_jpeg
+from homefront.testing.command import run_homefront
 
 # test_isolation.py's family (the conftest family with a trip, its share link, a calendar
 # feed and API tokens), taken as it is.

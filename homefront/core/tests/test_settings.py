@@ -3,11 +3,7 @@ deployment checks with no warning."""
 
 from __future__ import annotations
 
-import os
 import secrets
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -19,22 +15,7 @@ from homefront.env import (
     env_list,
     env_optional_str,
 )
-
-PROJECT = Path(__file__).resolve().parents[3]
-
-
-def run_homefront(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("HOMEFRONT_", "DJANGO_"))}
-    clean.pop("DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "homefront.cli", *args],
-        env={**clean, **env},
-        cwd=PROJECT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+from homefront.testing.command import run_homefront
 
 
 def test_env_readers(monkeypatch, tmp_path):

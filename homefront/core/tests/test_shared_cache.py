@@ -3,7 +3,6 @@ and what happens when Redis is down (pages work, guessing is refused)."""
 
 from __future__ import annotations
 
-import os
 import secrets
 import subprocess
 import sys
@@ -22,21 +21,14 @@ from py_vapid import Vapid
 from homefront.core import cache as shared
 from homefront.core import checks, ratelimit
 from homefront.core.tests.servers import Server, forged_links, fresh_minute, new_site
-from homefront.core.tests.test_settings import PROJECT, run_homefront
 from homefront.env import ConfigurationError, env_cache_url
 from homefront.handoff.models import ShareLink
+from homefront.testing.command import PROJECT, clean_environment, run_homefront
 from homefront.testing.ports import free_port, wait_until
 from homefront.trips.models import Trip
 
 # The machine's Redis, in a database number no other part of the suite uses.
 REDIS_URL = "redis://127.0.0.1:6379/5"
-
-
-def homefront_environment(env: dict[str, str]) -> dict[str, str]:
-    """This machine's environment without Homefront's settings, plus `env`."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("HOMEFRONT_", "DJANGO_"))}
-    clean.pop("DATABASE_URL", None)
-    return {**clean, **env}
 
 
 def redis_caches(url: str) -> dict[str, dict[str, object]]:
@@ -310,7 +302,7 @@ def test_processes_counting_at_once_lose_no_count(tmp_path):
                 *(sys.executable, "-m", "homefront.cli", "shell", "-v", "0", "-c"),
                 COUNTER.format(folder=str(tmp_path), number=number, times=150),
             ],
-            env=homefront_environment(env),
+            env=clean_environment(**env),
             cwd=PROJECT,
         )
         for number in range(4)

@@ -13,7 +13,6 @@ receiver for Apprise's json:// URLs.
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sqlite3
 import subprocess
@@ -41,10 +40,10 @@ from homefront.notify.models import (
     MessageKind,
     Status,
 )
+from homefront.testing.command import PROJECT, clean_environment, run_homefront
 from homefront.testing.ports import free_port, wait_until
 from homefront.testing.receivers import Hooks, Mailbox, serving, smtp_server
 
-PROJECT = Path(__file__).resolve().parents[3]
 NOW = datetime(2027, 1, 12, 15, 0, tzinfo=UTC)  # Tuesday, 10:00 in New York
 
 
@@ -82,28 +81,17 @@ def data_dir(tmp_path_factory, smtp) -> Path:
 
 
 def environment(data_dir: Path, smtp_port: int) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HOMEFRONT_", "DJANGO_"))}
-    env.pop("DATABASE_URL", None)
-    return {
-        **env,
-        "HOMEFRONT_DATA_DIR": str(data_dir),
-        "HOMEFRONT_EMAIL_HOST": "127.0.0.1",
-        "HOMEFRONT_EMAIL_PORT": str(smtp_port),
-        "HOMEFRONT_EMAIL_USE_TLS": "false",
-        "HOMEFRONT_LOG_LEVEL": "INFO",
-    }
+    return clean_environment(
+        HOMEFRONT_DATA_DIR=str(data_dir),
+        HOMEFRONT_EMAIL_HOST="127.0.0.1",
+        HOMEFRONT_EMAIL_PORT=str(smtp_port),
+        HOMEFRONT_EMAIL_USE_TLS="false",
+        HOMEFRONT_LOG_LEVEL="INFO",
+    )
 
 
 def homefront(*args: str, data_dir: Path, smtp_port: int) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "homefront.cli", *args],
-        env=environment(data_dir, smtp_port),
-        cwd=PROJECT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_homefront(*args, env=environment(data_dir, smtp_port))
 
 
 class Worker:

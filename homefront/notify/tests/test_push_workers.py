@@ -24,7 +24,8 @@ from homefront.notify.tests.receivers import (
     b64url,
     verify_vapid,
 )
-from homefront.notify.tests.test_delivery import PROJECT, environment, query
+from homefront.notify.tests.test_delivery import environment, query
+from homefront.testing.command import PROJECT, run_homefront
 from homefront.testing.ports import free_port, wait_until
 from homefront.testing.receivers import serving
 
@@ -99,15 +100,8 @@ def receivers() -> Iterator[tuple[PushService, WebhookReceiver]]:
 
 
 def run(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "homefront.cli", *args],
-        env=env(data_dir),
-        cwd=PROJECT,
-        capture_output=True,
-        text=True,
-        timeout=600,  # a busy machine runs the migrations slowly
-        check=False,
-    )
+    # A busy machine runs the migrations slowly.
+    return run_homefront(*args, env=env(data_dir), timeout=600)
 
 
 def shell(data_dir: Path, code: str) -> dict[str, Any]:
