@@ -3,7 +3,7 @@ that most tests of the journal, the photos and the brief act on."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -53,5 +53,24 @@ def trip(family: Family) -> Trip:
     )
     Cover.objects.create(
         household=family.household, night=date(2026, 11, 11), member=family.caregiver
+    )
+    return trip
+
+
+def trip_to_kyoto(family: Family) -> Trip:
+    """Pat in Kyoto from three days ahead at 9:00 to six days ahead at 18:00 (home time),
+    the caregiver covering the first night: a trip still to come, whatever the date."""
+    today = family.household.today()
+    zone = family.household.zone
+    trip = make_trip(
+        family.household,
+        family.parent,
+        datetime.combine(today + timedelta(days=3), time(9, 0), tzinfo=zone),
+        datetime.combine(today + timedelta(days=6), time(18, 0), tzinfo=zone),
+        destination="Kyoto",
+        destination_zone="Asia/Tokyo",
+    )
+    Cover.objects.create(
+        household=family.household, night=trip.nights_list[0], member=family.caregiver
     )
     return trip

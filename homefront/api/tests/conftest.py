@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -12,7 +12,7 @@ from homefront.handoff.models import ShareLink
 from homefront.journal.models import JournalEntry, Kind
 from homefront.photos import testing as photo_testing
 from homefront.prep.models import PrepTask
-from homefront.trips.models import Cover, Trip
+from homefront.testing.trips import trip_to_kyoto
 
 
 class Api:
@@ -42,18 +42,7 @@ def family(family):
     share link, a journal entry) and API tokens: the parent's read and write tokens,
     the caregiver's write token and the outsider's write token."""
     today = family.household.today()
-    zone = family.household.zone
-    family.trip = Trip.objects.create(
-        household=family.household,
-        traveller=family.parent,
-        starts_at=datetime.combine(today + timedelta(days=3), time(9, 0), tzinfo=zone),
-        ends_at=datetime.combine(today + timedelta(days=6), time(18, 0), tzinfo=zone),
-        destination="Kyoto",
-        destination_zone="Asia/Tokyo",
-    )
-    Cover.objects.create(
-        household=family.household, night=family.trip.nights_list[0], member=family.caregiver
-    )
+    family.trip = trip_to_kyoto(family)
     family.prep_task = PrepTask.objects.create(
         trip=family.trip, title="Water the bonsai", due_on=today
     )

@@ -26,7 +26,7 @@ import json
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -58,7 +58,8 @@ from homefront.photos import testing as photo_testing
 from homefront.photos.processing import process_photo
 from homefront.photos.testing import phone_jpeg
 from homefront.prep.models import Category, PackingItem, PrepTask, TemplateItem
-from homefront.trips.models import CalendarFeed, Cover, Goal, Trip
+from homefront.testing.trips import trip_to_kyoto
+from homefront.trips.models import CalendarFeed, Goal, Trip
 
 
 @pytest.fixture
@@ -69,18 +70,7 @@ def family(family):
     item of the household's checklist; and what the journal keeps: a note the parent
     logged on the trip."""
     today = family.household.today()
-    zone = family.household.zone
-    family.trip = Trip.objects.create(
-        household=family.household,
-        traveller=family.parent,
-        starts_at=datetime.combine(today + timedelta(days=3), time(9, 0), tzinfo=zone),
-        ends_at=datetime.combine(today + timedelta(days=6), time(18, 0), tzinfo=zone),
-        destination="Kyoto",
-        destination_zone="Asia/Tokyo",
-    )
-    Cover.objects.create(
-        household=family.household, night=family.trip.nights_list[0], member=family.caregiver
-    )
+    family.trip = trip_to_kyoto(family)
     family.feed, family.feed_token = CalendarFeed.issue(family.household, family.parent)
     family.prep_task = PrepTask.objects.create(
         trip=family.trip, title="Water the bonsai", due_on=today
