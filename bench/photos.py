@@ -76,39 +76,20 @@ def timed_processing(runs: int) -> dict[str, Any]:
 def add_photos(trip: Any, wanted: int) -> None:
     """Photos on the trip's latest entries until it has `wanted`, one processed picture
     stored again and again (the pages read rows, never the bytes)."""
-    import hashlib
     import uuid
 
     from homefront.households.versions import bump
     from homefront.journal.models import JournalEntry
     from homefront.photos import testing
-    from homefront.photos.models import Photo, PhotoImage, Size
+    from homefront.photos.models import Photo
     from homefront.photos.processing import process_photo
 
     processed = process_photo(testing.phone_jpeg(1200, 900))
     have = Photo.objects.filter(trip=trip).count()
     entries = JournalEntry.objects.alive().filter(trip=trip).order_by("-occurred_at", "-pk")
     for entry in entries[have:wanted]:
-        photo = Photo.objects.create(
-            uuid=uuid.uuid4(),
-            trip=trip,
-            entry=entry,
-            taken_at=entry.occurred_at,
-            width=processed.width,
-            height=processed.height,
-            thumbnail_width=processed.thumbnail_width,
-            thumbnail_height=processed.thumbnail_height,
-            stored_bytes=processed.stored_bytes,
-            upload_sha256=processed.upload_sha256,
-        )
+        photo = Photo.objects.create_processed(processed, entry, uuid=uuid.uuid4(), trip=trip)
         photo.children.set(entry.children.all())
-        for size, data in (
-            (Size.DISPLAY, processed.display),
-            (Size.THUMBNAIL, processed.thumbnail),
-        ):
-            PhotoImage.objects.create(
-                photo=photo, size=size, data=data, sha256=hashlib.sha256(data).hexdigest()
-            )
     bump(trip.household_id)  # as an upload in a request moves it: no page is kept stale
 
 

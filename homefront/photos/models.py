@@ -9,7 +9,7 @@ behind because the row and its bytes are one transaction.
 from __future__ import annotations
 
 import hashlib
-from typing import Self
+from typing import Any, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from homefront.handoff.models import ShareLink
 from homefront.households.models import Child, Household, HouseholdScopedQuerySet
 from homefront.journal.models import JournalEntry
-from homefront.photos.processing import is_plain_jpeg
+from homefront.photos.processing import ProcessedPhoto, is_plain_jpeg
 from homefront.trips.models import Trip
 
 CAPTION_LENGTH = 500
@@ -41,6 +41,30 @@ class PhotoQuerySet(HouseholdScopedQuerySet):
     def stored_bytes(self, household: Household) -> int:
         total = self.filter(household=household).aggregate(total=Sum("stored_bytes"))["total"]
         return int(total or 0)
+
+    def create_processed(
+        self, processed: ProcessedPhoto, entry: JournalEntry, **fields: Any
+    ) -> Photo:
+        """The photo of `entry` that processing made, with its two sizes' bytes."""
+        photo: Photo = self.create(
+            entry=entry,
+            taken_at=entry.occurred_at,
+            width=processed.width,
+            height=processed.height,
+            thumbnail_width=processed.thumbnail_width,
+            thumbnail_height=processed.thumbnail_height,
+            stored_bytes=processed.stored_bytes,
+            upload_sha256=processed.upload_sha256,
+            **fields,
+        )
+        PhotoImage.objects.bulk_create(
+            PhotoImage(photo=photo, size=size, data=data, sha256=hashlib.sha256(data).hexdigest())
+            for size, data in (
+                (Size.DISPLAY, processed.display),
+                (Size.THUMBNAIL, processed.thumbnail),
+            )
+        )
+        return photo
 
 
 class Photo(models.Model):

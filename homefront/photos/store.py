@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from homefront.households.validators import validate_plain_text
 from homefront.journal import entries
 from homefront.journal.models import JournalEntry, Kind
-from homefront.photos.models import CAPTION_LENGTH, Photo, PhotoImage, Size
+from homefront.photos.models import CAPTION_LENGTH, Photo
 from homefront.photos.processing import PhotoRefused, process_photo, read_upload
 from homefront.photos.signals import photo_stored
 from homefront.trips.models import Trip
@@ -191,19 +191,13 @@ def _save(
     children = [child_id for child_id in sent.children if child_id in family]
     if not children:
         children = list(entry.children.values_list("pk", flat=True))
-    photo = Photo.objects.create(
+    photo = Photo.objects.create_processed(
+        processed,
+        entry,
         uuid=photo_uuid,
         trip=trip,
         household_id=trip.household_id,
-        entry=entry,
         caption=sent.caption,
-        taken_at=entry.occurred_at,
-        width=processed.width,
-        height=processed.height,
-        thumbnail_width=processed.thumbnail_width,
-        thumbnail_height=processed.thumbnail_height,
-        stored_bytes=processed.stored_bytes,
-        upload_sha256=processed.upload_sha256,
         author=author.user,
         share_link=author.share_link,
     )
@@ -213,22 +207,6 @@ def _save(
         photo=photo,
         children=[family[child_id].name for child_id in children if child_id in family],
         author_id=author.user.pk if author.user is not None else None,
-    )
-    PhotoImage.objects.bulk_create(
-        [
-            PhotoImage(
-                photo=photo,
-                size=Size.DISPLAY,
-                data=processed.display,
-                sha256=hashlib.sha256(processed.display).hexdigest(),
-            ),
-            PhotoImage(
-                photo=photo,
-                size=Size.THUMBNAIL,
-                data=processed.thumbnail,
-                sha256=hashlib.sha256(processed.thumbnail).hexdigest(),
-            ),
-        ]
     )
     photo.entry = entry
     return photo

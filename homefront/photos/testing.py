@@ -78,29 +78,17 @@ class Rewinding(io.BytesIO):
 
 def store_photo_for(entry: Any, child: Any) -> Any:
     """A photo of `child` kept with `entry`, as an upload would keep it."""
-    import hashlib
 
-    from homefront.photos.models import Photo, PhotoImage, Size
+    from homefront.photos.models import Photo
     from homefront.photos.processing import process_photo
 
-    processed = process_photo(phone_jpeg())
-    photo = Photo.objects.create(
+    photo = Photo.objects.create_processed(
+        process_photo(phone_jpeg()),
+        entry,
         uuid=uuid.uuid4(),
         trip=entry.trip,
-        entry=entry,
         caption="Raw currants",
-        taken_at=entry.occurred_at,
-        width=processed.width,
-        height=processed.height,
-        thumbnail_width=processed.thumbnail_width,
-        thumbnail_height=processed.thumbnail_height,
-        stored_bytes=processed.stored_bytes,
-        upload_sha256=processed.upload_sha256,
         author=entry.author,
     )
     photo.children.set([child])
-    for size, data in ((Size.DISPLAY, processed.display), (Size.THUMBNAIL, processed.thumbnail)):
-        PhotoImage.objects.create(
-            photo=photo, size=size, data=data, sha256=hashlib.sha256(data).hexdigest()
-        )
     return photo
