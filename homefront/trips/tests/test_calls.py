@@ -7,7 +7,7 @@ against hand-worked figures, rather than with the code under test.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,6 +16,7 @@ from django.urls import reverse
 from homefront.households.models import SCHOOL_DAYS, Child, Routine
 from homefront.testing.trips import make_trip
 from homefront.trips.calls import call_days
+from homefront.trips.models import Trip
 
 HOME = ZoneInfo("America/New_York")
 DENVER = ZoneInfo("America/Denver")
@@ -26,6 +27,26 @@ pytestmark = pytest.mark.usefixtures("frozen_time")
 
 def home(day: date, at: time) -> datetime:
     return datetime.combine(day, at, tzinfo=HOME)
+
+
+def trip_away(
+    family, zone: str, first: date, last: date, leaves: time = time(7, 30), back: time = time(21)
+) -> Trip:
+    """Pat away in `zone` from `first` at `leaves` to `last` at `back` (times at home)."""
+    return make_trip(
+        family.household,
+        family.parent,
+        home(first, leaves),
+        home(last, back),
+        destination="Away",
+        destination_zone=zone,
+    )
+
+
+def detail_html(family, trip: Trip) -> str:
+    """The trip's page as Pat sees it."""
+    page = family.client_for(family.parent).get(reverse("trips:detail", args=[trip.pk]))
+    return page.content.decode()
 
 
 def children_of(family) -> list[Child]:
@@ -74,14 +95,7 @@ def clock(moments: list[tuple[datetime, datetime]]) -> list[str]:
 
 
 def test_bedtime_at_home_is_shown_in_the_time_there(family):
-    trip = make_trip(
-        family.household,
-        family.parent,
-        home(date(2026, 11, 12), time(7, 30)),
-        home(date(2026, 11, 15), time(21)),
-        destination="Away",
-        destination_zone="America/Denver",
-    )
+    trip = trip_away(family, "America/Denver", date(2026, 11, 12), date(2026, 11, 15))
 
     days = call_days(trip, children_of(family))
 
@@ -94,8 +108,7 @@ def test_bedtime_at_home_is_shown_in_the_time_there(family):
         assert bedtime.away.tzinfo == DENVER
         assert (bedtime.away.date(), bedtime.away.time()) == (day.day, time(17, 30))
 
-    page = family.client_for(family.parent).get(reverse("trips:detail", args=[trip.pk]))
-    html = page.content.decode()
+    html = detail_html(family, trip)
     assert "When to call" in html
     assert "in the time where Pat is (America/Denver)" in html
     rows = re.findall(
@@ -105,19 +118,8 @@ def test_bedtime_at_home_is_shown_in_the_time_there(family):
 
 
 def test_same_zone_trip_shows_home_times(family):
-    trip = make_trip(
-        family.household,
-        family.parent,
-        home(date(2026, 11, 12), time(7, 30)),
-        home(date(2026, 11, 13), time(21)),
-        destination="Away",
-        destination_zone="America/New_York",
-    )
-    html = (
-        family.client_for(family.parent)
-        .get(reverse("trips:detail", args=[trip.pk]))
-        .content.decode()
-    )
+    trip = trip_away(family, "America/New_York", date(2026, 11, 12), date(2026, 11, 13))
+    html = detail_html(family, trip)
     assert "The kids' day at home." in html
     assert ">7:30 PM</time><span>Bedtime" in html
     assert "at home</span>" not in html
@@ -125,14 +127,7 @@ def test_same_zone_trip_shows_home_times(family):
 
 def test_windows_leave_out_daycare_naps_and_bedtime_for_every_child(family, two_children):
     thursday, saturday = date(2026, 11, 12), date(2026, 11, 14)
-    trip = make_trip(
-        family.household,
-        family.parent,
-        home(thursday, time(7, 30)),
-        home(date(2026, 11, 15), time(21)),
-        destination="Away",
-        destination_zone="America/Denver",
-    )
+    trip = trip_away(family, "America/Denver", thursday, date(2026, 11, 15))
 
     days = {d.day: d for d in call_days(trip, children_of(family))}
 
@@ -161,11 +156,7 @@ def test_windows_leave_out_daycare_naps_and_bedtime_for_every_child(family, two_
     assert ("Dinner", ["Lily", "Maya"]) in titles
     assert not any("drop-off" in title.lower() for title, _ in titles)
 
-    html = (
-        family.client_for(family.parent)
-        .get(reverse("trips:detail", args=[trip.pk]))
-        .content.decode()
-    )
+    html = detail_html(family, trip)
     assert (
         "Good times to call (your time): <strong>5:30 AM\N{EN DASH}6:30 AM</strong>, "
         "<strong>2:00 PM\N{EN DASH}5:00 PM</strong>"
@@ -179,14 +170,7 @@ def test_short_gaps_are_not_offered(family):
         drop_off=(time(7, 10), 0b1111111),
         pick_up=(time(19, 20), 0b1111111),
     )
-    trip = make_trip(
-        family.household,
-        family.parent,
-        home(date(2026, 11, 12), time(6)),
-        home(date(2026, 11, 13), time(21)),
-        destination="Away",
-        destination_zone="America/Denver",
-    )
+    trip = trip_away(family, "America/Denver", date(2026, 11, 12), date(2026, 11, 13), time(6))
     [thursday, friday] = call_days(trip, children_of(family))
     # 7:00-7:10 and 19:20-19:30 are too short to call.
     assert thursday.windows == []
@@ -199,61 +183,59 @@ def test_short_gaps_are_not_offered(family):
 # and 4 on the next.
 
 
-@pytest.mark.parametrize(
-    ("start", "end", "expected_bedtimes"),
+SPRING_FORWARD = date(2027, 3, 13)
+FALL_BACK = date(2026, 10, 31)
+DST_WEEKENDS = pytest.mark.parametrize(
+    "saturday",
     [
-        pytest.param(
-            date(2027, 3, 13),
-            date(2027, 3, 15),
-            # EST→London is +5 (Saturday), EDT→London +4 from Sunday.
-            ["Sun 00:30", "Sun 23:30", "Mon 23:30"],
-            id="spring-forward",
-        ),
-        pytest.param(
-            date(2026, 10, 31),
-            date(2026, 11, 2),
-            # EDT→London is +4 (Saturday), EST→London +5 from Sunday.
-            ["Sat 23:30", "Mon 00:30", "Tue 00:30"],
-            id="fall-back",
-        ),
+        pytest.param(SPRING_FORWARD, id="spring-forward"),
+        pytest.param(FALL_BACK, id="fall-back"),
     ],
 )
-def test_bedtime_in_london_on_each_day_of_a_dst_weekend(family, start, end, expected_bedtimes):
-    trip = make_trip(
-        family.household,
-        family.parent,
-        home(start, time(8)),
-        home(end, time(20)),
-        destination="Away",
-        destination_zone="Europe/London",
-    )
+BEDTIMES_IN_LONDON = {
+    # EST→London is +5 (Saturday), EDT→London +4 from Sunday.
+    SPRING_FORWARD: ["Sun 00:30", "Sun 23:30", "Mon 23:30"],
+    # EDT→London is +4 (Saturday), EST→London +5 from Sunday.
+    FALL_BACK: ["Sat 23:30", "Mon 00:30", "Tue 00:30"],
+}
+WINDOWS_HAND_WORKED = {
+    SPRING_FORWARD: [
+        ["Sat 13:00 to Sat 17:30", "Sat 19:30 to Sun 00:00"],
+        ["Sun 11:00 to Sun 16:30", "Sun 18:30 to Sun 23:00"],
+        ["Mon 11:00 to Mon 12:30", "Mon 20:00 to Mon 23:00"],
+    ],
+    FALL_BACK: [
+        ["Sat 12:00 to Sat 16:30", "Sat 18:30 to Sat 23:00"],
+        ["Sun 12:00 to Sun 17:30", "Sun 19:30 to Mon 00:00"],
+        ["Mon 12:00 to Mon 13:30", "Mon 21:00 to Tue 00:00"],
+    ],
+}
+
+
+def weekend_in_london(family, saturday: date) -> Trip:
+    """Pat in London from Saturday 8:00 to Monday 20:00 (times at home)."""
+    monday = saturday + timedelta(days=2)
+    return trip_away(family, "Europe/London", saturday, monday, time(8), time(20))
+
+
+@DST_WEEKENDS
+def test_bedtime_in_london_on_each_day_of_a_dst_weekend(family, saturday):
+    trip = weekend_in_london(family, saturday)
 
     days = call_days(trip, children_of(family))
 
     away = [day.moments[0].away for day in days]
-    assert [d.day for d in days] == [date.fromordinal(start.toordinal() + n) for n in range(3)]
+    assert [d.day for d in days] == [saturday + timedelta(days=n) for n in range(3)]
     assert away == [home(d.day, time(19, 30)).astimezone(LONDON) for d in days]
-    assert [f"{moment.astimezone(LONDON):%a %H:%M}" for moment in away] == expected_bedtimes
+    bedtimes = [f"{moment.astimezone(LONDON):%a %H:%M}" for moment in away]
+    assert bedtimes == BEDTIMES_IN_LONDON[saturday]
     offsets = [(m.astimezone(LONDON).utcoffset(), m.astimezone(HOME).utcoffset()) for m in away]
     assert len(set(offsets)) == 2  # the two days straddle one change
 
 
-@pytest.mark.parametrize(
-    ("start", "end"),
-    [
-        pytest.param(date(2027, 3, 13), date(2027, 3, 15), id="spring-forward"),
-        pytest.param(date(2026, 10, 31), date(2026, 11, 2), id="fall-back"),
-    ],
-)
-def test_windows_in_london_on_each_day_of_a_dst_weekend(family, two_children, start, end):
-    trip = make_trip(
-        family.household,
-        family.parent,
-        home(start, time(8)),
-        home(end, time(20)),
-        destination="Away",
-        destination_zone="Europe/London",
-    )
+@DST_WEEKENDS
+def test_windows_in_london_on_each_day_of_a_dst_weekend(family, two_children, saturday):
+    trip = weekend_in_london(family, saturday)
 
     days = call_days(trip, children_of(family))
 
@@ -270,40 +252,15 @@ def test_windows_in_london_on_each_day_of_a_dst_weekend(family, two_children, st
             assert all(moment.tzinfo == LONDON for moment in window)
 
 
-def test_spring_forward_hand_worked(family, two_children):
-    trip = make_trip(
-        family.household,
-        family.parent,
-        home(date(2027, 3, 13), time(8)),
-        home(date(2027, 3, 15), time(20)),
-        destination="Away",
-        destination_zone="Europe/London",
-    )
-    days = call_days(trip, children_of(family))
-    assert clock(days[0].windows) == ["Sat 13:00 to Sat 17:30", "Sat 19:30 to Sun 00:00"]
-    assert clock(days[1].windows) == ["Sun 11:00 to Sun 16:30", "Sun 18:30 to Sun 23:00"]
-    assert clock(days[2].windows) == ["Mon 11:00 to Mon 12:30", "Mon 20:00 to Mon 23:00"]
+@DST_WEEKENDS
+def test_dst_weekend_hand_worked(family, two_children, saturday):
+    days = call_days(weekend_in_london(family, saturday), children_of(family))
+    assert [clock(day.windows) for day in days] == WINDOWS_HAND_WORKED[saturday]
 
 
-def test_fall_back_hand_worked(family, two_children):
-    trip = make_trip(
-        family.household,
-        family.parent,
-        home(date(2026, 10, 31), time(8)),
-        home(date(2026, 11, 2), time(20)),
-        destination="Away",
-        destination_zone="Europe/London",
-    )
-    days = call_days(trip, children_of(family))
-    assert clock(days[0].windows) == ["Sat 12:00 to Sat 16:30", "Sat 18:30 to Sat 23:00"]
-    assert clock(days[1].windows) == ["Sun 12:00 to Sun 17:30", "Sun 19:30 to Mon 00:00"]
-    assert clock(days[2].windows) == ["Mon 12:00 to Mon 13:30", "Mon 21:00 to Tue 00:00"]
-
-    html = (
-        family.client_for(family.parent)
-        .get(reverse("trips:detail", args=[trip.pk]))
-        .content.decode()
-    )
+def test_fall_back_sunday_on_the_trip_page(family, two_children):
+    trip = weekend_in_london(family, FALL_BACK)
+    html = detail_html(family, trip)
     sunday = html.split("Sunday 1 November")[1].split("</article>")[0]
     assert (
         "<strong>12:00 PM\N{EN DASH}5:30 PM</strong>, <strong>7:30 PM\N{EN DASH}12:00 AM</strong>"
