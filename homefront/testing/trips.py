@@ -1,5 +1,5 @@
-"""Trips for tests: `make_trip` for any trip, and the `trip` fixture, the week in Denver
-that most tests of the journal, the photos and the brief act on."""
+"""Trips for tests: `make_trip` for any trip, `trip_to` for one of Pat's, and the `trip`
+fixture, the week in Denver that most tests of the journal, the photos and the brief act on."""
 
 from __future__ import annotations
 
@@ -38,18 +38,29 @@ def make_trip(
     )
 
 
+def trip_to(
+    family: Family, destination: str, zone: str, start: datetime, end: datetime, **fields: Any
+) -> Trip:
+    """Pat, the test household's parent, away to `destination` in the time zone `zone`
+    ("" for a trip that names no place)."""
+    return make_trip(
+        family.household,
+        family.parent,
+        start,
+        end,
+        destination=destination,
+        destination_zone=zone,
+        **fields,
+    )
+
+
 @pytest.fixture
 def trip(family: Family) -> Trip:
     """Pat in Denver from Wednesday 11 November 2026 7:30 to Sunday 15 November 18:00
     (New York time); the caregiver covers the first night. A test module with a trip of
     its own defines its own `trip`."""
-    trip = make_trip(
-        family.household,
-        family.parent,
-        ny(2026, 11, 11, 7, 30),
-        ny(2026, 11, 15, 18),
-        destination="Denver",
-        destination_zone="America/Denver",
+    trip = trip_to(
+        family, "Denver", "America/Denver", ny(2026, 11, 11, 7, 30), ny(2026, 11, 15, 18)
     )
     Cover.objects.create(
         household=family.household, night=date(2026, 11, 11), member=family.caregiver
@@ -62,14 +73,9 @@ def trip_to_kyoto(family: Family) -> Trip:
     the caregiver covering the first night: a trip still to come, whatever the date."""
     today = family.household.today()
     zone = family.household.zone
-    trip = make_trip(
-        family.household,
-        family.parent,
-        datetime.combine(today + timedelta(days=3), time(9, 0), tzinfo=zone),
-        datetime.combine(today + timedelta(days=6), time(18, 0), tzinfo=zone),
-        destination="Kyoto",
-        destination_zone="Asia/Tokyo",
-    )
+    leaves = datetime.combine(today + timedelta(days=3), time(9, 0), tzinfo=zone)
+    back = datetime.combine(today + timedelta(days=6), time(18, 0), tzinfo=zone)
+    trip = trip_to(family, "Kyoto", "Asia/Tokyo", leaves, back)
     Cover.objects.create(
         household=family.household, night=trip.nights_list[0], member=family.caregiver
     )
