@@ -3,6 +3,7 @@ contacts and their phone tree, and the house notes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -12,7 +13,6 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
@@ -42,7 +42,7 @@ from homefront.households.models import (
 from homefront.households.schedule import day_plan
 from homefront.households.several_children import for_several_children
 from homefront.ui.forms import posted
-from homefront.ui.views import delete_page, edit_page
+from homefront.ui.views import View, edit_and_delete_views, edit_page
 
 # A child grows: a weight or photo older than this no longer describes them.
 OUT_OF_DATE = timedelta(days=183)
@@ -154,36 +154,68 @@ def _instance_in(
     return form_class(posted(request), instance=instance)
 
 
-@requires(Action.EDIT_PROFILE)
-def child_create(request: MemberRequest) -> HttpResponse:
-    form = _instance_in(ChildForm, request, household=request.household)
-    return edit_page(
-        request,
-        form,
-        title=_("Add a child"),
-        back=reverse("households:profile"),
-        saved=_("Child added."),
-    )
+# Whole sentences per thing of the household, as each language words them (titles, then
+# the note); an edit's title names the thing as %(name)s or %(title)s.
+HOUSEHOLD_WORDS = {
+    "child": (
+        gettext_lazy("Add a child"),
+        gettext_lazy("Edit %(name)s"),
+        gettext_lazy("Child added."),
+    ),
+    "contact": (
+        gettext_lazy("Add a contact"),
+        gettext_lazy("Edit %(name)s"),
+        gettext_lazy("Contact added."),
+    ),
+    "note": (
+        gettext_lazy("Add a house note"),
+        gettext_lazy("Edit “%(title)s”"),
+        gettext_lazy("Note added."),
+    ),
+}
 
 
-@requires(Action.EDIT_PROFILE)
-def child_edit(request: MemberRequest, pk: int) -> HttpResponse:
-    child = access.get_child(request, pk)
-    back = reverse("households:child", args=[child.pk])
-    return edit_page(
-        request,
-        ChildForm(posted(request), instance=child),
-        title=_("Edit %(name)s") % {"name": child.name},
+def _household_thing_views(
+    form_class: type[ModelForm],
+    getter: Any,
+    noun: str,
+    *,
+    back: Callable[[Any], str] = lambda thing: reverse("households:profile"),
+    what: Callable[[Any], str] = str,
+) -> tuple[View, View, View]:
+    """Create, edit and delete views for one kind of thing of the household's profile;
+    after a delete, the profile."""
+    add, edit_title, added = HOUSEHOLD_WORDS[noun]
+
+    @requires(Action.EDIT_PROFILE)
+    def create(request: MemberRequest) -> HttpResponse:
+        return edit_page(
+            request,
+            _instance_in(form_class, request, household=request.household),
+            title=str(add),
+            back=reverse("households:profile"),
+            saved=str(added),
+        )
+
+    edit, delete = edit_and_delete_views(
+        getter,
+        form_class,
+        guard=requires(Action.EDIT_PROFILE),
+        title=lambda thing: edit_title % {"name": thing, "title": thing},
         back=back,
-        saved=_("Saved."),
-        delete_url=reverse("households:child_delete", args=[child.pk]),
+        back_after_delete=lambda thing: reverse("households:profile"),
+        delete_url=f"households:{noun}_delete",
+        what=what,
     )
+    return create, edit, delete
 
 
-@requires(Action.EDIT_PROFILE)
-def child_delete(request: MemberRequest, pk: int) -> HttpResponse:
-    child = access.get_child(request, pk)
-    return delete_page(request, child, back=reverse("households:profile"), what=child.name)
+child_create, child_edit, child_delete = _household_thing_views(
+    ChildForm,
+    access.get_child,
+    "child",
+    back=lambda child: reverse("households:child", args=[child.pk]),
+)
 
 
 # Whole sentences per kind of thing, as each language words them (titles, then the note).
@@ -222,25 +254,14 @@ def _child_part_views(
             saved=str(CHILD_PART_WORDS[noun][2]),
         )
 
-    @requires(Action.EDIT_PROFILE)
-    def edit(request: MemberRequest, pk: int) -> HttpResponse:
-        obj = getter(request, pk)
-        return edit_page(
-            request,
-            form_class(posted(request), instance=obj),
-            title=CHILD_PART_WORDS[noun][1] % {"name": obj.child.name},
-            back=reverse("households:child", args=[obj.child_id]),
-            saved=_("Saved."),
-            delete_url=reverse(f"households:{url_prefix}_delete", args=[obj.pk]),
-        )
-
-    @requires(Action.EDIT_PROFILE)
-    def delete(request: MemberRequest, pk: int) -> HttpResponse:
-        obj = getter(request, pk)
-        return delete_page(
-            request, obj, back=reverse("households:child", args=[obj.child_id]), what=str(obj)
-        )
-
+    edit, delete = edit_and_delete_views(
+        getter,
+        form_class,
+        guard=requires(Action.EDIT_PROFILE),
+        title=lambda part: CHILD_PART_WORDS[noun][1] % {"name": part.child.name},
+        back=lambda part: reverse("households:child", args=[part.child_id]),
+        delete_url=f"households:{url_prefix}_delete",
+    )
     return create, edit, delete
 
 
@@ -262,26 +283,18 @@ def contact_create(request: MemberRequest) -> HttpResponse:
     back = request.GET.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = reverse("households:profile")
-    return edit_page(request, form, title=_("Add a contact"), back=back, saved=_("Contact added."))
-
-
-@requires(Action.EDIT_PROFILE)
-def contact_edit(request: MemberRequest, pk: int) -> HttpResponse:
-    contact = access.get_contact(request, pk)
     return edit_page(
         request,
-        ContactForm(posted(request), instance=contact),
-        title=_("Edit %(name)s") % {"name": contact.name},
-        back=reverse("households:profile"),
-        saved=_("Saved."),
-        delete_url=reverse("households:contact_delete", args=[contact.pk]),
+        form,
+        title=str(HOUSEHOLD_WORDS["contact"][0]),
+        back=back,
+        saved=str(HOUSEHOLD_WORDS["contact"][2]),
     )
 
 
-@requires(Action.EDIT_PROFILE)
-def contact_delete(request: MemberRequest, pk: int) -> HttpResponse:
-    contact = access.get_contact(request, pk)
-    return delete_page(request, contact, back=reverse("households:profile"), what=contact.name)
+# Its own create view: a contact may be added from a trip's nights.
+_contact_views = _household_thing_views(ContactForm, access.get_contact, "contact")
+contact_edit, contact_delete = _contact_views[1:]
 
 
 @requires(Action.EDIT_PROFILE)
@@ -315,35 +328,9 @@ PHONE_TREE_CHANGED = (
 )
 
 
-@requires(Action.EDIT_PROFILE)
-def note_create(request: MemberRequest) -> HttpResponse:
-    form = _instance_in(HouseNoteForm, request, household=request.household)
-    return edit_page(
-        request,
-        form,
-        title=_("Add a house note"),
-        back=reverse("households:profile"),
-        saved=_("Note added."),
-    )
-
-
-@requires(Action.EDIT_PROFILE)
-def note_edit(request: MemberRequest, pk: int) -> HttpResponse:
-    note = access.get_house_note(request, pk)
-    return edit_page(
-        request,
-        HouseNoteForm(posted(request), instance=note),
-        title=_("Edit “%(title)s”") % {"title": note.title},
-        back=reverse("households:profile"),
-        saved=_("Saved."),
-        delete_url=reverse("households:note_delete", args=[note.pk]),
-    )
-
-
-@requires(Action.EDIT_PROFILE)
-def note_delete(request: MemberRequest, pk: int) -> HttpResponse:
-    note = access.get_house_note(request, pk)
-    return delete_page(request, note, back=reverse("households:profile"), what=f"“{note.title}”")
+note_create, note_edit, note_delete = _household_thing_views(
+    HouseNoteForm, access.get_house_note, "note", what=lambda note: f"“{note.title}”"
+)
 
 
 @member_required

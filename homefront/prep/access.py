@@ -2,35 +2,35 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.shortcuts import get_object_or_404
 
 from homefront.access import Action, actor_of, check
 from homefront.households.access import MemberRequest
 from homefront.prep.models import PackingItem, PrepTask, TemplateItem
 
+Part = TypeVar("Part", PrepTask, PackingItem)
 
-def get_task(request: MemberRequest, pk: int, action: Action) -> PrepTask:
-    """The task, if the request's actor may do `action` to its trip."""
-    task = get_object_or_404(
-        PrepTask.objects.in_household(request.household).select_related(
+
+def _of_a_trip(request: MemberRequest, model: type[Part], pk: int, action: Action) -> Part:
+    """The household's task or packing item, if the request's actor may do `action` to its trip."""
+    part = get_object_or_404(
+        model.objects.in_household(request.household).select_related(
             "trip__household", "trip__traveller"
         ),
         pk=pk,
     )
-    check(actor_of(request), action, task.trip)
-    return task
+    check(actor_of(request), action, part.trip)
+    return part
+
+
+def get_task(request: MemberRequest, pk: int, action: Action) -> PrepTask:
+    return _of_a_trip(request, PrepTask, pk, action)
 
 
 def get_packing_item(request: MemberRequest, pk: int, action: Action) -> PackingItem:
-    """The packing item, if the request's actor may do `action` to its trip."""
-    item = get_object_or_404(
-        PackingItem.objects.in_household(request.household).select_related(
-            "trip__household", "trip__traveller"
-        ),
-        pk=pk,
-    )
-    check(actor_of(request), action, item.trip)
-    return item
+    return _of_a_trip(request, PackingItem, pk, action)
 
 
 def get_template_item(request: MemberRequest, pk: int) -> TemplateItem:

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from homefront.access import (
@@ -32,7 +33,7 @@ from homefront.prep.models import Category, PackingItem, PrepTask, TemplateItem
 from homefront.prep.planning import unneeded_suggestions
 from homefront.trips.models import Trip, TripKind, TripState
 from homefront.ui.forms import posted
-from homefront.ui.views import delete_page, edit_page
+from homefront.ui.views import edit_and_delete_views, edit_page
 
 
 def _parents(request: MemberRequest) -> list:
@@ -187,25 +188,15 @@ def task_create(request: MemberRequest, pk: int) -> HttpResponse:
     )
 
 
-@member_required
-def task_edit(request: MemberRequest, pk: int) -> HttpResponse:
-    task = access.get_task(request, pk, Action.EDIT_TRIP)
-    return edit_page(
-        request,
-        PrepTaskForm(posted(request), instance=task, trip=task.trip),
-        title=_("Edit prep task"),
-        back=reverse("prep:trip", args=[task.trip_id]),
-        saved=_("Saved."),
-        delete_url=reverse("prep:task_delete", args=[task.pk]),
-    )
-
-
-@member_required
-def task_delete(request: MemberRequest, pk: int) -> HttpResponse:
-    task = access.get_task(request, pk, Action.EDIT_TRIP)
-    return delete_page(
-        request, task, back=reverse("prep:trip", args=[task.trip_id]), what=f"“{task}”"
-    )
+task_edit, task_delete = edit_and_delete_views(
+    lambda request, pk: access.get_task(request, pk, Action.EDIT_TRIP),
+    lambda data, instance: PrepTaskForm(data, instance=instance, trip=instance.trip),
+    guard=member_required,
+    title=lambda task: _("Edit prep task"),
+    back=lambda task: reverse("prep:trip", args=[task.trip_id]),
+    delete_url="prep:task_delete",
+    what=lambda task: f"“{task}”",
+)
 
 
 @member_required
@@ -314,23 +305,16 @@ def template_item_create(request: MemberRequest) -> HttpResponse:
     )
 
 
-@requires(Action.EDIT_PROFILE)
-def template_item_edit(request: MemberRequest, pk: int) -> HttpResponse:
-    item = access.get_template_item(request, pk)
-    return edit_page(
-        request,
-        TemplateItemForm(posted(request), instance=item),
-        title=_("Edit “%(title)s”") % {"title": item.title},
-        back=reverse("prep:template"),
-        saved=_("Saved. Trips planned from now on use it."),
-        delete_url=reverse("prep:template_item_delete", args=[item.pk]),
-    )
-
-
-@requires(Action.EDIT_PROFILE)
-def template_item_delete(request: MemberRequest, pk: int) -> HttpResponse:
-    item = access.get_template_item(request, pk)
-    return delete_page(request, item, back=reverse("prep:template"), what=f"“{item}”")
+template_item_edit, template_item_delete = edit_and_delete_views(
+    access.get_template_item,
+    TemplateItemForm,
+    guard=requires(Action.EDIT_PROFILE),
+    title=lambda item: _("Edit “%(title)s”") % {"title": item.title},
+    back=lambda item: reverse("prep:template"),
+    delete_url="prep:template_item_delete",
+    what=lambda item: f"“{item}”",
+    saved=gettext_lazy("Saved. Trips planned from now on use it."),
+)
 
 
 @requires(Action.EDIT_PROFILE)
