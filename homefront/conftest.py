@@ -10,7 +10,6 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, time
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -36,26 +35,18 @@ from homefront.households.models import (
 
 # The helpers every app's tests share (homefront/testing/), their fixtures among them:
 # `frozen_time`, the clock stopped at the module's NOW; `second`, a second parent;
-# `trip`, the week in Denver; `smtp`, a real mail server.
+# `trip`, the week in Denver; `smtp`, a real mail server; the browser journeys' Chromium,
+# on a phone.
 pytest_plugins = [
     "homefront.testing.clock",
     "homefront.testing.households",
     "homefront.testing.trips",
     "homefront.testing.receivers",
+    "homefront.testing.browser",
 ]
 
 # live_server runs Django in a thread beside Playwright's event loop.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture(autouse=True)
@@ -106,16 +97,6 @@ def writes_outside_requests_move_every_version() -> Iterator[None]:
 
     with connection.execute_wrapper(_EveryVersionMoves()):
         yield
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    if not CHROMIUM.exists():
-        pytest.fail(
-            "Browser tests need Debian's Chromium at /usr/bin/chromium "
-            "(apt-get install chromium); .ci/run installs it."
-        )
-    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_FLAGS}
 
 
 @dataclass

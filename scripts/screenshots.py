@@ -11,14 +11,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from homefront.testing.browser import CHROMIUM, CHROMIUM_FLAGS
 
 
 def main() -> None:
@@ -26,9 +19,7 @@ def main() -> None:
     out = Path("screenshots")
     out.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
         for width, height in ((390, 844), (1280, 900)):
             page = browser.new_page(viewport={"width": width, "height": height})
             if email != "-":

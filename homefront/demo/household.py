@@ -1,38 +1,34 @@
 """The demo household: the family of Homefront's founding story.
 
 A mother, the primary caretaker, takes her first long trip away; the father,
-who travels for work a few times a month, covers; their daughters are 4½ and 3.
-Birth dates are counted back from today so the ages stay true.
+who travels for work a few times a month, covers; their daughters are 4½ and 3
+(children.py). Its pieces build the households of the browser journeys too
+(homefront/testing/household.py).
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from homefront.accounts.models import User
+from homefront.demo.children import add_maya, add_noa
 from homefront.households.measurements import Units
 from homefront.households.models import (
-    SCHOOL_DAYS,
     Child,
     Contact,
     ContactRole,
-    Food,
-    FoodKind,
     Household,
     HouseNote,
-    Medicine,
     Membership,
     Role,
-    Routine,
-    RoutineKind,
-    Severity,
 )
 
 DEMO_HOUSEHOLD_NAME = "The Levins (demo)"
@@ -46,16 +42,65 @@ DEMO_PHONES = {
     "david@demo.homefront.invalid": "+1 617 555 0112",
     "judy@demo.homefront.invalid": "+1 619 555 0187",
 }
+RACHEL, DAVID, JUDY = (email for email, _name, _role in DEMO_PEOPLE)
 
 
 def DEMO_LOGINS_FILE() -> Path:
     return Path(settings.DATA_DIR) / "demo-logins.txt"
 
 
-def _months_ago(today: date, months: int, day: int) -> date:
-    """A date in the month `months` back; the age in whole months is `months` or one less."""
-    year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
-    return date(year, month + 1, min(day, 28))
+def new_demo_household(**fields: Any) -> Household:
+    """The Levins' household, with nobody in it yet; `fields` change what differs."""
+    home = {"name": DEMO_HOUSEHOLD_NAME, "time_zone": "America/New_York", "units": Units.US}
+    return Household.objects.create(**{**home, **fields})
+
+
+def add_demo_member(household: Household, email: str, password: str) -> User:
+    """One of DEMO_PEOPLE, in `household` with the role the story gives them."""
+    name, role = next((name, role) for known, name, role in DEMO_PEOPLE if known == email)
+    user = User.objects.create_user(
+        email=email, password=password, name=name, phone=DEMO_PHONES[email], time_zone=""
+    )
+    Membership.objects.create(household=household, user=user, role=role)
+    return user
+
+
+@dataclass
+class Levins:
+    household: Household
+    members: dict[str, User]  # by email
+    girls: list[Child]
+
+    @property
+    def rachel(self) -> User:
+        return self.members[RACHEL]
+
+    @property
+    def david(self) -> User:
+        return self.members[DAVID]
+
+    @property
+    def maya(self) -> Child:
+        return self.girls[0]
+
+
+def the_levins(
+    password: str,
+    *,
+    people: Sequence[str] = (RACHEL, DAVID, JUDY),
+    girls: Sequence[str] = ("Maya", "Noa"),
+    **household: Any,
+) -> Levins:
+    """The demo's household with the people and daughters named, each girl with her
+    profile: all of them for `load_demo`, the few a browser journey needs for it
+    (`household` changes what differs from the demo's home, as its time zone)."""
+    home = new_demo_household(**household)
+    daughters = {"Maya": add_maya, "Noa": add_noa}
+    return Levins(
+        household=home,
+        members={email: add_demo_member(home, email, password) for email in people},
+        girls=[daughters[name](home) for name in girls],
+    )
 
 
 @transaction.atomic
@@ -63,143 +108,28 @@ def load_demo(out: Any) -> Household:
     # A fresh random password per installation: the demo has no shared
     # default credential, and the logins are printed, never hidden.
     password = secrets.token_urlsafe(9)
-    household = Household.objects.create(
-        name=DEMO_HOUSEHOLD_NAME, time_zone="America/New_York", units=Units.US
+    levins = the_levins(password)
+    household = levins.household
+    add_demo_contacts(household)
+    _add_demo_trips(household, levins.rachel, levins.david)
+    logins = "\n".join(
+        [
+            f"Demo household “{DEMO_HOUSEHOLD_NAME}” is loaded. Log in as:",
+            *(f"  {name:<14} {email}  ({role})" for email, name, role in DEMO_PEOPLE),
+            f"  password for all three: {password}",
+            "",
+        ]
     )
-    users = {}
-    for email, name, role in DEMO_PEOPLE:
-        user = User.objects.create_user(
-            email=email, password=password, name=name, phone=DEMO_PHONES[email], time_zone=""
-        )
-        Membership.objects.create(household=household, user=user, role=role)
-        users[email] = user
+    login_file = DEMO_LOGINS_FILE()
+    login_file.parent.mkdir(parents=True, exist_ok=True)
+    login_file.touch(mode=0o600)
+    login_file.write_text(logins, encoding="utf-8")
+    out.write(logins)
+    return household
 
-    today = household.today()
-    reviewed = timezone.now() - timedelta(days=20)
-    maya = Child.objects.create(
-        health_reviewed_at=reviewed,
-        household=household,
-        name="Maya",
-        birth_date=_months_ago(today, 55, 12),
-        notes="Sleeps with Bunny. Afraid of the vacuum cleaner. Calls her blanket “blankie-moon”.",
-        weight_grams=17237,  # 38 lb
-        height_mm=1067,  # 42 in
-        measured_on=today - timedelta(days=41),  # her check-up
-    )
-    noa = Child.objects.create(
-        health_reviewed_at=reviewed,
-        household=household,
-        name="Noa",
-        birth_date=_months_ago(today, 38, 3),
-        notes="Still naps on weekends. Needs the hall light on at night.",
-        weight_grams=14515,  # 32 lb
-        height_mm=965,  # 38 in
-        measured_on=today - timedelta(days=41),
-    )
-    bedtime_steps = "Pyjamas\nBrush teeth\nTwo books\nThe moon song\nLights off, door ajar"
-    last_bath = today - timedelta(days=1)
-    Routine.objects.bulk_create(
-        [
-            Routine(child=maya, kind=RoutineKind.WAKE, time=time(6, 45)),
-            Routine(child=maya, kind=RoutineKind.BREAKFAST, time=time(7, 15)),
-            Routine(
-                child=maya,
-                kind=RoutineKind.DROP_OFF,
-                label="Drop-off at Little Acorns preschool",
-                time=time(8, 30),
-                weekdays=SCHOOL_DAYS,
-            ),
-            Routine(
-                child=maya,
-                kind=RoutineKind.PICK_UP,
-                label="Pick-up at Little Acorns preschool",
-                time=time(15, 0),
-                weekdays=SCHOOL_DAYS,
-            ),
-            Routine(child=maya, kind=RoutineKind.SNACK, time=time(15, 30)),
-            Routine(child=maya, kind=RoutineKind.DINNER, time=time(17, 45)),
-            Routine(
-                child=maya,
-                kind=RoutineKind.BATH,
-                time=time(18, 45),
-                every_n_days=2,
-                starts_on=last_bath,
-                steps="Both girls together\nNo hair wash unless needed\nTowels on the door hook",
-            ),
-            Routine(child=maya, kind=RoutineKind.BEDTIME, time=time(19, 30), steps=bedtime_steps),
-            Routine(child=noa, kind=RoutineKind.WAKE, time=time(6, 30)),
-            Routine(child=noa, kind=RoutineKind.BREAKFAST, time=time(7, 15)),
-            Routine(
-                child=noa,
-                kind=RoutineKind.DROP_OFF,
-                label="Drop-off at Little Acorns (Mon, Wed, Fri)",
-                time=time(8, 30),
-                weekdays=0b0010101,
-            ),
-            Routine(
-                child=noa,
-                kind=RoutineKind.PICK_UP,
-                label="Pick-up at Little Acorns",
-                time=time(15, 0),
-                weekdays=0b0010101,
-            ),
-            Routine(
-                child=noa,
-                kind=RoutineKind.NAP,
-                time=time(13, 0),
-                weekdays=0b1101010,
-                steps="White noise on\nBunny and blankie\nAbout 1½ hours; wake her by 3",
-            ),
-            Routine(child=noa, kind=RoutineKind.DINNER, time=time(17, 45)),
-            Routine(
-                child=noa,
-                kind=RoutineKind.BATH,
-                time=time(18, 45),
-                every_n_days=2,
-                starts_on=last_bath,
-            ),
-            Routine(
-                child=noa,
-                kind=RoutineKind.BEDTIME,
-                time=time(19, 0),
-                steps="Pyjamas\nBrush teeth\nOne book\nThe moon song\nHall light on",
-            ),
-        ]
-    )
-    Food.objects.bulk_create(
-        [
-            Food(child=maya, name="Raw currants", kind=FoodKind.LIKE),
-            Food(child=maya, name="Pasta with butter", kind=FoodKind.LIKE),
-            Food(child=maya, name="Mushrooms", kind=FoodKind.DISLIKE),
-            Food(child=noa, name="Raw currants", kind=FoodKind.LIKE),
-            Food(child=noa, name="Scrambled eggs", kind=FoodKind.LIKE),
-            Food(child=noa, name="Anything spicy", kind=FoodKind.DISLIKE),
-            Food(
-                child=noa,
-                name="Peanuts",
-                kind=FoodKind.ALLERGY,
-                severity=Severity.SEVERE,
-                what_to_do=(
-                    "Hives or itching: 2.5 ml cetirizine. Swollen lips, coughing or trouble "
-                    "breathing: EpiPen Jr (kitchen drawer by the fridge) in the outer thigh, "
-                    "then call 911."
-                ),
-            ),
-        ]
-    )
-    Medicine.objects.bulk_create(
-        [
-            Medicine(child=maya, name="Vitamin D", dose="1 gummy", times=["08:00"]),
-            Medicine(
-                child=noa,
-                name="Cetirizine (children's)",
-                dose="2.5 ml",
-                as_needed=True,
-                min_interval_hours=24,
-                notes="For hives or itching. In the medicine cabinet, top shelf.",
-            ),
-        ]
-    )
+
+def add_demo_contacts(household: Household) -> None:
+    """The phone tree, in its order, and the house notes."""
     contacts = [
         Contact(
             household=household,
@@ -271,23 +201,6 @@ def load_demo(out: Any) -> Household:
             HouseNote(household=household, title="Trash", text="Bins out Tuesday night."),
         ]
     )
-    _add_demo_trips(
-        household, users["rachel@demo.homefront.invalid"], users["david@demo.homefront.invalid"]
-    )
-    logins = "\n".join(
-        [
-            f"Demo household “{DEMO_HOUSEHOLD_NAME}” is loaded. Log in as:",
-            *(f"  {name:<14} {email}  ({role})" for email, name, role in DEMO_PEOPLE),
-            f"  password for all three: {password}",
-            "",
-        ]
-    )
-    login_file = DEMO_LOGINS_FILE()
-    login_file.parent.mkdir(parents=True, exist_ok=True)
-    login_file.touch(mode=0o600)
-    login_file.write_text(logins, encoding="utf-8")
-    out.write(logins)
-    return household
 
 
 def _add_demo_trips(household: Household, mother: User, father: User) -> None:

@@ -12,23 +12,29 @@ no connection to say so. Rachel's own brief, kept on her phone, is gone once she
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from homefront.core.tests.browser import KEPT, KEPT_PAGES, sign_in, wait_until_kept
+from homefront.core.tests.browser import KEPT, KEPT_PAGES, wait_until_kept
 from homefront.handoff.models import ShareLink
 from homefront.handoff.tests.test_handoff_browser import (
     ALLERGY_ADVICE,
     JUDYS_PHONE,
-    PASSWORD,
-    PHONE,
+    maya_and_grandma_judy,
     shot,
-    the_levins,
 )
-from homefront.trips.models import Trip, TripKind
+from homefront.testing.browser import (
+    PHONE,
+    log_in,
+    log_out,
+    offline,
+    shows_nothing_offline,
+)
+from homefront.testing.household import three_nights_from
+from homefront.trips.models import Trip
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
@@ -47,29 +53,13 @@ MOMENT_PASSED = f"""async (path) => {{
 }}"""
 
 
-@pytest.fixture
-def browser_context_args(browser_context_args: dict) -> dict:
-    return {**browser_context_args, "viewport": PHONE, "locale": "en-US"}
-
-
 def nine_days_ahead() -> Trip:
-    household, rachel, _maya, _judy = the_levins()
-    leaves = household.today() + timedelta(days=9)
-    return Trip.objects.create(
-        household=household,
-        traveller=rachel,
-        starts_at=datetime.combine(leaves, time(9, 0), tzinfo=household.zone),
-        ends_at=datetime.combine(leaves + timedelta(days=3), time(18, 0), tzinfo=household.zone),
-        destination="Albuquerque",
-        destination_zone="America/Denver",
-        kind=TripKind.PLANNED,
-    )
+    levins, _judy = maya_and_grandma_judy()
+    nine_days = levins.household.today() + timedelta(days=9)
+    return three_nights_from(levins.household, levins.rachel, nine_days)
 
 
-def assert_nothing_of_the_household(page: Page) -> None:
-    expect(page.get_by_role("heading", name="Offline")).to_be_visible()
-    for word in ("The Levins", "Maya", "Rachel", "Peanuts", JUDYS_PHONE):
-        expect(page.locator("body")).not_to_contain_text(word)
+HOUSEHOLD_WORDS = ("The Levins", "Maya", "Rachel", "Peanuts", JUDYS_PHONE)
 
 
 def expect_the_brief_offline(page: Page, brought_up_to_date: str) -> None:
@@ -107,11 +97,10 @@ def test_a_links_brief_opens_offline_until_the_link_is_stopped_or_over(
         # The page handed itself to the worker: one opening, not a second fetch of it.
         assert link.opens.count() == 1
 
-        judys.set_offline(True)
-        phone.reload()
-        expect_the_brief_offline(phone, brought_up_to_date)
-        shot(phone, "04-brief-offline-390")
-        judys.set_offline(False)
+        with offline(judys):
+            phone.reload()
+            expect_the_brief_offline(phone, brought_up_to_date)
+            shot(phone, "04-brief-offline-390")
         expect(phone.locator("#offline-copy")).to_be_hidden()
 
         # Rachel stops the link. Online, the phone gets the 404 and drops its copy.
@@ -121,21 +110,15 @@ def test_a_links_brief_opens_offline_until_the_link_is_stopped_or_over(
         assert response.status == 404
         expect(phone.get_by_role("heading", name="Nothing here")).to_be_visible()
         assert phone.evaluate(KEPT) == []
-        judys.set_offline(True)
-        phone.goto(live_server.url + brief)
-        assert_nothing_of_the_household(phone)
-        judys.set_offline(False)
+        shows_nothing_offline(phone, live_server.url + brief, HOUSEHOLD_WORDS)
 
         # Another link, kept on the phone, whose last day passes while it is offline.
         _later, later_token = ShareLink.issue(trip, trip.traveller, label="Grandma Judy")
         later = f"/s/{later_token}/"
         open_kept(phone, live_server.url + later)
         phone.evaluate(MOMENT_PASSED, later)
-        judys.set_offline(True)
-        phone.goto(live_server.url + later)
-        assert_nothing_of_the_household(phone)
+        shows_nothing_offline(phone, live_server.url + later, HOUSEHOLD_WORDS)
         assert phone.evaluate(KEPT) == []
-        judys.set_offline(False)
     finally:
         judys.close()
 
@@ -146,19 +129,14 @@ def test_a_members_brief_kept_offline_is_gone_after_logout(
     trip = nine_days_ahead()
     url = live_server.url
     brief = f"/trips/{trip.pk}/brief/"
-    sign_in(page, url, "rachel@example.com", PASSWORD)
+    log_in(page, url, trip.traveller)
     brought_up_to_date = open_kept(page, url + brief)
 
-    context.set_offline(True)
-    page.reload()
-    expect_the_brief_offline(page, brought_up_to_date)
-    context.set_offline(False)
+    with offline(context):
+        page.reload()
+        expect_the_brief_offline(page, brought_up_to_date)
 
-    page.goto(url + "/account/")
-    page.get_by_role("button", name="Log out").click()
+    log_out(page, url)
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
     assert page.evaluate(KEPT) == []
-    context.set_offline(True)
-    page.goto(url + brief)
-    assert_nothing_of_the_household(page)
-    context.set_offline(False)
+    shows_nothing_offline(page, url + brief, HOUSEHOLD_WORDS)

@@ -16,46 +16,25 @@ import re
 import shutil
 import subprocess
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from homefront.accounts.models import User
-from homefront.core.tests.browser import full_page_shot, sign_in
+from homefront.core.tests.browser import full_page_shot
+from homefront.demo.household import DEMO_PHONES, RACHEL, Levins, the_levins
 from homefront.handoff.models import ShareLink
-from homefront.households.models import (
-    Child,
-    Contact,
-    ContactRole,
-    Food,
-    FoodKind,
-    Household,
-    Membership,
-    Role,
-    Routine,
-    RoutineKind,
-    Severity,
-)
+from homefront.households.models import Contact, Food, FoodKind, RoutineKind, Severity
+from homefront.testing.browser import PHONE, SCREENSHOTS, fits_the_screen, log_in
+from homefront.testing.household import JUDYS_PHONE, PASSWORD, grandma_judy, three_nights_from
 from homefront.trips.models import Cover, Trip, TripKind
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
-PHONE = {"width": 390, "height": 844}
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "screenshots"  # git-ignored
-PASSWORD = "correct horse battery staple"
-HOME_ZONE = "America/New_York"
 BEDTIME_STEPS = ["Bath", "Pyjamas", "Two books", "The moon song"]
 ALLERGY_ADVICE = "Give the EpiPen (kitchen drawer), then call 911."
-JUDYS_PHONE = "+1 619 555 0187"
 JUDYS_TEL = "tel:+16195550187"  # as typed on the page, dialled in E.164
-RACHELS_PHONE = "+1 617 555 0142"
+RACHELS_PHONE = DEMO_PHONES[RACHEL]
 SHARE_URL = re.compile(r"^http://[^/]+/s/[\w-]{20,64}/$")
-
-
-@pytest.fixture
-def browser_context_args(browser_context_args: dict) -> dict:
-    return {**browser_context_args, "viewport": PHONE}
 
 
 def shot(page: Page, name: str) -> None:
@@ -67,41 +46,19 @@ def long_day(day: date) -> str:
     return f"{day:%A} {day.day} {day:%B}"
 
 
-def the_levins() -> tuple[Household, User, Child, Contact]:
-    """Rachel, a parent; Maya (4½) with a bedtime and a peanut allergy; Grandma Judy."""
-    household = Household.objects.create(name="The Levins", time_zone=HOME_ZONE)
-    rachel = User.objects.create_user(
-        email="rachel@example.com", password=PASSWORD, name="Rachel Levin", phone=RACHELS_PHONE
-    )
-    Membership.objects.create(household=household, user=rachel, role=Role.PARENT)
-    today = household.today()
-    maya = Child.objects.create(
-        household=household, name="Maya", birth_date=today - timedelta(days=4 * 365 + 180)
-    )
-    Routine.objects.create(child=maya, kind=RoutineKind.DINNER, time=time(17, 45))
-    Routine.objects.create(
-        child=maya, kind=RoutineKind.BEDTIME, time=time(19, 30), steps="\n".join(BEDTIME_STEPS)
-    )
+def maya_and_grandma_judy() -> tuple[Levins, Contact]:
+    """The demo's Rachel and Maya (4½), with these bedtime steps and a peanut allergy;
+    Grandma Judy, the one backup caregiver."""
+    levins = the_levins(PASSWORD, people=(RACHEL,), girls=("Maya",))
+    levins.maya.routines.filter(kind=RoutineKind.BEDTIME).update(steps="\n".join(BEDTIME_STEPS))
     Food.objects.create(
-        child=maya,
+        child=levins.maya,
         name="Peanuts",
         kind=FoodKind.ALLERGY,
         severity=Severity.SEVERE,
         what_to_do=ALLERGY_ADVICE,
     )
-    judy = Contact(
-        household=household,
-        name="Grandma Judy",
-        relation="Rachel's mother",
-        phone=JUDYS_PHONE,
-        roles=[ContactRole.BACKUP],
-    )
-    judy.save()
-    return household, rachel, maya, judy
-
-
-def log_in(page: Page, base_url: str, email: str) -> None:
-    sign_in(page, base_url, email, PASSWORD)
+    return levins, grandma_judy(levins.household)
 
 
 def expect_the_brief(page: Page, first_day: date) -> None:
@@ -120,32 +77,19 @@ def expect_the_brief(page: Page, first_day: date) -> None:
     expect(bedtime.locator("ol > li")).to_have_text(BEDTIME_STEPS)
 
 
-def fits_the_screen(page: Page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"the page is {width}px wide on a {PHONE['width']}px screen"
-
-
 def test_a_private_link_opens_the_brief_on_a_phone_until_it_is_stopped(
     page: Page, browser: Browser, live_server
 ) -> None:
-    household, rachel, _maya, judy = the_levins()
-    tomorrow = household.today() + timedelta(days=1)
-    zone = household.zone
-    trip = Trip.objects.create(
-        household=household,
-        traveller=rachel,
-        starts_at=datetime.combine(tomorrow, time(9, 0), tzinfo=zone),
-        ends_at=datetime.combine(tomorrow + timedelta(days=3), time(18, 0), tzinfo=zone),
-        destination="Albuquerque",
-        destination_zone="America/Denver",
-        kind=TripKind.PLANNED,
-    )
+    levins, judy = maya_and_grandma_judy()
+    rachel = levins.rachel
+    tomorrow = levins.household.today() + timedelta(days=1)
+    trip = three_nights_from(levins.household, rachel, tomorrow)
     assert trip.nights == 3
     url = live_server.url
     share_page = f"{url}/trips/{trip.pk}/share/"
 
     # 1. Rachel makes a link for Grandma Judy on the trip's share page.
-    log_in(page, url, "rachel@example.com")
+    log_in(page, url, rachel)
     page.goto(share_page)
     expect(page.get_by_role("heading", name="Share the brief")).to_be_visible()
     expect(page.get_by_role("heading", name="Links for this trip")).to_have_count(0)
@@ -261,12 +205,13 @@ def test_a_private_link_opens_the_brief_on_a_phone_until_it_is_stopped(
 def test_leave_now_starts_a_short_notice_trip_whose_link_opens_the_brief(
     page: Page, browser: Browser, live_server
 ) -> None:
-    household, rachel, _maya, judy = the_levins()
+    levins, judy = maya_and_grandma_judy()
+    household, rachel = levins.household, levins.rachel
     today = household.today()
     back_on = today + timedelta(days=2)
     url = live_server.url
 
-    log_in(page, url, "rachel@example.com")
+    log_in(page, url, rachel)
     page.goto(f"{url}/ready/")
     expect(page.get_by_role("heading", name="Ready for the unplanned")).to_be_visible()
     expect(page.get_by_text("First to call: Grandma Judy, " + JUDYS_PHONE)).to_be_visible()

@@ -13,44 +13,36 @@ times.
 from __future__ import annotations
 
 import json
-from datetime import timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from homefront.accounts.models import User
-from homefront.core.tests.browser import full_page_shot, sign_in
+from homefront.core.tests.browser import full_page_shot
+from homefront.demo.household import RACHEL, the_levins
 from homefront.handoff.models import ShareLink
-from homefront.households.models import Child, Household, Membership, Role
+from homefront.households.models import Child
 from homefront.journal.models import JournalEntry, Kind
+from homefront.testing.browser import (
+    DESKTOP,
+    PHONE,
+    SCREENSHOTS,
+    log_in,
+    offline,
+    open_quick_log,
+    watch_for_reloads,
+)
+from homefront.testing.household import HOME_ZONE, PASSWORD, away_now
 from homefront.trips.models import Trip
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "screenshots"  # git-ignored
-PASSWORD = "correct horse battery staple"
-HOME_ZONE = "America/New_York"
 AWAY_ZONE = "America/Denver"
 # The timeline asks for its newest part every 10 s; two rounds and some slack.
 POLLED = 25_000
 CURRANTS = {"food": "raw currants", "liked": "yes"}
 MEAL = {"amount": "all"}
-
-
-@pytest.fixture
-def browser_context_args(browser_context_args: dict) -> dict:
-    """Grandpa's phone, at home in New York."""
-    return {
-        **browser_context_args,
-        "viewport": PHONE,
-        "locale": "en-US",
-        "timezone_id": HOME_ZONE,
-    }
 
 
 COUNT_ONLINE_EVENTS = (
@@ -63,10 +55,6 @@ def shot(page: Page, name: str) -> None:
     full_page_shot(page, SCREENSHOTS / f"journal-{name}.png")
 
 
-def log_in(page: Page, base_url: str, email: str) -> None:
-    sign_in(page, base_url, email, PASSWORD)
-
-
 def clock(moment, zone: str) -> str:
     """A moment as the timeline writes it ("g:i A"), e.g. "7:05 PM", worked out here."""
     local = moment.astimezone(ZoneInfo(zone))
@@ -75,30 +63,8 @@ def clock(moment, zone: str) -> str:
 
 def the_levins_away() -> tuple[Trip, User, list[Child]]:
     """Rachel, away now: left yesterday for Albuquerque, back in two days; Maya and Noa."""
-    household = Household.objects.create(name="The Levins", time_zone=HOME_ZONE)
-    rachel = User.objects.create_user(
-        email="rachel@example.com", password=PASSWORD, name="Rachel Levin"
-    )
-    Membership.objects.create(household=household, user=rachel, role=Role.PARENT)
-    today = household.today()
-    girls = [
-        Child.objects.create(
-            household=household, name="Maya", birth_date=today - timedelta(days=4 * 365 + 180)
-        ),
-        Child.objects.create(
-            household=household, name="Noa", birth_date=today - timedelta(days=3 * 365 + 30)
-        ),
-    ]
-    now = timezone.now()
-    trip = Trip.objects.create(
-        household=household,
-        traveller=rachel,
-        starts_at=now - timedelta(days=1),
-        ends_at=now + timedelta(days=2),
-        destination="Albuquerque",
-        destination_zone=AWAY_ZONE,
-    )
-    return trip, rachel, girls
+    levins = the_levins(PASSWORD, people=(RACHEL,))
+    return away_now(levins.household, levins.rachel), levins.rachel, levins.girls
 
 
 def entries_on_server(trip: Trip) -> list[tuple[str, dict]]:
@@ -117,10 +83,9 @@ def test_grandpa_logs_offline_and_the_away_parent_sees_it_live_in_her_time(
     url = live_server.url
 
     # 2. Grandpa, on his phone and signed out, logs the currants for both girls.
-    response = page.goto(f"{url}/s/{token}/log/")
+    response = open_quick_log(page, f"{url}/s/{token}/log/")
     assert response is not None
     assert response.status == 200
-    expect(page.get_by_role("heading", name="Log the day")).to_be_visible()
     expect(page.get_by_text("Logging for: Maya, Noa")).to_be_visible()
     expect(page.locator(".tabbar")).to_have_count(0)
     status = page.locator("#sync-status")
@@ -141,7 +106,7 @@ def test_grandpa_logs_offline_and_the_away_parent_sees_it_live_in_her_time(
     rachels_context = browser.new_context(viewport=DESKTOP, locale="en-US", timezone_id=AWAY_ZONE)
     try:
         rachels = rachels_context.new_page()
-        log_in(rachels, url, "rachel@example.com")
+        log_in(rachels, url, rachel)
         rachels.goto(f"{url}/trips/{trip.pk}/journal/")
         expect(rachels.get_by_role("heading", name="The kids' days")).to_be_visible()
         expect(rachels.locator(".zone-switch strong")).to_have_text(AWAY_ZONE)
@@ -149,30 +114,29 @@ def test_grandpa_logs_offline_and_the_away_parent_sees_it_live_in_her_time(
         expect(timeline.locator("li.entry")).to_have_count(1)
         expect(timeline).to_contain_text("Tried raw currants: liked it")
         expect(timeline).not_to_contain_text("Bath")
-        rachels.evaluate("window.stillTheSamePage = true")
-        navigations: list[str] = []
-        rachels.on("framenavigated", lambda frame: navigations.append(frame.url))
+        navigations = watch_for_reloads(rachels)
 
         # 3. Grandpa's phone loses its connection; two more entries wait on it.
-        context.set_offline(True)
-        page.get_by_role("button", name="Bath", exact=True).click()
-        expect(page.locator("#log-confirmation")).to_have_text("Logged: Bath for Maya and Noa")
-        expect(status).to_contain_text("1 waiting to send")
-        page.locator("form.log-form[data-kind='meal']").get_by_role(
-            "button", name="Ate all"
-        ).click()
-        expect(page.locator("#log-confirmation")).to_have_text(
-            "Logged: Meal: ate all for Maya and Noa"
-        )
-        expect(status).to_contain_text("2 waiting to send")
-        expect(status).to_have_text("2 waiting to send · offline, they go when you are back online")
-        expect(status).to_be_visible()
-        assert entries_on_server(trip) == [(Kind.NEW_FOOD, CURRANTS)]
-        shot(page, "02-offline-waiting-390")
+        with offline(context):
+            page.get_by_role("button", name="Bath", exact=True).click()
+            expect(page.locator("#log-confirmation")).to_have_text("Logged: Bath for Maya and Noa")
+            expect(status).to_contain_text("1 waiting to send")
+            page.locator("form.log-form[data-kind='meal']").get_by_role(
+                "button", name="Ate all"
+            ).click()
+            expect(page.locator("#log-confirmation")).to_have_text(
+                "Logged: Meal: ate all for Maya and Noa"
+            )
+            expect(status).to_contain_text("2 waiting to send")
+            expect(status).to_have_text(
+                "2 waiting to send · offline, they go when you are back online"
+            )
+            expect(status).to_be_visible()
+            assert entries_on_server(trip) == [(Kind.NEW_FOOD, CURRANTS)]
+            shot(page, "02-offline-waiting-390")
 
-        # 4. Back online: the page hears it and the queue goes, each entry once.
-        page.evaluate(COUNT_ONLINE_EVENTS)
-        context.set_offline(False)
+            # 4. Back online: the page hears it and the queue goes, each entry once.
+            page.evaluate(COUNT_ONLINE_EVENTS)
         expect(status).to_have_text("All sent")
         assert page.evaluate("window.onlineEvents") == 1
         expect(recent).to_contain_text("Bath for Maya and Noa")
@@ -228,20 +192,19 @@ def test_what_the_script_draws_offline_is_what_the_server_draws_in_the_pages_lan
     assert (kinds["mood"]["label"], kinds["note"]["label"]) == ("Ánimo", "Nota")
     recent = page.locator("#recent")
 
-    context.set_offline(True)
-    page.locator("summary", has_text=kinds["mood"]["label"]).click()
-    page.get_by_role("button", name="Contento", exact=True).click()
-    expect(page.locator("#log-confirmation")).to_have_text(
-        "Anotado: Ánimo: contento para Maya y Noa"
-    )
-    page.locator("summary", has_text=kinds["note"]["label"]).click()
-    note = page.locator("form.log-form[data-kind='note']")
-    note.locator("textarea").fill("Jugaron en el parque")
-    note.locator("button[type='submit']").click()
-    expect(page.locator("#log-confirmation")).to_have_text("Anotado: Nota para Maya y Noa")
-    expect(recent.locator("li.entry")).to_have_count(0)
+    with offline(context):
+        page.locator("summary", has_text=kinds["mood"]["label"]).click()
+        page.get_by_role("button", name="Contento", exact=True).click()
+        expect(page.locator("#log-confirmation")).to_have_text(
+            "Anotado: Ánimo: contento para Maya y Noa"
+        )
+        page.locator("summary", has_text=kinds["note"]["label"]).click()
+        note = page.locator("form.log-form[data-kind='note']")
+        note.locator("textarea").fill("Jugaron en el parque")
+        note.locator("button[type='submit']").click()
+        expect(page.locator("#log-confirmation")).to_have_text("Anotado: Nota para Maya y Noa")
+        expect(recent.locator("li.entry")).to_have_count(0)
 
-    context.set_offline(False)
     expect(recent.locator("li.entry")).to_have_count(2)
     drawn_by_the_script = recent.locator("li.entry strong").all_text_contents()
     assert JournalEntry.objects.filter(trip=trip).count() == 2

@@ -15,16 +15,22 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import BrowserContext, Page, expect
 
-from homefront.accounts.models import User
-from homefront.core.tests.browser import KEPT, sign_in, wait_until_kept
+from homefront.core.tests.browser import KEPT, wait_until_kept
+from homefront.demo.household import DAVID, RACHEL, the_levins
 from homefront.handoff.models import ShareLink
-from homefront.households.models import Membership, Role
 from homefront.journal.models import JournalEntry, Kind
-from homefront.journal.tests.test_journal_browser import PASSWORD, shot, the_levins_away
+from homefront.journal.tests.test_journal_browser import shot, the_levins_away
+from homefront.testing.browser import (
+    log_in,
+    log_out,
+    offline,
+    open_quick_log,
+    shows_nothing_offline,
+)
+from homefront.testing.household import PASSWORD, away_now
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
-PHONE = {"width": 390, "height": 844}
 HOUSEHOLD_WORDS = ("The Levins", "Maya", "Noa", "Rachel", "Log the day")
 WAITING = """() => new Promise((resolve) => {
   const open = indexedDB.open("homefront-journal", 1);
@@ -36,23 +42,6 @@ WAITING = """() => new Promise((resolve) => {
     };
   };
 })"""
-
-
-@pytest.fixture
-def browser_context_args(browser_context_args: dict) -> dict:
-    return {
-        **browser_context_args,
-        "viewport": PHONE,
-        "locale": "en-US",
-        "timezone_id": "America/New_York",
-    }
-
-
-def assert_nothing_of_the_household(page: Page) -> None:
-    expect(page.get_by_role("heading", name="Offline")).to_be_visible()
-    body = page.locator("body")
-    for word in HOUSEHOLD_WORDS:
-        expect(body).not_to_contain_text(word)
 
 
 def log_a_note_offline(page: Page, context: BrowserContext, text: str) -> None:
@@ -74,32 +63,25 @@ def close_the_log(page: Page, context: BrowserContext) -> Page:
 def test_after_logout_the_quick_log_opened_offline_shows_nothing_of_the_household(
     page: Page, context: BrowserContext, live_server
 ) -> None:
-    trip, _rachel, _girls = the_levins_away()
+    trip, rachel, _girls = the_levins_away()
     url = live_server.url
     log = f"/trips/{trip.pk}/journal/log/"
-    sign_in(page, url, "rachel@example.com", PASSWORD)
-    page.goto(url + log)
-    expect(page.get_by_role("heading", name="Log the day")).to_be_visible()
+    log_in(page, url, rachel)
+    open_quick_log(page, url + log)
     wait_until_kept(page, log)
 
     # Still signed in: offline, the phone opens the kept copy (so the check below means
     # something).
-    context.set_offline(True)
-    page.goto(url + log)
-    expect(page.get_by_role("heading", name="Log the day")).to_be_visible()
-    expect(page.locator("body")).to_contain_text("Maya")
-    context.set_offline(False)
+    with offline(context):
+        open_quick_log(page, url + log)
+        expect(page.locator("body")).to_contain_text("Maya")
 
-    page.goto(url + "/account/")
-    page.get_by_role("button", name="Log out").click()
+    log_out(page, url)
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
     assert page.evaluate(KEPT) == []
 
-    context.set_offline(True)
-    page.goto(url + log)
-    assert_nothing_of_the_household(page)
+    shows_nothing_offline(page, url + log, HOUSEHOLD_WORDS)
     shot(page, "10-after-logout-offline-390")
-    context.set_offline(False)
 
 
 def test_logging_out_with_entries_waiting_says_so_and_sends_them_first(
@@ -107,13 +89,12 @@ def test_logging_out_with_entries_waiting_says_so_and_sends_them_first(
 ) -> None:
     trip, rachel, _girls = the_levins_away()
     url = live_server.url
-    sign_in(page, url, "rachel@example.com", PASSWORD)
+    log_in(page, url, rachel)
     page.goto(f"{url}/trips/{trip.pk}/journal/log/")
     log_a_note_offline(page, context, "Noa asked for Mama at the window")
     page = close_the_log(page, context)
 
-    page.goto(url + "/account/")
-    page.get_by_role("button", name="Log out").click()
+    log_out(page, url)
 
     warning = page.locator("#logout-waiting")
     expect(warning).to_be_visible()
@@ -140,20 +121,17 @@ def test_logging_out_with_entries_waiting_says_so_and_sends_them_first(
 def test_logging_out_anyway_keeps_the_entries_for_their_author_alone(
     page: Page, context: BrowserContext, live_server
 ) -> None:
-    trip, rachel, _girls = the_levins_away()
-    david = User.objects.create_user(
-        email="david@example.com", password=PASSWORD, name="David Levin"
-    )
-    Membership.objects.create(household=trip.household, user=david, role=Role.PARENT)
+    levins = the_levins(PASSWORD, people=(RACHEL, DAVID))
+    rachel, david = levins.rachel, levins.david
+    trip = away_now(levins.household, rachel)
     url = live_server.url
     log = f"{url}/trips/{trip.pk}/journal/log/"
-    sign_in(page, url, "rachel@example.com", PASSWORD)
+    log_in(page, url, rachel)
     page.goto(log)
     log_a_note_offline(page, context, "Maya lost a tooth")
     page = close_the_log(page, context)
 
-    page.goto(url + "/account/")
-    page.get_by_role("button", name="Log out").click()
+    log_out(page, url)
     expect(page.locator("#logout-waiting")).to_contain_text("Maya lost a tooth")
     page.get_by_role("button", name="Log out anyway").click()
 
@@ -162,18 +140,17 @@ def test_logging_out_anyway_keeps_the_entries_for_their_author_alone(
     assert not JournalEntry.objects.exists()
 
     # David signs in on the same phone and logs a bath: Rachel's note is not sent as his.
-    sign_in(page, url, "david@example.com", PASSWORD)
+    log_in(page, url, david)
     page.goto(log)
     page.get_by_role("button", name="Bath", exact=True).click()
     expect(page.locator("#sync-status")).to_have_text("All sent")
     assert [(e.kind, e.author) for e in JournalEntry.objects.all()] == [(Kind.BATH, david)]
     assert page.evaluate(WAITING) == ["Maya lost a tooth"]
-    page.goto(url + "/account/")
-    page.get_by_role("button", name="Log out").click()  # nothing of his waits: no question
+    log_out(page, url)  # nothing of his waits: no question
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
 
     # Rachel, signed in again, opens the log and her note goes, in her name.
-    sign_in(page, url, "rachel@example.com", PASSWORD)
+    log_in(page, url, rachel)
     page.goto(log)
     expect(page.locator("#sync-status")).to_have_text("All sent")
     note = JournalEntry.objects.get(kind=Kind.NOTE)
@@ -188,8 +165,7 @@ def test_a_revoked_links_waiting_entries_are_shown_refused_with_their_text(
     link, token = ShareLink.issue(trip, rachel, label="Grandpa", days_before=2, days_after=1)
     url = live_server.url
     log = f"/s/{token}/log/"
-    page.goto(url + log)
-    expect(page.get_by_role("heading", name="Log the day")).to_be_visible()
+    open_quick_log(page, url + log)
     wait_until_kept(page, log)
     log_a_note_offline(page, context, "Noa fell asleep on the sofa at 8")
 
@@ -214,10 +190,7 @@ def test_a_revoked_links_waiting_entries_are_shown_refused_with_their_text(
     expect(refused).to_be_visible()
     expect(refused).to_contain_text("Noa fell asleep on the sofa at 8")
     assert page.evaluate(KEPT) == []
-    context.set_offline(True)
-    page.goto(url + log)
-    assert_nothing_of_the_household(page)
-    context.set_offline(False)
+    shows_nothing_offline(page, url + log, HOUSEHOLD_WORDS)
 
     # Passed on by hand, Grandpa removes them from his phone.
     page.goto(url + log)

@@ -7,22 +7,20 @@ tag replaces it, and tapping it opens the page the payload names."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.urls import reverse
 from playwright.sync_api import BrowserContext, Page, expect
 
-from homefront.core.tests.browser import full_page_shot, sign_in
-from homefront.journal.tests.test_journal_browser import PASSWORD, the_levins_away
+from homefront.core.tests.browser import full_page_shot
+from homefront.journal.tests.test_journal_browser import the_levins_away
 from homefront.notify.models import Message, MessageKind
 from homefront.notify.push import plaintext
+from homefront.testing.browser import DESKTOP, SCREENSHOTS, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
-PHONE = {"width": 390, "height": 844}
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "screenshots"
 SHOWN = """async () => {
   const registration = await navigator.serviceWorker.ready;
   return (await registration.getNotifications()).map((n) => ({
@@ -34,11 +32,6 @@ TAP = """async () => {
     (n) => n.tag.startsWith("photos-"));
   self.dispatchEvent(new NotificationEvent("notificationclick", { notification }));
 }"""
-
-
-@pytest.fixture
-def browser_context_args(browser_context_args: dict) -> dict:
-    return {**browser_context_args, "viewport": PHONE, "locale": "en-US"}
 
 
 def deliver(page: Page, context: BrowserContext, origin: str, payload: bytes) -> None:
@@ -103,10 +96,10 @@ def photos_push(trip, count: int) -> bytes:
 def test_a_push_shows_a_notification_and_tapping_it_opens_its_page(
     page: Page, context: BrowserContext, live_server
 ) -> None:
-    trip, _rachel, _girls = the_levins_away()
+    trip, rachel, _girls = the_levins_away()
     origin = live_server.url
     context.grant_permissions(["notifications"], origin=origin)
-    sign_in(page, origin, "rachel@example.com", PASSWORD)
+    log_in(page, origin, rachel)
     page.goto(origin + reverse("notify:channels"))
     expect(page.get_by_role("heading", name="On this phone")).to_be_visible()
     # push.js installed the service worker, which now controls the page.
@@ -149,9 +142,9 @@ def test_a_parent_adds_a_webhook_copies_its_secret_and_tests_it(
     from homefront.testing.receivers import serving
 
     settings.ALLOW_PRIVATE_TARGETS = True
-    _trip, _rachel, _girls = the_levins_away()
+    _trip, rachel, _girls = the_levins_away()
     origin = live_server.url
-    sign_in(page, origin, "rachel@example.com", PASSWORD)
+    log_in(page, origin, rachel)
     page.goto(origin + reverse("notify:channels"))
     page.get_by_role("link", name="Webhooks (Home Assistant)").click()
     with serving(WebhookReceiver()) as receiver:
@@ -168,7 +161,7 @@ def test_a_parent_adds_a_webhook_copies_its_secret_and_tests_it(
         assert secret.startswith("whsec_")
         receiver.secrets["/api/webhook/homefront"] = secret
         full_page_shot(page, SCREENSHOTS / "notify-webhook-added-390.png")
-        page.set_viewport_size({"width": 1280, "height": 900})
+        page.set_viewport_size(DESKTOP)
         full_page_shot(page, SCREENSHOTS / "notify-webhook-added-1280.png")
         page.get_by_role("button", name="Send a test").click()
         expect(page.get_by_text("Test sent to Home Assistant.")).to_be_visible()

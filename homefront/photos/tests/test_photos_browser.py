@@ -14,36 +14,30 @@ from django.urls import reverse
 from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from homefront.core.tests.browser import full_page_shot, sign_in
+from homefront.core.tests.browser import full_page_shot
 from homefront.handoff.models import ShareLink
 from homefront.journal.tests.test_journal_browser import (
     AWAY_ZONE,
-    DESKTOP,
-    HOME_ZONE,
-    PASSWORD,
-    PHONE,
     POLLED,
-    SCREENSHOTS,
     clock,
     the_levins_away,
 )
 from homefront.photos import testing
 from homefront.photos.models import Photo, PhotoImage
+from homefront.testing.browser import (
+    DESKTOP,
+    PHONE,
+    SCREENSHOTS,
+    log_in,
+    offline,
+    open_quick_log,
+)
+from homefront.testing.household import HOME_ZONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
 UPRIGHT = "img => img.complete && img.naturalHeight > img.naturalWidth"
 LANDSCAPE = "img => img.complete && img.naturalWidth > img.naturalHeight"
-
-
-@pytest.fixture
-def browser_context_args(browser_context_args: dict) -> dict:
-    return {
-        **browser_context_args,
-        "viewport": PHONE,
-        "locale": "en-US",
-        "timezone_id": HOME_ZONE,
-    }
 
 
 def shot(page: Page, name: str) -> None:
@@ -63,7 +57,7 @@ def test_grandpa_sends_two_photos_taken_offline_and_rachel_sees_them_upright(
     rachels_context = browser.new_context(viewport=DESKTOP, locale="en-US", timezone_id=AWAY_ZONE)
     try:
         rachels = rachels_context.new_page()
-        sign_in(rachels, url, "rachel@example.com", PASSWORD)
+        log_in(rachels, url, rachel)
         expect(rachels.get_by_role("heading", name="Today with the kids")).to_be_visible()
         timeline = rachels_context.new_page()
         timeline.goto(f"{url}/trips/{trip.pk}/journal/")
@@ -71,26 +65,24 @@ def test_grandpa_sends_two_photos_taken_offline_and_rachel_sees_them_upright(
             opened.evaluate("window.stillTheSamePage = true")
 
         # Grandpa opens the quick log from his link; his phone loses its connection.
-        page.goto(f"{url}/s/{token}/log/")
-        expect(page.get_by_role("heading", name="Log the day")).to_be_visible()
-        context.set_offline(True)
-        page.get_by_label("Take or choose photos").set_input_files(
-            [
-                {"name": "IMG_0001.jpg", "mimeType": "image/jpeg", "buffer": sideways},
-                {"name": "IMG_0002.HEIC", "mimeType": "image/heic", "buffer": heic},
-            ]
-        )
-        page.get_by_label("Caption (optional)").fill("Raw currants in the garden")
-        page.get_by_role("button", name="Add photos").click()
-        status = page.locator("#photo-status")
-        expect(status).to_contain_text("2 waiting")
-        expect(status).to_contain_text("offline")
-        assert not Photo.objects.exists()
-        page.locator("#photos").scroll_into_view_if_needed()
-        shot(page, "01-offline-2-waiting-390")
+        open_quick_log(page, f"{url}/s/{token}/log/")
+        with offline(context):
+            page.get_by_label("Take or choose photos").set_input_files(
+                [
+                    {"name": "IMG_0001.jpg", "mimeType": "image/jpeg", "buffer": sideways},
+                    {"name": "IMG_0002.HEIC", "mimeType": "image/heic", "buffer": heic},
+                ]
+            )
+            page.get_by_label("Caption (optional)").fill("Raw currants in the garden")
+            page.get_by_role("button", name="Add photos").click()
+            status = page.locator("#photo-status")
+            expect(status).to_contain_text("2 waiting")
+            expect(status).to_contain_text("offline")
+            assert not Photo.objects.exists()
+            page.locator("#photos").scroll_into_view_if_needed()
+            shot(page, "01-offline-2-waiting-390")
 
         # Back online: both are sent, once.
-        context.set_offline(False)
         expect(status).to_have_text("Photos sent", timeout=15_000)
         expect(page.locator("#photo-problems")).to_be_empty()
         photos = list(Photo.objects.order_by("pk"))

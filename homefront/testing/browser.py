@@ -1,0 +1,126 @@
+"""What the browser journeys (`*_browser.py`, Playwright in Debian's Chromium) do the same
+way: the Chromium they run, the phone they run on, signing a member in and out, taking the
+phone offline, opening the quick log, and checking a page neither reloaded nor overflowed.
+Signing in through the form, screenshots and the service worker's kept pages are in
+homefront/core/tests/browser.py."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from playwright.sync_api import BrowserContext, Page, expect
+
+from homefront.core.tests.browser import sign_in
+
+if TYPE_CHECKING:
+    from homefront.accounts.models import User
+
+# Read by scripts/screenshots.py too, where Django is not set up: nothing here imports a model.
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+# A Levin's phone at home: what every journey's pages open on unless it says otherwise.
+AT_HOME_ON_A_PHONE: dict[str, Any] = {
+    "viewport": PHONE,
+    "locale": "en-US",
+    "timezone_id": "America/New_York",
+}
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"  # git-ignored
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    if not CHROMIUM.exists():
+        pytest.fail(
+            "Browser tests need Debian's Chromium at /usr/bin/chromium "
+            "(apt-get install chromium); .ci/run installs it."
+        )
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_FLAGS}
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    """Every journey's page opens on a phone of the family's, at home."""
+    return {**browser_context_args, **AT_HOME_ON_A_PHONE}
+
+
+def log_in(page: Page, base_url: str, user: User) -> None:
+    """A member of the test family signs in through the form."""
+    from homefront.testing.household import PASSWORD
+
+    sign_in(page, base_url, user.email, PASSWORD)
+
+
+def log_in_without_the_form(page: Page, base_url: str, user: User) -> None:
+    """The member's session cookie, for a journey about another page."""
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": base_url}]
+    )
+
+
+def log_out(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/account/")
+    page.get_by_role("button", name="Log out").click()
+
+
+@contextmanager
+def offline(context: BrowserContext) -> Iterator[None]:
+    """The phone without a connection, until the block ends."""
+    context.set_offline(True)
+    try:
+        yield
+    finally:
+        context.set_offline(False)
+
+
+def open_quick_log(page: Page, address: str) -> Any:
+    """Opens the quick log (a member's or a link's); the server's response."""
+    response = page.goto(address)
+    expect(page.get_by_role("heading", name="Log the day")).to_be_visible()
+    return response
+
+
+def watch_for_reloads(page: Page) -> list[str]:
+    """A window variable a reload would wipe, and every navigation from now on."""
+    page.evaluate("window.stillTheSamePage = true")
+    navigations: list[str] = []
+    page.on("framenavigated", lambda frame: navigations.append(frame.url))
+    return navigations
+
+
+def assert_no_reload(page: Page, navigations: list[str]) -> None:
+    assert page.evaluate("window.stillTheSamePage") is True
+    assert navigations == []
+
+
+def fits_the_screen(page: Page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the page is {width}px wide on a {PHONE['width']}px screen"
+
+
+def shows_nothing_offline(page: Page, address: str, words: tuple[str, ...]) -> None:
+    """Opened with no connection, `address` is the offline page, with none of `words`."""
+    with offline(page.context):
+        page.goto(address)
+        expect(page.get_by_role("heading", name="Offline")).to_be_visible()
+        body = page.locator("body")
+        for word in words:
+            expect(body).not_to_contain_text(word)
