@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from homefront.households.models import Child
@@ -48,15 +48,13 @@ def edit(
         return _why_not(entry, deleted=True)
     before = entry.snapshot()
     with transaction.atomic():
-        changed = (
-            JournalEntry.objects.alive()
-            .filter(pk=entry.pk, version=version)
-            .update(
-                occurred_at=occurred_at,
-                text=text,
-                version=F("version") + 1,
-                updated_at=timezone.now(),
-            )
+        changed = _moved_on(
+            JournalEntry.objects.alive(),
+            entry,
+            version,
+            occurred_at=occurred_at,
+            text=text,
+            updated_at=timezone.now(),
         )
         if not changed:
             return Outcome.CONFLICT
@@ -78,11 +76,7 @@ def delete(entry: JournalEntry, version: int | None, *, by: str) -> Outcome:
         return _why_not(entry, deleted=True)
     before = entry.snapshot()
     with transaction.atomic():
-        changed = (
-            JournalEntry.objects.alive()
-            .filter(pk=entry.pk, version=version)
-            .update(deleted_at=timezone.now(), version=F("version") + 1)
-        )
+        changed = _moved_on(JournalEntry.objects.alive(), entry, version, deleted_at=timezone.now())
         if not changed:
             return _why_not(entry, deleted=True)
         EntryChange.objects.create(
@@ -98,9 +92,9 @@ def restore(entry: JournalEntry, version: int | None, *, by: str) -> Outcome:
         return _why_not(entry, deleted=False)
     cutoff = timezone.now() - timedelta(days=RESTORE_DAYS)
     with transaction.atomic():
-        changed = JournalEntry.objects.filter(
-            pk=entry.pk, version=version, deleted_at__gte=cutoff
-        ).update(deleted_at=None, version=F("version") + 1)
+        changed = _moved_on(
+            JournalEntry.objects.filter(deleted_at__gte=cutoff), entry, version, deleted_at=None
+        )
         if not changed:
             outcome = _why_not(entry, deleted=False)
             if outcome is Outcome.CONFLICT and entry.deleted_at and entry.deleted_at < cutoff:
@@ -111,6 +105,14 @@ def restore(entry: JournalEntry, version: int | None, *, by: str) -> Outcome:
             entry=entry, action=EntryChange.Action.RESTORED, by_name=by, after=entry.snapshot()
         )
     return Outcome.DONE
+
+
+def _moved_on(
+    entries: QuerySet[JournalEntry], entry: JournalEntry, version: int, **fields: Any
+) -> int:
+    """Sets `fields` and the next version on `entry` if it is among `entries` and still at
+    `version`: how many rows changed, 1 or 0."""
+    return entries.filter(pk=entry.pk, version=version).update(version=F("version") + 1, **fields)
 
 
 def _why_not(entry: JournalEntry, *, deleted: bool) -> Outcome:

@@ -4,6 +4,7 @@ refused with the other person's version when someone changed it first."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.contrib import messages
@@ -164,11 +165,19 @@ def _edit_page(
     )
 
 
+def _changed(
+    request: MemberRequest, pk: int, change: Callable[..., changes.Outcome]
+) -> tuple[JournalEntry, changes.Outcome]:
+    """The entry the request may change, and the outcome of `change` at the version its
+    page showed."""
+    entry = _editable_entry(request, pk)
+    return entry, change(entry, changes.sent_version(request.POST), by=str(request.user))
+
+
 @member_required
 @require_POST
 def delete_entry(request: MemberRequest, pk: int) -> HttpResponse:
-    entry = _editable_entry(request, pk)
-    outcome = changes.delete(entry, changes.sent_version(request.POST), by=str(request.user))
+    entry, outcome = _changed(request, pk, changes.delete)
     if outcome is changes.Outcome.CONFLICT:
         return _conflict(request, entry, deleting=True)
     messages.success(
@@ -180,8 +189,7 @@ def delete_entry(request: MemberRequest, pk: int) -> HttpResponse:
 @member_required
 @require_POST
 def restore_entry(request: MemberRequest, pk: int) -> HttpResponse:
-    entry = _editable_entry(request, pk)
-    outcome = changes.restore(entry, changes.sent_version(request.POST), by=str(request.user))
+    entry, outcome = _changed(request, pk, changes.restore)
     if outcome is changes.Outcome.TOO_LATE:
         messages.error(
             request, f"Deleted more than {RESTORE_DAYS} days ago: it can no longer be restored."
