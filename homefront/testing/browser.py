@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.test import Client
 from playwright.sync_api import BrowserContext, Page, expect
@@ -41,6 +44,16 @@ AT_HOME_ON_A_PHONE: dict[str, Any] = {
     "timezone_id": "America/New_York",
 }
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"  # git-ignored
+
+
+@pytest.fixture
+def ten_in_the_morning() -> Iterator[datetime]:
+    """Today at home, 10:00, the clock running. The live server runs in this process, so
+    it reads the same clock; the browser keeps its own, which no page relies on."""
+    zone = ZoneInfo("America/New_York")
+    morning = datetime.combine(datetime.now(zone).date(), time(10, 0), tzinfo=zone)
+    with time_machine.travel(morning, tick=True):
+        yield morning
 
 
 @pytest.fixture(scope="session")
@@ -124,3 +137,29 @@ def shows_nothing_offline(page: Page, address: str, words: tuple[str, ...]) -> N
         body = page.locator("body")
         for word in words:
             expect(body).not_to_contain_text(word)
+
+
+def fill_in_the_trip(
+    page: Page,
+    *,
+    traveller: str,
+    leaves: datetime,
+    back: datetime,
+    destination: str,
+    zone: str,
+    kind: str,
+) -> None:
+    """The "Plan a trip" form, open on `page`, filled in as a parent would."""
+    expect(page.get_by_role("heading", name="Plan a trip")).to_be_visible()
+    page.get_by_label("Who is going away?").select_option(label=traveller)
+    # Both time boxes are labelled just "at", so they are found by id.
+    page.get_by_label("Leaves on").fill(leaves.date().isoformat())
+    page.locator("#id_start_time").fill(f"{leaves:%H:%M}")
+    page.get_by_label("Back on").fill(back.date().isoformat())
+    page.locator("#id_end_time").fill(f"{back:%H:%M}")
+    page.get_by_label("Where to?").fill(destination)
+    # As a parent would, wait for the zone the place suggests before going on: the
+    # suggestion arrives while typing, and under load it can arrive after the next field.
+    expect(page.locator("p[role=status]").filter(has_text=zone)).to_be_visible()
+    page.get_by_label("Time zone there").fill(zone)
+    page.get_by_label(kind, exact=True).check()

@@ -20,10 +20,11 @@ HOME_ZONE = "America/New_York"  # the demo household's
 JUDYS_PHONE = "+1 619 555 0187"  # the demo's Judy Stern's
 
 
-def to_albuquerque(
+def away_between(
     household: Household, traveller: User, leaves: datetime, back: datetime, **fields: Any
 ) -> Trip:
-    """Away to Albuquerque (Denver time) unless `fields` say otherwise."""
+    """Away from `leaves` to `back`, in Albuquerque (Denver time) unless `fields` say
+    otherwise."""
     where = {"destination": "Albuquerque", "destination_zone": "America/Denver"}
     return make_trip(household, traveller, leaves, back, **{**where, **fields})
 
@@ -31,13 +32,13 @@ def to_albuquerque(
 def away_now(household: Household, traveller: User) -> Trip:
     """Left yesterday, back in two days."""
     now = timezone.now()
-    return to_albuquerque(household, traveller, now - timedelta(days=1), now + timedelta(days=2))
+    return away_between(household, traveller, now - timedelta(days=1), now + timedelta(days=2))
 
 
 def three_nights_from(household: Household, traveller: User, day: date) -> Trip:
     """A planned trip: `day` at 9:00 to 18:00 three days later, home time."""
     zone = household.zone
-    return to_albuquerque(
+    return away_between(
         household,
         traveller,
         datetime.combine(day, time(9, 0), tzinfo=zone),

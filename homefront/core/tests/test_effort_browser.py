@@ -13,18 +13,16 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from homefront.core.tests.browser import full_page_shot, wait_until_kept
+from homefront.testing.browser import PHONE, SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
-PHONE = {"width": 390, "height": 844}
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "screenshots"
 FIRST_HOUSEHOLD_BUDGET = 60
 REPEAT_TRIP_BUDGET = 6
 

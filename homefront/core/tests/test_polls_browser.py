@@ -11,25 +11,22 @@ Playwright's, run forward, so the polls come without waiting; the server's is re
 
 from __future__ import annotations
 
-from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from homefront.accounts.models import User
-from homefront.core.tests.browser import full_page_shot, sign_in
+from homefront.core.tests.browser import full_page_shot
+from homefront.demo.household import DAVID, RACHEL, add_demo_member, the_levins
 from homefront.handoff.models import ShareLink
-from homefront.households.models import Child, Contact, Household, Membership, Role
+from homefront.households.models import Child, Contact
+from homefront.testing.browser import SCREENSHOTS, log_in
+from homefront.testing.household import PASSWORD, away_now
 from homefront.trips.models import Trip
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
-
-PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture(autouse=True)
@@ -37,34 +34,12 @@ def kept_pages(settings: Any) -> None:
     settings.KEEP_PAGES = True  # as configured; settings_test.py turns it off
 
 
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "screenshots"  # git-ignored
-
-
-@pytest.fixture
-def browser_context_args(browser_context_args: dict) -> dict:
-    return {**browser_context_args, "viewport": {"width": 390, "height": 844}}
-
-
 def rachel_away() -> tuple[Trip, Child, str]:
-    household = Household.objects.create(name="The Levins", time_zone="America/New_York")
-    rachel = User.objects.create_user(
-        email="rachel@example.com", password=PASSWORD, name="Rachel Levin"
-    )
-    Membership.objects.create(household=household, user=rachel, role=Role.PARENT)
-    maya = Child.objects.create(
-        household=household, name="Maya", birth_date=household.today() - timedelta(days=1600)
-    )
-    now = timezone.now()
-    trip = Trip.objects.create(
-        household=household,
-        traveller=rachel,
-        starts_at=now - timedelta(days=1),
-        ends_at=now + timedelta(days=2),
-        destination="Albuquerque",
-        destination_zone="America/Denver",
-    )
-    _link, token = ShareLink.issue(trip, rachel, label="Grandpa", days_before=7)
-    return trip, maya, token
+    """Rachel away since yesterday, alone with Maya in the household, and Grandpa's link."""
+    levins = the_levins(PASSWORD, people=(RACHEL,), girls=("Maya",))
+    trip = away_now(levins.household, levins.rachel)
+    _link, token = ShareLink.issue(trip, levins.rachel, label="Grandpa", days_before=7)
+    return trip, levins.maya, token
 
 
 def grandpa_logs_a_bath(token: str, child: Child) -> None:
@@ -78,8 +53,7 @@ def grandpa_logs_a_bath(token: str, child: Child) -> None:
 
 def grandpa_in_charge_tonight(trip: Trip) -> None:
     """David, at home, names Grandpa in charge of tonight on the trip's page."""
-    david = User.objects.create_user(email="david@example.com", password=PASSWORD, name="David")
-    Membership.objects.create(household=trip.household, user=david, role=Role.PARENT)
+    david = add_demo_member(trip.household, DAVID, PASSWORD)
     grandpa = Contact(
         household=trip.household, name="Grandpa Joe", phone="+1 505 555 0100", roles=["backup"]
     )
@@ -125,7 +99,7 @@ def run_polls(page: Page, polls: Polls, count: int, every_ms: int) -> None:
 def test_the_timeline_and_home_poll_conditionally(page: Page, live_server):
     trip, maya, token = rachel_away()
     page.clock.install()
-    sign_in(page, live_server.url, "rachel@example.com", PASSWORD)
+    log_in(page, live_server.url, trip.traveller)
 
     # The timeline: the first poll gets the part and its tag, the next ones a 304.
     timeline = Polls(page, "part=latest")

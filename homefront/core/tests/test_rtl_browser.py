@@ -4,7 +4,6 @@ the main column's computed direction included, phone numbers left to right insid
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -12,40 +11,39 @@ from playwright.sync_api import Page, expect
 
 from homefront.accounts.models import User
 from homefront.core.tests.browser import full_page_shot
+from homefront.demo.household import RACHEL, the_levins
 from homefront.handoff.models import ShareLink
-from homefront.households.models import Child, Contact, ContactRole, Household, Membership, Role
+from homefront.households.models import Contact, ContactRole
+from homefront.testing.browser import DESKTOP, PHONE, SCREENSHOTS
+from homefront.testing.household import PASSWORD, away_between
 from homefront.trips.models import Trip
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
-PHONE = {"width": 390, "height": 844}
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "screenshots"  # git-ignored
-PASSWORD = "correct horse battery staple"
 DIRECTION = "el => getComputedStyle(el).direction"
 
 
 @pytest.fixture
 def browser_context_args(browser_context_args: dict) -> dict:
-    return {**browser_context_args, "viewport": PHONE, "locale": "he-IL"}
+    return {**browser_context_args, "locale": "he-IL"}
 
 
 def the_levins_away() -> tuple[Trip, User]:
-    household = Household.objects.create(name="The Levins", time_zone="Asia/Jerusalem")
-    rachel = User.objects.create_user(
-        email="rachel@example.com", password=PASSWORD, name="Rachel Levin", language="he"
-    )
-    Membership.objects.create(household=household, user=rachel, role=Role.PARENT)
-    today = household.today()
-    Child.objects.create(household=household, name="Maya", birth_date=today - timedelta(days=1640))
+    """The Levins at home in Jerusalem, away in Berlin since this morning: Rachel reads
+    Hebrew and leaves no number of her own, so Savta Judy's is the brief's first; Maya."""
+    levins = the_levins(PASSWORD, people=(RACHEL,), girls=("Maya",), time_zone="Asia/Jerusalem")
+    rachel, household = levins.rachel, levins.household
+    rachel.language, rachel.phone = "he", ""
+    rachel.save(update_fields=["language", "phone"])
     Contact.objects.create(
         household=household, name="Savta Judy", phone="+972 50 123 4567", roles=[ContactRole.BACKUP]
     )
     now = timezone.now()
-    trip = Trip.objects.create(
-        household=household,
-        traveller=rachel,
-        starts_at=now - timedelta(hours=5),
-        ends_at=now + timedelta(days=2),
+    trip = away_between(
+        household,
+        rachel,
+        now - timedelta(hours=5),
+        now + timedelta(days=2),
         destination="Berlin",
         destination_zone="Europe/Berlin",
     )
@@ -80,7 +78,7 @@ def test_home_the_brief_and_the_quick_log_run_right_to_left_in_hebrew(page: Page
     expect(page.get_by_role("heading", name="שלום, Rachel")).to_be_visible()
     assert_right_to_left(page)
     full_page_shot(page, SCREENSHOTS / "rtl-01-home-390.png")
-    page.set_viewport_size({"width": 1280, "height": 900})
+    page.set_viewport_size(DESKTOP)
     assert_right_to_left(page)
     full_page_shot(page, SCREENSHOTS / "rtl-01-home-desktop.png")
     page.set_viewport_size(PHONE)

@@ -12,68 +12,38 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from playwright.sync_api import Locator, Page, expect
 
 from homefront.accounts.models import User
-from homefront.core.tests.browser import full_page_shot, sign_in
+from homefront.core.tests.browser import full_page_shot
 from homefront.debrief.models import BackToRoutine, Reflection
-from homefront.households.models import Child, Household, Membership, Role, Routine, RoutineKind
+from homefront.demo.household import DAVID, RACHEL, the_levins
+from homefront.households.models import Household
 from homefront.journal.models import JournalEntry, Kind
 from homefront.prep.models import PrepTask
 from homefront.prep.planning import plan_trip
+from homefront.testing.browser import (
+    PHONE,
+    SCREENSHOTS,
+    assert_no_reload,
+    log_in,
+    watch_for_reloads,
+)
+from homefront.testing.household import PASSWORD
 from homefront.trips.models import Trip
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
-PHONE = {"width": 390, "height": 844}
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "screenshots"  # git-ignored
-PASSWORD = "correct horse battery staple"
-HOME_ZONE = "America/New_York"
 COMFORT = "Comfort notes or small presents for the kids"
 TELL_THE_KIDS = "Tell the kids about the trip, with a calendar they can see"
 TIDY = "Tidy up the house"
 
 
-@pytest.fixture
-def browser_context_args(browser_context_args: dict) -> dict:
-    return {**browser_context_args, "viewport": PHONE}
-
-
-@pytest.fixture
-def ten_in_the_morning() -> Iterator[datetime]:
-    """Today at home, 10:00, the clock running; the live server reads the same clock."""
-    zone = ZoneInfo(HOME_ZONE)
-    morning = datetime.combine(datetime.now(zone).date(), time(10, 0), tzinfo=zone)
-    with time_machine.travel(morning, tick=True):
-        yield morning
-
-
 def shot(page: Page, name: str) -> None:
     full_page_shot(page, SCREENSHOTS / f"debrief-{name}.png")
-
-
-def log_in(page: Page, base_url: str, email: str) -> None:
-    sign_in(page, base_url, email, PASSWORD)
-
-
-def watch_for_reloads(page: Page) -> list[str]:
-    """A window variable a reload would wipe, and every navigation from now on."""
-    page.evaluate("window.stillTheSamePage = true")
-    navigations: list[str] = []
-    page.on("framenavigated", lambda frame: navigations.append(frame.url))
-    return navigations
-
-
-def assert_no_reload(page: Page, navigations: list[str]) -> None:
-    assert page.evaluate("window.stillTheSamePage") is True
-    assert navigations == []
 
 
 def prep_row(page: Page, title: str) -> Locator:
@@ -113,31 +83,11 @@ def test_marking_the_third_trips_prep_brings_the_suggestion_to_drop_the_presents
     page: Page, live_server, ten_in_the_morning: datetime
 ) -> None:
     # 1. The Levins, and Rachel's two earlier trips: the presents were not needed either time.
-    household = Household.objects.create(name="The Levins", time_zone=HOME_ZONE)
-    rachel = User.objects.create_user(
-        email="rachel@example.com", password=PASSWORD, name="Rachel Levin"
-    )
-    david = User.objects.create_user(
-        email="david@example.com", password=PASSWORD, name="David Levin"
-    )
-    Membership.objects.create(household=household, user=rachel, role=Role.PARENT)
-    Membership.objects.create(household=household, user=david, role=Role.PARENT)
+    # Maya's bath is every other evening and her bedtime 7:30, as in the demo.
+    levins = the_levins(PASSWORD, people=(RACHEL, DAVID))
+    household, rachel, david = levins.household, levins.rachel, levins.david
+    maya, noa = levins.girls
     today = household.today()
-    maya = Child.objects.create(
-        household=household, name="Maya", birth_date=today - timedelta(days=4 * 365 + 180)
-    )
-    noa = Child.objects.create(
-        household=household, name="Noa", birth_date=today - timedelta(days=3 * 365 + 30)
-    )
-    for child, bedtime in ((maya, time(19, 30)), (noa, time(19, 0))):
-        Routine.objects.create(child=child, kind=RoutineKind.BEDTIME, time=bedtime)
-        Routine.objects.create(
-            child=child,
-            kind=RoutineKind.BATH,
-            time=time(18, 45),
-            every_n_days=2,
-            starts_on=today - timedelta(days=4),
-        )
     for weeks_ago, nights, place in ((20, 1, "Cape Cod"), (10, 2, "New York City")):
         earlier = past_trip(household, rachel, today - timedelta(weeks=weeks_ago), nights, place)
         earlier.prep_tasks.update(needed=True)
@@ -172,7 +122,7 @@ def test_marking_the_third_trips_prep_brings_the_suggestion_to_drop_the_presents
     url = live_server.url
 
     # 2. Before she marks anything, the insights do not suggest dropping the presents.
-    log_in(page, url, "rachel@example.com")
+    log_in(page, url, rachel)
     page.goto(f"{url}/insights/")
     expect(page.get_by_role("heading", name="Prep that keeps proving unnecessary")).to_be_visible()
     expect(unneeded(page)).not_to_contain_text(COMFORT)

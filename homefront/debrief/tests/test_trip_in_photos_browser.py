@@ -4,27 +4,19 @@ tap on one opens it full size."""
 from __future__ import annotations
 
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from homefront.accounts.models import User
 from homefront.demo.household import load_demo
 from homefront.households.models import Child
 from homefront.journal.models import JournalEntry
 from homefront.photos.testing import store_photo_for
+from homefront.testing.browser import SCREENSHOTS, log_in
+from homefront.testing.household import PASSWORD
 from homefront.trips.models import Trip
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
-
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "screenshots"  # git-ignored
-PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture
-def browser_context_args(browser_context_args: dict) -> dict:
-    return {**browser_context_args, "viewport": {"width": 390, "height": 844}}
 
 
 def test_the_trip_in_photos_on_a_phone(page: Page, live_server):
@@ -33,13 +25,10 @@ def test_the_trip_in_photos_on_a_phone(page: Page, live_server):
     maya = Child.objects.get(household=household, name="Maya")
     entries = list(JournalEntry.objects.filter(trip=trip).order_by("occurred_at"))[::3][:6]
     photos = [store_photo_for(entry, maya) for entry in entries]
-    rachel = User.objects.get(email="rachel@demo.homefront.invalid")
+    rachel = trip.traveller
     rachel.set_password(PASSWORD)
     rachel.save()
-    page.goto(f"{live_server.url}/account/login/")
-    page.get_by_label("Email address").fill(rachel.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, live_server.url, rachel)
 
     page.goto(f"{live_server.url}/trips/{trip.pk}/debrief/")
     heading = page.get_by_role("heading", name="The trip in photos")

@@ -10,54 +10,31 @@ from __future__ import annotations
 
 import io
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from homefront.accounts.models import User
-from homefront.core.tests.browser import full_page_shot, sign_in
-from homefront.households.measurements import Units
-from homefront.households.models import Child, Household, Membership, Role
+from homefront.core.tests.browser import full_page_shot
+from homefront.demo.household import RACHEL, the_levins
+from homefront.households.models import Child
 from homefront.photos.testing import phone_jpeg
-from homefront.trips.models import Trip
+from homefront.testing.browser import SCREENSHOTS, log_in
+from homefront.testing.household import PASSWORD, away_between
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
-PHONE = {"width": 390, "height": 844}
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "screenshots"  # git-ignored
-PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture
-def browser_context_args(browser_context_args: dict) -> dict:
-    return {**browser_context_args, "viewport": PHONE}
-
 
 def test_a_parent_adds_a_photo_and_weight_and_the_brief_shows_them(page: Page, live_server):
-    household = Household.objects.create(
-        name="The Levins", time_zone="America/New_York", units=Units.US
-    )
-    rachel = User.objects.create_user(
-        email="rachel@example.com", password=PASSWORD, name="Rachel Levin"
-    )
-    Membership.objects.create(household=household, user=rachel, role=Role.PARENT)
-    maya = Child.objects.create(
-        household=household, name="Maya", birth_date=household.today() - timedelta(days=1640)
-    )
+    # The demo's Maya, her weight and height not taken yet.
+    levins = the_levins(PASSWORD, people=(RACHEL,), girls=("Maya",))
+    maya, rachel = levins.maya, levins.rachel
+    Child.objects.filter(pk=maya.pk).update(weight_grams=None, height_mm=None, measured_on=None)
     start = timezone.now() + timedelta(days=2)
-    trip = Trip.objects.create(
-        household=household,
-        traveller=rachel,
-        starts_at=start,
-        ends_at=start + timedelta(days=3),
-        destination="Albuquerque",
-        destination_zone="America/Denver",
-    )
+    trip = away_between(levins.household, rachel, start, start + timedelta(days=3))
     url = live_server.url
-    sign_in(page, url, "rachel@example.com", PASSWORD)
+    log_in(page, url, rachel)
 
     page.goto(f"{url}/children/{maya.pk}/")
     page.get_by_label("A recent photo").set_input_files(

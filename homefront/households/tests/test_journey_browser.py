@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import re
 from datetime import date, time, timedelta
-from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from homefront.accounts.models import User
+from homefront.demo.household import RACHEL, the_levins
 from homefront.households.models import (
     Child,
     Food,
@@ -28,18 +26,12 @@ from homefront.households.models import (
     RoutineKind,
     Severity,
 )
+from homefront.testing.browser import PHONE, SCREENSHOTS, log_in_without_the_form
+from homefront.testing.household import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
-PHONE = {"width": 390, "height": 844}
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "screenshots"  # git-ignored
-PASSWORD = "correct horse battery staple"
 ADD_OR_EDIT = re.compile(r"\b(Add|Edit)\b")
-
-
-@pytest.fixture
-def browser_context_args(browser_context_args: dict) -> dict:
-    return {**browser_context_args, "viewport": PHONE}
 
 
 def shot(page: Page, name: str) -> None:
@@ -203,22 +195,9 @@ def test_parent_sets_up_and_a_caregiver_joins_read_only(
 
 
 def test_add_child_errors_sit_by_their_fields_and_keep_the_input(page: Page, live_server) -> None:
-    household = Household.objects.create(name="The Testers", time_zone="America/New_York")
-    parent = User.objects.create_user(email="pat@example.com", password=PASSWORD, name="Pat")
-    Membership.objects.create(household=household, user=parent, role=Role.PARENT)
-    Child.objects.create(household=household, name="Maya", birth_date=date(2022, 5, 12))
-
-    client = Client()
-    client.force_login(parent)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
+    levins = the_levins(PASSWORD, people=(RACHEL,), girls=("Maya",))
+    household = levins.household
+    log_in_without_the_form(page, live_server.url, levins.rachel)
 
     future = (household.today() + timedelta(days=40)).isoformat()
     page.goto(f"{live_server.url}/children/new/")

@@ -12,76 +12,35 @@ phone charger off that trip's packing list.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
-from zoneinfo import ZoneInfo
+from typing import Any
 
 import pytest
-import time_machine
 from playwright.sync_api import Locator, Page, expect
 
-from homefront.accounts.models import User
-from homefront.core.tests.browser import full_page_shot, sign_in
-from homefront.households.models import Household, Membership, Role
+from homefront.core.tests.browser import full_page_shot
+from homefront.demo.household import DAVID, RACHEL, the_levins
 from homefront.prep.models import PackingItem, PrepTask
+from homefront.testing.browser import (
+    SCREENSHOTS,
+    assert_no_reload,
+    fill_in_the_trip,
+    log_in,
+    watch_for_reloads,
+)
+from homefront.testing.household import PASSWORD
 from homefront.trips.models import Trip, TripKind
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
-
-PHONE = {"width": 390, "height": 844}
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "screenshots"  # git-ignored
-PASSWORD = "correct horse battery staple"
-HOME_ZONE = "America/New_York"
-
-
-@pytest.fixture
-def browser_context_args(browser_context_args: dict) -> dict:
-    return {**browser_context_args, "viewport": PHONE}
-
-
-@pytest.fixture
-def ten_in_the_morning() -> Iterator[datetime]:
-    """Today at home, 10:00, the clock running: "in two hours" is still today.
-
-    The live server runs in this process, so it reads the same clock; the
-    browser keeps its own, which no page here relies on.
-    """
-    zone = ZoneInfo(HOME_ZONE)
-    morning = datetime.combine(datetime.now(zone).date(), time(10, 0), tzinfo=zone)
-    with time_machine.travel(morning, tick=True):
-        yield morning
 
 
 def shot(page: Page, name: str) -> None:
     full_page_shot(page, SCREENSHOTS / f"prep-journey-{name}.png")
 
 
-def log_in(page: Page, base_url: str, email: str) -> None:
-    sign_in(page, base_url, email, PASSWORD)
-
-
-def plan_trip(
-    page: Page,
-    base_url: str,
-    *,
-    traveller: str,
-    leaves: datetime,
-    back: datetime,
-    destination: str,
-    zone: str,
-    kind: str,
-) -> None:
+def plan_trip(page: Page, base_url: str, **trip: Any) -> None:
     page.goto(f"{base_url}/trips/new/")
-    expect(page.get_by_role("heading", name="Plan a trip")).to_be_visible()
-    page.get_by_label("Who is going away?").select_option(label=traveller)
-    page.get_by_label("Leaves on").fill(leaves.date().isoformat())
-    page.get_by_label("Leaves at").fill(f"{leaves:%H:%M}")
-    page.get_by_label("Back on").fill(back.date().isoformat())
-    page.get_by_label("Back at").fill(f"{back:%H:%M}")
-    page.get_by_label("Where to?").fill(destination)
-    page.get_by_label("Time zone there").fill(zone)
-    page.get_by_label(kind, exact=True).check()
+    fill_in_the_trip(page, **trip)
 
 
 def day_section(page: Page, day: date) -> Locator:
@@ -102,32 +61,12 @@ def tick(row: Locator) -> Locator:
     return row.locator(".tick-button")
 
 
-def watch_for_reloads(page: Page) -> list[str]:
-    """A window variable a reload would wipe, and every navigation from now on."""
-    page.evaluate("window.stillTheSamePage = true")
-    navigations: list[str] = []
-    page.on("framenavigated", lambda frame: navigations.append(frame.url))
-    return navigations
-
-
-def assert_no_reload(page: Page, navigations: list[str]) -> None:
-    assert page.evaluate("window.stillTheSamePage") is True
-    assert navigations == []
-
-
 def test_prep_is_spread_over_the_days_ticked_in_place_and_short_notice_keeps_essentials(
     page: Page, live_server, ten_in_the_morning: datetime
 ) -> None:
     # 1. The Levins: Rachel, who leaves, and David, who stays with the girls.
-    household = Household.objects.create(name="The Levins", time_zone=HOME_ZONE)
-    rachel = User.objects.create_user(
-        email="rachel@example.com", password=PASSWORD, name="Rachel Levin"
-    )
-    david = User.objects.create_user(
-        email="david@example.com", password=PASSWORD, name="David Levin"
-    )
-    Membership.objects.create(household=household, user=rachel, role=Role.PARENT)
-    Membership.objects.create(household=household, user=david, role=Role.PARENT)
+    levins = the_levins(PASSWORD, people=(RACHEL, DAVID), girls=())
+    household, rachel = levins.household, levins.rachel
     url = live_server.url
     today = household.today()
     departure = today + timedelta(days=4)
@@ -135,7 +74,7 @@ def test_prep_is_spread_over_the_days_ticked_in_place_and_short_notice_keeps_ess
     leaves = datetime.combine(departure, time(7, 30))
     back = datetime.combine(departure + timedelta(days=3), time(21, 0))
 
-    log_in(page, url, "rachel@example.com")
+    log_in(page, url, rachel)
     # No trip is coming yet, so the home page offers no prep.
     expect(page.get_by_role("button", name="Prep today")).to_have_count(0)
     plan_trip(

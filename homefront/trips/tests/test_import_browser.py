@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, time, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,20 +12,14 @@ from icalendar import Calendar, Event
 from playwright.sync_api import Page, expect
 
 from homefront.core.tests.browser import full_page_shot, sign_in
+from homefront.testing.browser import SCREENSHOTS
 from homefront.trips.models import Trip
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
-PHONE = {"width": 390, "height": 844}
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "screenshots"  # git-ignored
 HOME = ZoneInfo("America/New_York")
 CHICAGO = ZoneInfo("America/Chicago")
 UID = "kickoff@example.com"
-
-
-@pytest.fixture
-def browser_context_args(browser_context_args: dict) -> dict:
-    return {**browser_context_args, "viewport": PHONE}
 
 
 def kickoff(first_day: datetime, back: time) -> bytes:

@@ -11,37 +11,26 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from homefront.accounts.models import User
-from homefront.core.tests.browser import full_page_shot, sign_in
-from homefront.households.models import (
-    Child,
-    Contact,
-    ContactRole,
-    Household,
-    Membership,
-    Role,
-    Routine,
-    RoutineKind,
+from homefront.core.tests.browser import full_page_shot
+from homefront.demo.household import DAVID, RACHEL, the_levins
+from homefront.testing.browser import (
+    PHONE,
+    SCREENSHOTS,
+    assert_no_reload,
+    fill_in_the_trip,
+    log_in,
+    watch_for_reloads,
 )
+from homefront.testing.household import HOME_ZONE, PASSWORD, grandma_judy
 from homefront.trips.models import Cover, Trip, TripKind
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
-
-PHONE = {"width": 390, "height": 844}
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "screenshots"  # git-ignored
-PASSWORD = "correct horse battery staple"
-HOME_ZONE = "America/New_York"
-
-
-@pytest.fixture
-def browser_context_args(browser_context_args: dict) -> dict:
-    return {**browser_context_args, "viewport": PHONE}
 
 
 def shot(page: Page, name: str) -> None:
@@ -60,35 +49,10 @@ def next_thursday() -> date:
     return today + timedelta(days=ahead if ahead >= 2 else ahead + 7)
 
 
-def log_in(page: Page, base_url: str, email: str) -> None:
-    sign_in(page, base_url, email, PASSWORD)
-
-
-def plan_trip(
-    page: Page,
-    *,
-    traveller: str,
-    leaves: datetime,
-    back: datetime,
-    destination: str,
-    zone: str,
-    kind: str,
-) -> None:
+def plan_trip(page: Page, **trip: Any) -> None:
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Trips").click()
     page.get_by_role("button", name="+ Plan a trip").click()
-    expect(page.get_by_role("heading", name="Plan a trip")).to_be_visible()
-    page.get_by_label("Who is going away?").select_option(label=traveller)
-    # Both time boxes are labelled just "at", so they are found by id.
-    page.get_by_label("Leaves on").fill(leaves.date().isoformat())
-    page.locator("#id_start_time").fill(f"{leaves:%H:%M}")
-    page.get_by_label("Back on").fill(back.date().isoformat())
-    page.locator("#id_end_time").fill(f"{back:%H:%M}")
-    page.get_by_label("Where to?").fill(destination)
-    # As a parent would, wait for the zone the place suggests before going on: the
-    # suggestion arrives while typing, and under load it can arrive after the next field.
-    expect(page.locator("p[role=status]").filter(has_text=zone)).to_be_visible()
-    page.get_by_label("Time zone there").fill(zone)
-    page.get_by_label(kind, exact=True).check()
+    fill_in_the_trip(page, **trip)
 
 
 def night_row(page: Page, night: date) -> Locator:
@@ -118,39 +82,9 @@ def test_a_second_trip_uncovers_a_night_and_a_backup_caregiver_covers_it(
     page: Page, browser: Browser, live_server
 ) -> None:
     # 1. The Levins: two parents, two daughters with routines, Grandma Judy as backup.
-    household = Household.objects.create(name="The Levins", time_zone=HOME_ZONE)
-    rachel = User.objects.create_user(
-        email="rachel@example.com", password=PASSWORD, name="Rachel Levin"
-    )
-    david = User.objects.create_user(
-        email="david@example.com", password=PASSWORD, name="David Levin"
-    )
-    Membership.objects.create(household=household, user=rachel, role=Role.PARENT)
-    Membership.objects.create(household=household, user=david, role=Role.PARENT)
-    today = household.today()
-    maya = Child.objects.create(
-        household=household, name="Maya", birth_date=today - timedelta(days=4 * 365 + 180)
-    )
-    noa = Child.objects.create(
-        household=household, name="Noa", birth_date=today - timedelta(days=3 * 365 + 30)
-    )
-    for child, bedtime in ((maya, time(19, 30)), (noa, time(19, 0))):
-        Routine.objects.create(child=child, kind=RoutineKind.WAKE, time=time(6, 45))
-        Routine.objects.create(child=child, kind=RoutineKind.DINNER, time=time(17, 45))
-        Routine.objects.create(
-            child=child,
-            kind=RoutineKind.BEDTIME,
-            time=bedtime,
-            steps="Pyjamas\nBrush teeth\nTwo books\nThe moon song",
-        )
-    judy = Contact(
-        household=household,
-        name="Grandma Judy",
-        relation="Rachel's mother",
-        phone="+1 619 555 0187",
-        roles=[ContactRole.BACKUP],
-    )
-    judy.save()
+    levins = the_levins(PASSWORD, people=(RACHEL, DAVID))
+    household, rachel, david = levins.household, levins.rachel, levins.david
+    judy = grandma_judy(household)
     assert judy.backup_order == 1
 
     thursday = next_thursday()
@@ -158,7 +92,7 @@ def test_a_second_trip_uncovers_a_night_and_a_backup_caregiver_covers_it(
     url = live_server.url
 
     # 2. Rachel plans the story's trip: Thursday 7:30 to Sunday 21:00, Albuquerque.
-    log_in(page, url, "rachel@example.com")
+    log_in(page, url, rachel)
     plan_trip(
         page,
         traveller="Rachel Levin",
@@ -207,7 +141,7 @@ def test_a_second_trip_uncovers_a_night_and_a_backup_caregiver_covers_it(
     context = browser.new_context(viewport=PHONE)
     try:
         davids = context.new_page()
-        log_in(davids, url, "david@example.com")
+        log_in(davids, url, david)
         plan_trip(
             davids,
             traveller="David Levin",
@@ -270,9 +204,7 @@ def test_a_second_trip_uncovers_a_night_and_a_backup_caregiver_covers_it(
     expect(page).to_have_url(re.compile(r"#nights$"))
     friday_row = night_row(page, friday)
     expect(who(friday_row)).to_contain_text("Nobody in charge")
-    page.evaluate("window.stillTheSamePage = true")
-    navigations: list[str] = []
-    page.on("framenavigated", lambda frame: navigations.append(frame.url))
+    navigations = watch_for_reloads(page)
 
     select = page.get_by_label(f"In charge on {day_label(friday)}")
     select.select_option(label="Grandma Judy (backup caregiver)")
@@ -284,8 +216,7 @@ def test_a_second_trip_uncovers_a_night_and_a_backup_caregiver_covers_it(
     expect(page.get_by_label(f"In charge on {day_label(friday)}")).to_have_value(
         f"contact:{judy.pk}"
     )
-    assert page.evaluate("window.stillTheSamePage") is True
-    assert navigations == []
+    assert_no_reload(page, navigations)
     shot(page, "07-judy-named")
 
     page.reload()
@@ -333,12 +264,8 @@ def test_a_second_trip_uncovers_a_night_and_a_backup_caregiver_covers_it(
 
 
 def test_a_zone_typed_by_hand_is_not_undone_by_a_late_suggestion(page: Page, live_server) -> None:
-    household = Household.objects.create(name="The Levins", time_zone=HOME_ZONE)
-    rachel = User.objects.create_user(
-        email="rachel@example.com", password=PASSWORD, name="Rachel Levin"
-    )
-    Membership.objects.create(household=household, user=rachel, role=Role.PARENT)
-    log_in(page, live_server.url, "rachel@example.com")
+    rachel = the_levins(PASSWORD, people=(RACHEL,), girls=()).rachel
+    log_in(page, live_server.url, rachel)
     page.goto(live_server.url + "/trips/new/")
     # The suggestion for the destination is held back until the parent has typed a zone.
     held: list = []
