@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -8,7 +10,16 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from homefront.households import measurements
-from homefront.households.measurements import Units, units_for_time_zone
+from homefront.households.measurements import (
+    MAX_HEIGHT_MM,
+    MAX_WEIGHT_GRAMS,
+    MIN_HEIGHT_MM,
+    MIN_WEIGHT_GRAMS,
+    Units,
+    grams_from,
+    mm_from,
+    units_for_time_zone,
+)
 from homefront.households.models import (
     EVERY_DAY,
     Child,
@@ -109,29 +120,29 @@ class ChildForm(AccessibleErrorsMixin, forms.ModelForm):
         if self.instance.height_mm is not None:
             self.initial["height"] = measurements.height_in(self.instance.height_mm, units)
 
-    def clean_weight(self) -> int | None:
-        value = self.cleaned_data["weight"]
+    def _metric(
+        self, name: str, convert: Callable[[Decimal, str], int], low: int, high: int, problem: str
+    ) -> int | None:
+        """The typed value in grams or millimetres; outside `low`–`high`, `problem`."""
+        value = self.cleaned_data[name]
         if value is None:
             return None
-        grams = measurements.grams_from(value, self.units)
-        if not measurements.MIN_WEIGHT_GRAMS <= grams <= measurements.MAX_WEIGHT_GRAMS:
-            raise ValidationError(
-                _("Check the weight and its unit: a child weighs %(range)s.")
-                % {"range": measurements.weight_range(self.units)}
-            )
-        return grams
+        metric = convert(value, self.units)
+        if not low <= metric <= high:
+            raise ValidationError(problem)
+        return metric
+
+    def clean_weight(self) -> int | None:
+        problem = _("Check the weight and its unit: a child weighs %(range)s.") % {
+            "range": measurements.weight_range(self.units)
+        }
+        return self._metric("weight", grams_from, MIN_WEIGHT_GRAMS, MAX_WEIGHT_GRAMS, problem)
 
     def clean_height(self) -> int | None:
-        value = self.cleaned_data["height"]
-        if value is None:
-            return None
-        mm = measurements.mm_from(value, self.units)
-        if not measurements.MIN_HEIGHT_MM <= mm <= measurements.MAX_HEIGHT_MM:
-            raise ValidationError(
-                _("Check the height and its unit: a child measures %(range)s.")
-                % {"range": measurements.height_range(self.units)}
-            )
-        return mm
+        problem = _("Check the height and its unit: a child measures %(range)s.") % {
+            "range": measurements.height_range(self.units)
+        }
+        return self._metric("height", mm_from, MIN_HEIGHT_MM, MAX_HEIGHT_MM, problem)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or self.cleaned_data

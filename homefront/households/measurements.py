@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,6 +33,14 @@ WEIGHT_OUT_OF_RANGE = gettext_lazy(
 HEIGHT_OUT_OF_RANGE = gettext_lazy(
     "Check the height: a child measures between 30 and 220 cm (11.8 and 86.6 inches)."
 )
+WEIGHT_VALIDATORS = [
+    MinValueValidator(MIN_WEIGHT_GRAMS, WEIGHT_OUT_OF_RANGE),
+    MaxValueValidator(MAX_WEIGHT_GRAMS, WEIGHT_OUT_OF_RANGE),
+]
+HEIGHT_VALIDATORS = [
+    MinValueValidator(MIN_HEIGHT_MM, HEIGHT_OUT_OF_RANGE),
+    MaxValueValidator(MAX_HEIGHT_MM, HEIGHT_OUT_OF_RANGE),
+]
 
 
 class Units(models.TextChoices):

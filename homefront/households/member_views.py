@@ -34,6 +34,7 @@ from homefront.households.models import (
 )
 from homefront.households.versions import note_writes_to
 from homefront.ui.forms import posted
+from homefront.ui.views import form_page
 
 
 @login_required
@@ -53,12 +54,7 @@ def create_household(request: MemberRequest) -> HttpResponse:
             % {"household": household.name},
         )
         return redirect("households:profile")
-    return render(
-        request,
-        "households/household_create.html",
-        {"form": form},
-        status=422 if form.errors else 200,
-    )
+    return form_page(request, "households/household_create.html", form)
 
 
 @login_required
@@ -88,12 +84,7 @@ def household_settings(request: MemberRequest) -> HttpResponse:
         form.save()
         messages.success(request, _("Household saved."))
         return redirect("households:members")
-    return render(
-        request,
-        "households/household_settings.html",
-        {"form": form},
-        status=422 if form.errors else 200,
-    )
+    return form_page(request, "households/household_settings.html", form)
 
 
 @member_required

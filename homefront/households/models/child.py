@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -41,20 +40,10 @@ class Child(models.Model):
     # Metric, whole numbers (measurements.py): for medicine doses, and to describe the
     # child in an emergency.
     weight_grams = models.PositiveIntegerField(
-        null=True,
-        blank=True,
-        validators=[
-            MinValueValidator(measurements.MIN_WEIGHT_GRAMS, measurements.WEIGHT_OUT_OF_RANGE),
-            MaxValueValidator(measurements.MAX_WEIGHT_GRAMS, measurements.WEIGHT_OUT_OF_RANGE),
-        ],
+        null=True, blank=True, validators=measurements.WEIGHT_VALIDATORS
     )
     height_mm = models.PositiveIntegerField(
-        null=True,
-        blank=True,
-        validators=[
-            MinValueValidator(measurements.MIN_HEIGHT_MM, measurements.HEIGHT_OUT_OF_RANGE),
-            MaxValueValidator(measurements.MAX_HEIGHT_MM, measurements.HEIGHT_OUT_OF_RANGE),
-        ],
+        null=True, blank=True, validators=measurements.HEIGHT_VALIDATORS
     )
     measured_on = models.DateField(_("measured on"), null=True, blank=True)
     # When the current photo (child_photo.ChildPhoto) was added; empty without one.
