@@ -6,7 +6,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from homefront import i18n
 from homefront.accounts.forms import AccountForm, SignupForm
 from homefront.households.models import Invitation
 from homefront.ui.forms import posted
+from homefront.ui.views import form_page
 
 
 def _safe_next(request: HttpRequest) -> str | None:
@@ -58,12 +59,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             login(request, user, backend="homefront.accounts.backends.MemberBackend")
         messages.success(request, _("Welcome, %(name)s.") % {"name": user.get_short_name()})
         return redirect(_safe_next(request) or "households:create")
-    return render(
-        request,
-        "accounts/signup.html",
-        {"form": form, "next": _safe_next(request) or ""},
-        status=422 if form.errors else 200,
-    )
+    return form_page(request, "accounts/signup.html", form, {"next": _safe_next(request) or ""})
 
 
 @login_required
@@ -73,6 +69,4 @@ def account(request: HttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, _("Your account is saved."))
         return redirect("accounts:account")
-    return render(
-        request, "accounts/account.html", {"form": form}, status=422 if form.errors else 200
-    )
+    return form_page(request, "accounts/account.html", form)

@@ -41,6 +41,7 @@ from homefront.households.child_photo import attach_inline_thumbnails
 from homefront.households.models import Child, Contact, FoodKind, Household, Membership, Role
 from homefront.trips.models import Cover, Trip, TripKind
 from homefront.ui.forms import posted
+from homefront.ui.views import form_page
 
 JUST_CREATED = "share_link_just_created"
 
@@ -163,11 +164,11 @@ def share_links(request: MemberRequest, pk: int) -> HttpResponse:
         return redirect("handoff:share_links", pk=trip.pk)
     created = request.session.pop(JUST_CREATED, None) if request.method == "GET" else None
     links = list(trip.share_links.prefetch_related("opens"))
-    return render(
+    return form_page(
         request,
         "handoff/share_links.html",
-        {"trip": trip, "form": form, "links": links, "created": created},
-        status=422 if form.errors else 200,
+        form,
+        {"trip": trip, "links": links, "created": created},
     )
 
 

@@ -44,6 +44,7 @@ from homefront.trips.imports import (
 )
 from homefront.trips.models import CalendarImport, Trip, TripKind
 from homefront.ui.forms import AccessibleErrorsMixin
+from homefront.ui.views import form_page
 
 # An upload nobody confirmed is forgotten after this long (at the next upload).
 KEEP_UNCONFIRMED = timedelta(days=1)
@@ -242,12 +243,7 @@ def import_upload(request: MemberRequest) -> HttpResponse:
                 events=[event.to_json() for event in form.events],
             )
         return redirect("trips:import_confirm", pk=calendar_import.pk)
-    return render(
-        request,
-        "trips/import_upload.html",
-        {"form": form},
-        status=422 if form.errors else 200,
-    )
+    return form_page(request, "trips/import_upload.html", form)
 
 
 @requires(Action.PLAN_TRIPS)
@@ -290,11 +286,11 @@ def import_confirm(request: MemberRequest, pk: int) -> HttpResponse:
         }
         for index, event in enumerate(candidates)
     ]
-    return render(
+    return form_page(
         request,
         "trips/import_preview.html",
-        {"form": form, "rows": rows, "calendar_import": calendar_import},
-        status=422 if form.errors else 200,
+        form,
+        {"rows": rows, "calendar_import": calendar_import},
     )
 
 

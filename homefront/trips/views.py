@@ -36,6 +36,7 @@ from homefront.trips.feeds import family_calendar as family_calendar_ics
 from homefront.trips.forms import CoverForm, TripForm
 from homefront.trips.models import CalendarFeed, Cover, Goal, Trip, TripState
 from homefront.ui.forms import posted
+from homefront.ui.views import form_page
 
 AGENDA_DAYS = 60
 
@@ -105,12 +106,7 @@ def trip_create(request: MemberRequest) -> HttpResponse:
             request, f"Trip planned: {trip.nights} night{'s' if trip.nights != 1 else ''} away."
         )
         return redirect("trips:detail", pk=trip.pk)
-    return render(
-        request,
-        "trips/trip_form.html",
-        {"form": form, "title": _("Plan a trip")},
-        status=422 if form.errors else 200,
-    )
+    return form_page(request, "trips/trip_form.html", form, {"title": _("Plan a trip")})
 
 
 def _new_trip(request: MemberRequest) -> dict[str, object]:
@@ -146,12 +142,7 @@ def trip_edit(request: MemberRequest, pk: int) -> HttpResponse:
         form.save()
         messages.success(request, _("Trip saved."))
         return redirect("trips:detail", pk=trip.pk)
-    return render(
-        request,
-        "trips/trip_form.html",
-        {"form": form, "title": _("Edit trip"), "trip": trip},
-        status=422 if form.errors else 200,
-    )
+    return form_page(request, "trips/trip_form.html", form, {"title": _("Edit trip"), "trip": trip})
 
 
 @member_required
