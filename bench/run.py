@@ -279,17 +279,8 @@ def load(url: str, headers: list[str], duration: float) -> dict[str, Any]:
 
 def probe(scale: Scale, pages: list[tuple[str, str]]) -> dict[str, Any]:
     """SQL queries and status of each page, counted in-process by Django."""
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.probe", json.dumps({"facts": scale.facts, "pages": pages})],
-        env=scale.environment(),
-        cwd=PROJECT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode:
-        raise SystemExit(f"probing the pages failed:\n{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    out = scale.run_module("bench.probe", json.dumps({"facts": scale.facts, "pages": pages}))
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def worker_round(scale: Scale) -> dict[str, Any]:

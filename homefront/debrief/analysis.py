@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from statistics import mean
+from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Count, Max, Min, Q, Sum
@@ -92,18 +93,18 @@ class ChildDay:
             self.asleep_at = local
 
 
+def _summed(count: str) -> Any:
+    """A child's `count` over all the days of the trip."""
+    return property(lambda debrief: sum(getattr(day, count) for day in debrief.days))
+
+
 @dataclass
 class ChildDebrief:
     child: Child
     days: list[ChildDay]
 
-    @property
-    def baths_planned(self) -> int:
-        return sum(d.bath_planned for d in self.days)
-
-    @property
-    def baths_given(self) -> int:
-        return sum(d.baths for d in self.days)
+    baths_planned = _summed("bath_planned")
+    baths_given = _summed("baths")
 
     @property
     def average_bedtime_shift(self) -> int | None:
@@ -114,25 +115,11 @@ class ChildDebrief:
     def new_foods(self) -> list[str]:
         return sorted({food for d in self.days for food in d.new_foods})
 
-    @property
-    def doses_due(self) -> int:
-        return sum(d.doses_due for d in self.days)
-
-    @property
-    def doses_given(self) -> int:
-        return sum(d.doses_given for d in self.days)
-
-    @property
-    def missed_parent(self) -> int:
-        return sum(d.missed_parent for d in self.days)
-
-    @property
-    def incidents(self) -> int:
-        return sum(d.incidents for d in self.days)
-
-    @property
-    def meals(self) -> int:
-        return sum(d.meals for d in self.days)
+    doses_due = _summed("doses_due")
+    doses_given = _summed("doses_given")
+    missed_parent = _summed("missed_parent")
+    incidents = _summed("incidents")
+    meals = _summed("meals")
 
 
 @dataclass

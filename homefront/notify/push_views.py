@@ -44,13 +44,17 @@ def devices_context(request: MemberRequest, form: PushChoicesForm | None = None)
     }
 
 
-def _json(request: MemberRequest) -> Any:
+def _json(request: MemberRequest) -> dict[str, Any]:
+    """The JSON object the browser sent; refused when it is too large or not an object."""
     if len(request.body) > MAX_BODY:
         raise push.SubscriptionRefused(_("The subscription is too large."))
     try:
-        return json.loads(request.body)
+        data = json.loads(request.body)
     except (ValueError, UnicodeDecodeError):
-        raise push.SubscriptionRefused(_("The browser sent no subscription.")) from None
+        data = None
+    if not isinstance(data, dict):
+        raise push.SubscriptionRefused(_("The browser sent no subscription."))
+    return data
 
 
 def _old_endpoint(raw: Any) -> str:
@@ -79,8 +83,6 @@ def _device_name(raw: Any) -> str:
 def subscribe(request: MemberRequest) -> HttpResponse:
     try:
         data = _json(request)
-        if not isinstance(data, dict):
-            raise push.SubscriptionRefused(_("The browser sent no subscription."))
         channel = push.subscribe(
             request.household,
             request.user,
@@ -113,8 +115,6 @@ def resubscribe(request: MemberRequest) -> HttpResponse:
         return JsonResponse({"error": _("Send JSON.")}, status=415)
     try:
         data = _json(request)
-        if not isinstance(data, dict):
-            raise push.SubscriptionRefused(_("The browser sent no subscription."))
         channel = push.resubscribe(
             request.household,
             request.user,
