@@ -6,7 +6,7 @@ homefront/core/tests/browser.py."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, time
 from pathlib import Path
@@ -19,7 +19,7 @@ from django.conf import settings
 from django.test import Client
 from playwright.sync_api import BrowserContext, Page, expect
 
-from homefront.core.tests.browser import sign_in
+from homefront.core.tests.browser import full_page_shot, sign_in
 
 if TYPE_CHECKING:
     from homefront.accounts.models import User
@@ -109,6 +109,23 @@ def open_quick_log(page: Page, address: str) -> Any:
     response = page.goto(address)
     expect(page.get_by_role("heading", name="Log the day")).to_be_visible()
     return response
+
+
+def screenshots(journey: str) -> Callable[[Page, str], None]:
+    """A journey's full-page screenshots, each saved as screenshots/<journey>-<name>.png."""
+
+    def shot(page: Page, name: str) -> None:
+        full_page_shot(page, SCREENSHOTS / f"{journey}-{name}.png")
+
+    return shot
+
+
+@contextmanager
+def no_reload(page: Page) -> Iterator[None]:
+    """What the block does to `page` happens in place: no reload, no navigation."""
+    navigations = watch_for_reloads(page)
+    yield
+    assert_no_reload(page, navigations)
 
 
 def watch_for_reloads(page: Page) -> list[str]:

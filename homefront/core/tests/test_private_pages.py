@@ -15,7 +15,7 @@ from django.urls import reverse
 from homefront.handoff.models import GoBagItem, ShareLink
 from homefront.journal.models import JournalEntry
 from homefront.prep.models import PackingItem, PrepTask
-from homefront.testing.trips import make_trip
+from homefront.testing.trips import trip_to
 from homefront.testing.zones import ny
 from homefront.trips.models import Trip
 
@@ -29,13 +29,7 @@ HTMX = {"HX-Request": "true"}
 @pytest.fixture
 def trip(family) -> Trip:
     """Thursday 12 November 7:30 to Sunday 15 November 18:00: under way."""
-    return make_trip(
-        family.household,
-        family.parent,
-        ny(2026, 11, 12, 7, 30),
-        ny(2026, 11, 15, 18),
-        destination_zone="America/Denver",
-    )
+    return trip_to(family, "", "America/Denver", ny(2026, 11, 12, 7, 30), ny(2026, 11, 15, 18))
 
 
 @pytest.fixture

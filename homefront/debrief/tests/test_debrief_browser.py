@@ -18,20 +18,13 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from homefront.accounts.models import User
-from homefront.core.tests.browser import full_page_shot
 from homefront.debrief.models import BackToRoutine, Reflection
 from homefront.demo.household import DAVID, RACHEL, the_levins
 from homefront.households.models import Household
 from homefront.journal.models import JournalEntry, Kind
 from homefront.prep.models import PrepTask
 from homefront.prep.planning import plan_trip
-from homefront.testing.browser import (
-    PHONE,
-    SCREENSHOTS,
-    assert_no_reload,
-    log_in,
-    watch_for_reloads,
-)
+from homefront.testing.browser import PHONE, log_in, no_reload, screenshots
 from homefront.testing.household import PASSWORD
 from homefront.trips.models import Trip
 
@@ -42,8 +35,7 @@ TELL_THE_KIDS = "Tell the kids about the trip, with a calendar they can see"
 TIDY = "Tidy up the house"
 
 
-def shot(page: Page, name: str) -> None:
-    full_page_shot(page, SCREENSHOTS / f"debrief-{name}.png")
+shot = screenshots("debrief")
 
 
 def prep_row(page: Page, title: str) -> Locator:
@@ -160,23 +152,22 @@ def test_marking_the_third_trips_prep_brings_the_suggestion_to_drop_the_presents
     shot(page, "01-before-marking")
 
     # 4. One tap each, updated in place.
-    navigations = watch_for_reloads(page)
-    answer(tell, "Needed").click()
-    expect(answer(tell, "Needed")).to_have_attribute("aria-pressed", "true")
-    expect(answer(tell, "Not needed")).to_have_attribute("aria-pressed", "false")
-    answer(comfort, "Not needed").click()
-    expect(answer(comfort, "Not needed")).to_have_attribute("aria-pressed", "true")
-    expect(answer(comfort, "Needed")).to_have_attribute("aria-pressed", "false")
-    answer(tidy, "Needed").click()
-    expect(answer(tidy, "Needed")).to_have_attribute("aria-pressed", "true")
-    answer(tidy, "Not needed").click()  # changed her mind: one more tap
-    expect(answer(tidy, "Not needed")).to_have_attribute("aria-pressed", "true")
-    expect(answer(tidy, "Needed")).to_have_attribute("aria-pressed", "false")
-    # The rows keep their place, their title and who they were for.
-    expect(page.locator("li.task").nth(0)).to_contain_text(TELL_THE_KIDS)
-    expect(comfort).to_contain_text("Rachel")
-    expect(comfort).to_have_count(1)
-    assert_no_reload(page, navigations)
+    with no_reload(page):
+        answer(tell, "Needed").click()
+        expect(answer(tell, "Needed")).to_have_attribute("aria-pressed", "true")
+        expect(answer(tell, "Not needed")).to_have_attribute("aria-pressed", "false")
+        answer(comfort, "Not needed").click()
+        expect(answer(comfort, "Not needed")).to_have_attribute("aria-pressed", "true")
+        expect(answer(comfort, "Needed")).to_have_attribute("aria-pressed", "false")
+        answer(tidy, "Needed").click()
+        expect(answer(tidy, "Needed")).to_have_attribute("aria-pressed", "true")
+        answer(tidy, "Not needed").click()  # changed her mind: one more tap
+        expect(answer(tidy, "Not needed")).to_have_attribute("aria-pressed", "true")
+        expect(answer(tidy, "Needed")).to_have_attribute("aria-pressed", "false")
+        # The rows keep their place, their title and who they were for.
+        expect(page.locator("li.task").nth(0)).to_contain_text(TELL_THE_KIDS)
+        expect(comfort).to_contain_text("Rachel")
+        expect(comfort).to_have_count(1)
     answers = dict(third.prep_tasks.values_list("title", "needed"))
     assert (answers[TELL_THE_KIDS], answers[COMFORT], answers[TIDY]) == (True, False, False)
     shot(page, "02-marked")

@@ -26,13 +26,7 @@ from homefront.handoff.tests.test_handoff_browser import (
     maya_and_grandma_judy,
     shot,
 )
-from homefront.testing.browser import (
-    PHONE,
-    log_in,
-    log_out,
-    offline,
-    shows_nothing_offline,
-)
+from homefront.testing.browser import PHONE, log_in, log_out, offline, shows_nothing_offline
 from homefront.testing.household import three_nights_from
 from homefront.trips.models import Trip
 

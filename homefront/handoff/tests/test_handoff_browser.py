@@ -20,11 +20,10 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from homefront.core.tests.browser import full_page_shot
 from homefront.demo.household import DEMO_PHONES, RACHEL, Levins, the_levins
 from homefront.handoff.models import ShareLink
 from homefront.households.models import Contact, Food, FoodKind, RoutineKind, Severity
-from homefront.testing.browser import PHONE, SCREENSHOTS, fits_the_screen, log_in
+from homefront.testing.browser import PHONE, SCREENSHOTS, fits_the_screen, log_in, screenshots
 from homefront.testing.household import JUDYS_PHONE, PASSWORD, grandma_judy, three_nights_from
 from homefront.trips.models import Cover, Trip, TripKind
 
@@ -37,8 +36,7 @@ RACHELS_PHONE = DEMO_PHONES[RACHEL]
 SHARE_URL = re.compile(r"^http://[^/]+/s/[\w-]{20,64}/$")
 
 
-def shot(page: Page, name: str) -> None:
-    full_page_shot(page, SCREENSHOTS / f"handoff-{name}.png")
+shot = screenshots("handoff")
 
 
 def long_day(day: date) -> str:

@@ -6,7 +6,6 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -32,13 +31,6 @@ from homefront.trips.models import Cover, Trip, TripKind
 NOW = datetime(2026, 11, 10, 14, 0, tzinfo=UTC)
 pytestmark = pytest.mark.usefixtures("frozen_time")
 SHARE_URL = re.compile(r'id="share-url" type="text" value="http://testserver(/s/[\w-]+/)"')
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -15,17 +15,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from homefront.accounts.models import User
 from homefront.demo.household import RACHEL, the_levins
-from homefront.households.models import (
-    Child,
-    Food,
-    FoodKind,
-    Household,
-    Membership,
-    Role,
-    Routine,
-    RoutineKind,
-    Severity,
-)
+from homefront.households.models import Child, FoodKind, Household, Role, RoutineKind, Severity
 from homefront.testing.browser import PHONE, SCREENSHOTS, log_in_without_the_form
 from homefront.testing.household import PASSWORD
 
@@ -175,12 +165,12 @@ def test_parent_sets_up_and_a_caregiver_joins_read_only(
     assert (household.name, household.time_zone) == ("The Riveras", "America/New_York")
     dana = User.objects.get(email="dana@example.com")
     rosa = User.objects.get(email="rosa@example.com")
-    roles = {m.user: m.role for m in Membership.objects.filter(household=household)}
+    roles = {m.user: m.role for m in household.memberships.all()}
     assert roles == {dana: Role.PARENT, rosa: Role.CAREGIVER}
 
-    child = Child.objects.get(household=household)
+    child = household.children.get()
     assert (child.name, child.birth_date) == ("Lucia", date(2021, 3, 14))
-    routine = Routine.objects.get(child=child)
+    routine = child.routines.get()
     assert (routine.kind, routine.time) == (RoutineKind.BEDTIME, time(19, 30))
     assert routine.step_list == [
         "Bath",
@@ -189,7 +179,7 @@ def test_parent_sets_up_and_a_caregiver_joins_read_only(
         "The moon song",
         "Lights off",
     ]
-    food = Food.objects.get(child=child)
+    food = child.foods.get()
     assert (food.name, food.kind, food.severity) == ("Peanuts", FoodKind.ALLERGY, Severity.SEVERE)
     assert "EpiPen" in food.what_to_do
 

@@ -19,7 +19,6 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from homefront.accounts.models import User
-from homefront.core.tests.browser import full_page_shot
 from homefront.demo.household import RACHEL, the_levins
 from homefront.handoff.models import ShareLink
 from homefront.households.models import Child
@@ -27,10 +26,10 @@ from homefront.journal.models import JournalEntry, Kind
 from homefront.testing.browser import (
     DESKTOP,
     PHONE,
-    SCREENSHOTS,
     log_in,
     offline,
     open_quick_log,
+    screenshots,
     watch_for_reloads,
 )
 from homefront.testing.household import HOME_ZONE, PASSWORD, away_now
@@ -51,8 +50,7 @@ COUNT_ONLINE_EVENTS = (
 )
 
 
-def shot(page: Page, name: str) -> None:
-    full_page_shot(page, SCREENSHOTS / f"journal-{name}.png")
+shot = screenshots("journal")
 
 
 def clock(moment, zone: str) -> str:

@@ -14,7 +14,6 @@ from django.urls import reverse
 from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from homefront.core.tests.browser import full_page_shot
 from homefront.handoff.models import ShareLink
 from homefront.journal.tests.test_journal_browser import (
     AWAY_ZONE,
@@ -24,14 +23,7 @@ from homefront.journal.tests.test_journal_browser import (
 )
 from homefront.photos import testing
 from homefront.photos.models import Photo, PhotoImage
-from homefront.testing.browser import (
-    DESKTOP,
-    PHONE,
-    SCREENSHOTS,
-    log_in,
-    offline,
-    open_quick_log,
-)
+from homefront.testing.browser import DESKTOP, PHONE, log_in, offline, open_quick_log, screenshots
 from homefront.testing.household import HOME_ZONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
@@ -40,8 +32,7 @@ UPRIGHT = "img => img.complete && img.naturalHeight > img.naturalWidth"
 LANDSCAPE = "img => img.complete && img.naturalWidth > img.naturalHeight"
 
 
-def shot(page: Page, name: str) -> None:
-    full_page_shot(page, SCREENSHOTS / f"photos-{name}.png")
+shot = screenshots("photos")
 
 
 def test_grandpa_sends_two_photos_taken_offline_and_rachel_sees_them_upright(

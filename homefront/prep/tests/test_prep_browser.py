@@ -18,24 +18,16 @@ from typing import Any
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from homefront.core.tests.browser import full_page_shot
 from homefront.demo.household import DAVID, RACHEL, the_levins
 from homefront.prep.models import PackingItem, PrepTask
-from homefront.testing.browser import (
-    SCREENSHOTS,
-    assert_no_reload,
-    fill_in_the_trip,
-    log_in,
-    watch_for_reloads,
-)
+from homefront.testing.browser import fill_in_the_trip, log_in, no_reload, screenshots
 from homefront.testing.household import PASSWORD
 from homefront.trips.models import Trip, TripKind
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
 
-def shot(page: Page, name: str) -> None:
-    full_page_shot(page, SCREENSHOTS / f"prep-journey-{name}.png")
+shot = screenshots("prep-journey")
 
 
 def plan_trip(page: Page, base_url: str, **trip: Any) -> None:
@@ -142,15 +134,14 @@ def test_prep_is_spread_over_the_days_ticked_in_place_and_short_notice_keeps_ess
     titles = [row.locator(".task-title").inner_text() for row in rows]
     shot(page, "04-prep-today")
 
-    navigations = watch_for_reloads(page)
-    for row, title in zip(rows, titles, strict=True):
-        expect(tick(row)).to_have_attribute("aria-pressed", "false")
-        tick(row).click()
-        expect(tick(row)).to_have_attribute("aria-pressed", "true")
-        expect(tick(row)).to_have_accessible_name(f"Mark “{title}” not done")
-        expect(row).to_have_class(re.compile(r"\bis-done\b"))
-    expect(tick(todays.nth(2))).to_have_attribute("aria-pressed", "false")
-    assert_no_reload(page, navigations)
+    with no_reload(page):
+        for row, title in zip(rows, titles, strict=True):
+            expect(tick(row)).to_have_attribute("aria-pressed", "false")
+            tick(row).click()
+            expect(tick(row)).to_have_attribute("aria-pressed", "true")
+            expect(tick(row)).to_have_accessible_name(f"Mark “{title}” not done")
+            expect(row).to_have_class(re.compile(r"\bis-done\b"))
+        expect(tick(todays.nth(2))).to_have_attribute("aria-pressed", "false")
     shot(page, "05-two-ticked")
 
     page.reload()
@@ -240,13 +231,12 @@ def test_prep_is_spread_over_the_days_ticked_in_place_and_short_notice_keeps_ess
     charger = page.locator("ul.packing > li", has_text="Phone charger")
     charger_id = charger.get_attribute("id")
     charger = page.locator(f"#{charger_id}")
-    navigations = watch_for_reloads(page)
-    page.get_by_role("button", name="Packed: Phone charger").click()
-    expect(page.get_by_role("button", name="Unpack Phone charger")).to_have_attribute(
-        "aria-pressed", "true"
-    )
-    expect(charger).to_have_class(re.compile(r"\bis-done\b"))
-    assert_no_reload(page, navigations)
+    with no_reload(page):
+        page.get_by_role("button", name="Packed: Phone charger").click()
+        expect(page.get_by_role("button", name="Unpack Phone charger")).to_have_attribute(
+            "aria-pressed", "true"
+        )
+        expect(charger).to_have_class(re.compile(r"\bis-done\b"))
     shot(page, "08-packing-ticked")
     page.reload()
     expect(page.get_by_role("button", name="Unpack Phone charger")).to_have_attribute(

@@ -17,24 +17,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from homefront.core.tests.browser import full_page_shot
 from homefront.demo.household import DAVID, RACHEL, the_levins
-from homefront.testing.browser import (
-    PHONE,
-    SCREENSHOTS,
-    assert_no_reload,
-    fill_in_the_trip,
-    log_in,
-    watch_for_reloads,
-)
+from homefront.testing.browser import PHONE, fill_in_the_trip, log_in, no_reload, screenshots
 from homefront.testing.household import HOME_ZONE, PASSWORD, grandma_judy
 from homefront.trips.models import Cover, Trip, TripKind
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
 
-def shot(page: Page, name: str) -> None:
-    full_page_shot(page, SCREENSHOTS / f"trips-journey-{name}.png")
+shot = screenshots("trips-journey")
 
 
 def day_label(day: date) -> str:
@@ -204,19 +195,17 @@ def test_a_second_trip_uncovers_a_night_and_a_backup_caregiver_covers_it(
     expect(page).to_have_url(re.compile(r"#nights$"))
     friday_row = night_row(page, friday)
     expect(who(friday_row)).to_contain_text("Nobody in charge")
-    navigations = watch_for_reloads(page)
+    with no_reload(page):
+        select = page.get_by_label(f"In charge on {day_label(friday)}")
+        select.select_option(label="Grandma Judy (backup caregiver)")
 
-    select = page.get_by_label(f"In charge on {day_label(friday)}")
-    select.select_option(label="Grandma Judy (backup caregiver)")
-
-    expect(who(friday_row)).to_contain_text("Grandma Judy")
-    expect(who(friday_row)).not_to_contain_text("Nobody in charge")
-    expect(who(friday_row)).not_to_contain_text("(at home)")
-    expect(friday_row).not_to_have_class(re.compile(r"\bis-uncovered\b"))
-    expect(page.get_by_label(f"In charge on {day_label(friday)}")).to_have_value(
-        f"contact:{judy.pk}"
-    )
-    assert_no_reload(page, navigations)
+        expect(who(friday_row)).to_contain_text("Grandma Judy")
+        expect(who(friday_row)).not_to_contain_text("Nobody in charge")
+        expect(who(friday_row)).not_to_contain_text("(at home)")
+        expect(friday_row).not_to_have_class(re.compile(r"\bis-uncovered\b"))
+        expect(page.get_by_label(f"In charge on {day_label(friday)}")).to_have_value(
+            f"contact:{judy.pk}"
+        )
     shot(page, "07-judy-named")
 
     page.reload()
