@@ -159,14 +159,15 @@ def shows_nothing_offline(page: Page, address: str, words: tuple[str, ...]) -> N
 def fill_in_the_trip(
     page: Page,
     *,
-    traveller: str,
     leaves: datetime,
     back: datetime,
-    destination: str,
-    zone: str,
-    kind: str,
+    traveller: str = "Rachel Levin",
+    destination: str = "Albuquerque",
+    zone: str = "America/Denver",
+    kind: str = "Planned",
 ) -> None:
-    """The "Plan a trip" form, open on `page`, filled in as a parent would."""
+    """The "Plan a trip" form, open on `page`, filled in as a parent would: the story's
+    trip, Rachel's to Albuquerque, unless told otherwise."""
     expect(page.get_by_role("heading", name="Plan a trip")).to_be_visible()
     page.get_by_label("Who is going away?").select_option(label=traveller)
     # Both time boxes are labelled just "at", so they are found by id.

@@ -26,6 +26,15 @@ from homefront.testing.household import PASSWORD, away_between
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
 
+def shows_her_photo_and_weight(page: Page, address: str, part: str, picture: str) -> None:
+    """The page at `address` shows Maya's face and weight in its `part`."""
+    page.goto(address)
+    shown = page.locator(part)
+    expect(shown.get_by_role("img", name="Photo of Maya")).to_be_visible()
+    expect(shown.get_by_text("36.5 lb (16.6 kg)")).to_be_visible()
+    full_page_shot(page, SCREENSHOTS / f"{picture}-child-photo.png")
+
+
 def test_a_parent_adds_a_photo_and_weight_and_the_brief_shows_them(page: Page, live_server):
     # The demo's Maya, her weight and height not taken yet.
     levins = the_levins(PASSWORD, people=(RACHEL,), girls=("Maya",))
@@ -45,7 +54,8 @@ def test_a_parent_adds_a_photo_and_weight_and_the_brief_shows_them(page: Page, l
     photo = page.get_by_role("img", name="Photo of Maya")
     expect(photo).to_be_visible()
     # Upright on the page: the browser drew the picture taller than wide (it was stored
-    # sideways with orientation 6) and it is not stretched.
+    # sideways with orientation 6) and it is not stretched. Visible comes before loaded.
+    page.wait_for_function("img => img.complete", arg=photo.element_handle())
     natural = photo.evaluate("img => [img.naturalWidth, img.naturalHeight]")
     assert natural[1] > natural[0]
     served = page.request.get(url + photo.get_attribute("src"))
@@ -64,11 +74,7 @@ def test_a_parent_adds_a_photo_and_weight_and_the_brief_shows_them(page: Page, l
     expect(page.get_by_text("3 ft 5 in (104.1 cm)")).to_be_visible()
     full_page_shot(page, SCREENSHOTS / "profile-child-photo.png")
 
-    page.goto(f"{url}/trips/{trip.pk}/brief/")
-    kids = page.locator(".brief-child")
-    expect(kids.get_by_role("img", name="Photo of Maya")).to_be_visible()
-    expect(kids.get_by_text("36.5 lb (16.6 kg)")).to_be_visible()
-    full_page_shot(page, SCREENSHOTS / "brief-child-photo.png")
+    shows_her_photo_and_weight(page, f"{url}/trips/{trip.pk}/brief/", ".brief-child", "brief")
 
     page.goto(f"{url}/ready/")
     expect(
@@ -76,8 +82,4 @@ def test_a_parent_adds_a_photo_and_weight_and_the_brief_shows_them(page: Page, l
     ).to_be_visible()
     full_page_shot(page, SCREENSHOTS / "readiness-child-photo.png")
 
-    page.goto(f"{url}/emergency-card/")
-    card = page.locator(".wallet-card")
-    expect(card.get_by_role("img", name="Photo of Maya")).to_be_visible()
-    expect(card.get_by_text("36.5 lb (16.6 kg)")).to_be_visible()
-    full_page_shot(page, SCREENSHOTS / "emergency-card-child-photo.png")
+    shows_her_photo_and_weight(page, f"{url}/emergency-card/", ".wallet-card", "emergency-card")

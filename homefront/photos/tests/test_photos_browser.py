@@ -8,6 +8,7 @@ Denver times, without a reload. What the server keeps has no GPS left in it.
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -15,12 +16,7 @@ from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from homefront.handoff.models import ShareLink
-from homefront.journal.tests.test_journal_browser import (
-    AWAY_ZONE,
-    POLLED,
-    clock,
-    the_levins_away,
-)
+from homefront.journal.tests.test_journal_browser import AWAY_ZONE, POLLED, clock, the_levins_away
 from homefront.photos import testing
 from homefront.photos.models import Photo, PhotoImage
 from homefront.testing.browser import DESKTOP, PHONE, log_in, offline, open_quick_log, screenshots
@@ -33,6 +29,21 @@ LANDSCAPE = "img => img.complete && img.naturalWidth > img.naturalHeight"
 
 
 shot = screenshots("photos")
+
+
+def add_photos(page: Page, files: list[dict[str, Any]], caption: str = "") -> None:
+    """Chooses `files` on the quick log and adds them, with their caption if any."""
+    page.get_by_label("Take or choose photos").set_input_files(files)
+    if caption:
+        page.get_by_label("Caption (optional)").fill(caption)
+    page.get_by_role("button", name="Add photos").click()
+
+
+def shot_of_the_photos(page: Page, name: str) -> None:
+    """The quick log's photos, none of them on the server yet."""
+    assert not Photo.objects.exists()
+    page.locator("#photos").scroll_into_view_if_needed()
+    shot(page, name)
 
 
 def test_grandpa_sends_two_photos_taken_offline_and_rachel_sees_them_upright(
@@ -58,20 +69,18 @@ def test_grandpa_sends_two_photos_taken_offline_and_rachel_sees_them_upright(
         # Grandpa opens the quick log from his link; his phone loses its connection.
         open_quick_log(page, f"{url}/s/{token}/log/")
         with offline(context):
-            page.get_by_label("Take or choose photos").set_input_files(
+            add_photos(
+                page,
                 [
                     {"name": "IMG_0001.jpg", "mimeType": "image/jpeg", "buffer": sideways},
                     {"name": "IMG_0002.HEIC", "mimeType": "image/heic", "buffer": heic},
-                ]
+                ],
+                caption="Raw currants in the garden",
             )
-            page.get_by_label("Caption (optional)").fill("Raw currants in the garden")
-            page.get_by_role("button", name="Add photos").click()
             status = page.locator("#photo-status")
             expect(status).to_contain_text("2 waiting")
             expect(status).to_contain_text("offline")
-            assert not Photo.objects.exists()
-            page.locator("#photos").scroll_into_view_if_needed()
-            shot(page, "01-offline-2-waiting-390")
+            shot_of_the_photos(page, "01-offline-2-waiting-390")
 
         # Back online: both are sent, once.
         expect(status).to_have_text("Photos sent", timeout=15_000)
@@ -137,16 +146,13 @@ def test_a_queued_file_the_server_refuses_shows_why_and_can_be_dropped(
     trip, rachel, _girls = the_levins_away()
     _link, token = ShareLink.issue(trip, rachel, label="Grandpa", days_before=2, days_after=1)
     page.goto(f"{live_server.url}/s/{token}/log/")
-    page.get_by_label("Take or choose photos").set_input_files(
-        [{"name": "shopping.jpg", "mimeType": "image/jpeg", "buffer": b"milk, bread\n" * 40}]
+    add_photos(
+        page, [{"name": "shopping.jpg", "mimeType": "image/jpeg", "buffer": b"milk, bread\n" * 40}]
     )
-    page.get_by_role("button", name="Add photos").click()
     refusal = page.locator("#photo-problems .photo-refused")
     expect(refusal).to_contain_text("shopping.jpg")
     expect(refusal).to_contain_text("This file is not a photo Homefront can read.")
-    assert not Photo.objects.exists()
-    page.locator("#photos").scroll_into_view_if_needed()
-    shot(page, "06-refused-390")
+    shot_of_the_photos(page, "06-refused-390")
     refusal.get_by_role("button", name="Drop it").click()
     expect(refusal).to_have_count(0)
     assert (
