@@ -49,6 +49,15 @@ class Author:
             return self.share_link.label
         return "Someone"
 
+    @property
+    def user_id(self) -> int | None:
+        return self.user.pk if self.user is not None else None
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        """Who wrote a row, as its `author` and `share_link` fields."""
+        return {"author": self.user, "share_link": self.share_link}
+
 
 @dataclass
 class Outcome:
@@ -373,7 +382,7 @@ def store(
                         sender=JournalEntry,
                         trip=trip,
                         entries=[o.entry for o in decided if o.status == "stored" and o.entry],
-                        author_id=author.user.pk if author.user is not None else None,
+                        author_id=author.user_id,
                     )
                 break
             except IntegrityError:
@@ -413,8 +422,7 @@ def _store_batch(trip: Trip, author: Author, batch: list[Cleaned]) -> list[Outco
             text=cleaned.text,
             medicine=cleaned.medicine,
             comfort_task=cleaned.comfort_task,
-            author=author.user,
-            share_link=author.share_link,
+            **author.fields,
             content_hash=digests[index],
         )
     new = [stored[batch[index].uuid] for index in fresh]

@@ -147,11 +147,10 @@ def _entry_push(
         )
         body = f"{local} · {entry.summary}"
         lang, direction = get_language(), "rtl" if get_language_bidi() else "ltr"
-    return Message(
-        household_id=trip.household_id,
-        channel=channel,
-        kind=MessageKind.ENTRY,
-        idempotency_key=f"entry:{entry.uuid}:channel-{channel.pk}",
+    return Message.to(
+        channel,
+        MessageKind.ENTRY,
+        f"entry:{entry.uuid}",
         subject=title[:200],
         text=body,
         due_at=due,
@@ -253,11 +252,10 @@ def _photo_push(channel: Channel, trip: Trip, photo_id: int, children: list[str]
     moment = max(now + PHOTO_GATHER, (last + PHOTO_EVERY) if last else now)
     title, text = _photo_text(channel, 1, children)
     return _store(
-        Message(
-            household_id=trip.household_id,
-            channel=channel,
-            kind=MessageKind.PHOTOS,
-            idempotency_key=f"photos:{trip.pk}:{uuid.uuid4().hex}:channel-{channel.pk}",
+        Message.to(
+            channel,
+            MessageKind.PHOTOS,
+            f"photos:{trip.pk}:{uuid.uuid4().hex}",
             subject=title,
             text="",
             due_at=_due(channel, trip.household, moment),

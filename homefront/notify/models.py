@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -155,6 +157,17 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.channel}"
+
+    @classmethod
+    def to(cls, channel: Channel, kind: str, key: str, **fields: Any) -> Message:
+        """The (unsaved) message of `kind` to `channel`; `key` makes it exist once."""
+        return cls(
+            household_id=channel.household_id,
+            channel=channel,
+            kind=kind,
+            idempotency_key=f"{key}:channel-{channel.pk}",
+            **fields,
+        )
 
 
 class Attempt(models.Model):

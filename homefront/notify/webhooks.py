@@ -94,11 +94,10 @@ def webhooks_for(household: Household | int, event: str | None) -> list[Channel]
 
 def event_message(channel: Channel, event: str, key: str, data: dict[str, Any]) -> Message:
     """The (unsaved) message posting `event` to the webhook; `key` makes it exist once."""
-    return Message(
-        household_id=channel.household_id,
-        channel=channel,
-        kind=MessageKind.WEBHOOK,
-        idempotency_key=f"webhook:{event}:{key}:channel-{channel.pk}",
+    return Message.to(
+        channel,
+        MessageKind.WEBHOOK,
+        f"webhook:{event}:{key}",
         subject=event,
         text="",
         due_at=timezone.now(),

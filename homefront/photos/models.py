@@ -24,6 +24,15 @@ from homefront.photos.processing import ProcessedPhoto, is_plain_jpeg
 from homefront.trips.models import Trip
 
 CAPTION_LENGTH = 500
+# What a photo's row keeps of what processing made of it (processing.ProcessedPhoto).
+PROCESSED = (
+    "width",
+    "height",
+    "thumbnail_width",
+    "thumbnail_height",
+    "stored_bytes",
+    "upload_sha256",
+)
 
 
 class Size(models.TextChoices):
@@ -49,12 +58,7 @@ class PhotoQuerySet(HouseholdScopedQuerySet):
         photo: Photo = self.create(
             entry=entry,
             taken_at=entry.occurred_at,
-            width=processed.width,
-            height=processed.height,
-            thumbnail_width=processed.thumbnail_width,
-            thumbnail_height=processed.thumbnail_height,
-            stored_bytes=processed.stored_bytes,
-            upload_sha256=processed.upload_sha256,
+            **{name: getattr(processed, name) for name in PROCESSED},
             **fields,
         )
         PhotoImage.objects.bulk_create(

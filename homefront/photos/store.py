@@ -198,15 +198,14 @@ def _save(
         trip=trip,
         household_id=trip.household_id,
         caption=sent.caption,
-        author=author.user,
-        share_link=author.share_link,
+        **author.fields,
     )
     photo.children.set(children)
     photo_stored.send(
         sender=Photo,
         photo=photo,
         children=[family[child_id].name for child_id in children if child_id in family],
-        author_id=author.user.pk if author.user is not None else None,
+        author_id=author.user_id,
     )
     photo.entry = entry
     return photo

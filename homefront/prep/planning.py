@@ -13,6 +13,8 @@ from homefront.prep.models import Category, PackingItem, PrepTask, TemplateItem,
 from homefront.trips.models import Trip, TripKind
 
 SUDDEN_SPREAD = timedelta(hours=3)
+# What a trip's task keeps of the checklist item it was planned from.
+COPIED_TO_TASKS = ("title", "category", "essential", "days_before", "who")
 
 DEFAULT_TEMPLATE: list[tuple[str, str, bool, int, str]] = [
     # title, category, essential, days before, who
@@ -109,11 +111,7 @@ def plan_trip(trip: Trip, today: date | None = None) -> schedule.Plan:
         PrepTask(
             trip=trip,
             template_item=item,
-            title=item.title,
-            category=item.category,
-            essential=item.essential,
-            days_before=item.days_before,
-            who=item.who,
+            **{name: getattr(item, name) for name in COPIED_TO_TASKS},
             due_on=(
                 due_times[index].astimezone(household.zone).date()
                 if sudden
