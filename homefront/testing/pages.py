@@ -1,5 +1,5 @@
 """Reading the pages a test client gets: their text, a form field's error, a section of
-the page, and how many queries each page takes."""
+the page, a new share link's address, and how many queries each page takes."""
 
 from __future__ import annotations
 
@@ -9,6 +9,11 @@ from typing import Any
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+
+# The address of a share link, shown once when it is made: whole, its path, its token.
+SHARE_URL = re.compile(
+    r'id="share-url" type="text" value="(?P<url>http://testserver(?P<path>/s/(?P<token>[\w-]+)/))"'
+)
 
 
 def text(response: Any) -> str:

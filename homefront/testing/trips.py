@@ -1,5 +1,7 @@
-"""Trips for tests: `make_trip` for any trip, `trip_to` for one of Pat's, and the `trip`
-fixture, the week in Denver that most tests of the journal, the photos and the brief act on."""
+"""Trips for tests: `make_trip` for any trip, `trip_to` for one of Pat's, `outsiders_trip`
+for one of the other household's, `api_trip` for the body that asks the API for one, and
+the `trip` fixture, the week in Denver that most tests of the journal, the photos and the
+brief act on."""
 
 from __future__ import annotations
 
@@ -54,6 +56,15 @@ def trip_to(
     )
 
 
+def outsiders_trip(
+    family: Family, zone: str, start: datetime, end: datetime, **fields: Any
+) -> Trip:
+    """A trip of the outsider's, of the other household, in the time zone `zone`."""
+    return make_trip(
+        family.other_household, family.outsider, start, end, destination_zone=zone, **fields
+    )
+
+
 @pytest.fixture
 def trip(family: Family) -> Trip:
     """Pat in Denver from Wednesday 11 November 2026 7:30 to Sunday 15 November 18:00
@@ -80,3 +91,19 @@ def trip_to_kyoto(family: Family) -> Trip:
         household=family.household, night=trip.nights_list[0], member=family.caregiver
     )
     return trip
+
+
+def api_trip(
+    family: Family, days_ahead: int, nights: int, destination: str, **fields: str
+) -> dict[str, str]:
+    """The JSON body asking the API for a trip `days_ahead` days from the household's
+    today at 9:00, home `nights` days later at 18:00."""
+    start = family.household.today() + timedelta(days=days_ahead)
+    return {
+        "start_date": start.isoformat(),
+        "start_time": "09:00",
+        "end_date": (start + timedelta(days=nights)).isoformat(),
+        "end_time": "18:00",
+        "destination": destination,
+        **fields,
+    }

@@ -18,3 +18,7 @@ def ny(year: int, month: int, day: int, hour: int, minute: int = 0, *, fold: int
 def denver(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
     """A wall-clock time where the trip goes."""
     return datetime(year, month, day, hour, minute, tzinfo=DENVER)
+
+
+# What a form says of a time zone that does not exist, Mars/Olympus.
+NOT_A_ZONE = "“Mars/Olympus” is not a time zone we know."
