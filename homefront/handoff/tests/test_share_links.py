@@ -7,39 +7,20 @@ import hashlib
 import re
 import secrets
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from homefront.handoff.models import ShareLink, ShareLinkOpen
+from homefront.testing.pages import SHARE_URL
+from homefront.testing.zones import ny
 from homefront.trips.models import Cover, Trip
 
-NY = ZoneInfo("America/New_York")
 # Wednesday 11 November 2026, 9:00 in New York: the day before the trip.
 NOW = datetime(2026, 11, 11, 14, 0, tzinfo=UTC)
-SHARE_URL = re.compile(r'id="share-url" type="text" value="http://testserver/s/([\w-]+)/"')
-
-
-@pytest.fixture(autouse=True)
-def frozen_time():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-def ny(month: int, day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, month, day, hour, minute, tzinfo=NY)
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 
 @pytest.fixture
@@ -48,8 +29,8 @@ def trip(family) -> Trip:
     return Trip.objects.create(
         household=family.household,
         traveller=family.parent,
-        starts_at=ny(11, 12, 7, 30),
-        ends_at=ny(11, 15, 18),
+        starts_at=ny(2026, 11, 12, 7, 30),
+        ends_at=ny(2026, 11, 15, 18),
         destination_zone="America/Denver",
         notes="Trip A: swimming moved to Friday.",
     )
@@ -60,8 +41,8 @@ def other_trip(family) -> Trip:
     return Trip.objects.create(
         household=family.household,
         traveller=family.parent,
-        starts_at=ny(11, 19, 8),
-        ends_at=ny(11, 21, 20),
+        starts_at=ny(2026, 11, 19, 8),
+        ends_at=ny(2026, 11, 21, 20),
         destination_zone="America/New_York",
         notes="Trip B: Dad is in Boston.",
     )
@@ -102,7 +83,7 @@ def test_a_parent_creates_a_link_and_sees_it_once(family, trip):
     assert response.status_code == 200
     assert response.redirect_chain in ([], [(page, 302)])  # after a redirect, or at once
     html = response.content.decode()
-    token = SHARE_URL.search(html).group(1)
+    token = SHARE_URL.search(html).group("token")
     url = f"http://testserver/s/{token}/"
     message = (
         "Hi Grandma, here is everything about the kids while Pat is away "
@@ -141,7 +122,7 @@ def test_each_link_gets_its_own_token(family, trip):
     data = {"label": "Grandma", "days_before": 2, "days_after": 1}
 
     tokens = {
-        SHARE_URL.search(client.post(page, data, follow=True).content.decode()).group(1)
+        SHARE_URL.search(client.post(page, data, follow=True).content.decode()).group("token")
         for _ in "ab"
     }
 
@@ -257,7 +238,7 @@ def test_each_open_is_logged_and_listed_for_the_parent(family, trip, frozen_time
     link, token = issue(trip, family.parent)
     holder = Client()
     holder.get(shared_url(token))
-    frozen_time.move_to(ny(11, 12, 20, 15))
+    frozen_time.move_to(ny(2026, 11, 12, 20, 15))
     holder.get(shared_url(token))
     holder.get(reverse("handoff:shared_brief_pdf", args=[token]))
 
@@ -273,13 +254,13 @@ def test_each_open_is_logged_and_listed_for_the_parent(family, trip, frozen_time
 def test_sensitive_notes_show_through_the_link_only_while_the_trip_is_on(family, trip, frozen_time):
     _link, token = issue(trip, family.parent)
 
-    frozen_time.move_to(ny(11, 11, 7, 29))  # a day and a minute before it leaves
+    frozen_time.move_to(ny(2026, 11, 11, 7, 29))  # a day and a minute before it leaves
     before = Client().get(shared_url(token)).content.decode()
-    frozen_time.move_to(ny(11, 11, 7, 30))  # whoever holds it may arrive the evening before
+    frozen_time.move_to(ny(2026, 11, 11, 7, 30))  # whoever holds it may arrive the evening before
     day_before = Client().get(shared_url(token)).content.decode()
-    frozen_time.move_to(ny(11, 13, 21))
+    frozen_time.move_to(ny(2026, 11, 13, 21))
     during = Client().get(shared_url(token)).content.decode()
-    frozen_time.move_to(ny(11, 16, 9))
+    frozen_time.move_to(ny(2026, 11, 16, 9))
     after = Client().get(shared_url(token)).content.decode()
 
     assert "Code 4815" not in before
@@ -316,14 +297,14 @@ def test_a_phone_keeps_a_links_pages_while_it_works_and_the_codes_while_shown(
     _link, token = issue(trip, family.parent)  # works until Tuesday 17 November, 0:00
     link_works = "2026-11-17T05:00:00+00:00"
 
-    frozen_time.move_to(ny(11, 10, 9))  # two days ahead: no codes on the page
+    frozen_time.move_to(ny(2026, 11, 10, 9))  # two days ahead: no codes on the page
     ahead = Client().get(shared_url(token))
     assert "Code 4815" not in ahead.content.decode()
     assert ahead["Homefront-Keep-Until"] == link_works
     # The same moment for the copy the page hands to the worker itself.
     assert 'data-keep-until="2026-11-17T00:00:00-05:00"' in ahead.content.decode()
 
-    frozen_time.move_to(ny(11, 13, 21))  # under way: the codes show, until Rachel is back
+    frozen_time.move_to(ny(2026, 11, 13, 21))  # under way: the codes show, until Rachel is back
     during = Client().get(shared_url(token))
     assert "Code 4815" in during.content.decode()
     assert during["Homefront-Keep-Until"] == "2026-11-15T23:00:00+00:00"
@@ -366,9 +347,9 @@ def test_every_link_that_does_not_work_gets_the_same_404(family, trip, other_tri
         "changed": not_found(working[:-1] + ("B" if working[-1] != "B" else "C")),
     }
     # Valid from the moment it was made until Tuesday 17 November.
-    frozen_time.move_to(ny(11, 17, 0))
+    frozen_time.move_to(ny(2026, 11, 17, 0))
     bodies["expired"] = not_found(working)
-    frozen_time.move_to(ny(11, 20, 9))
+    frozen_time.move_to(ny(2026, 11, 20, 9))
     Trip.objects.filter(pk=other_trip.pk).update(cancelled_at=timezone.now())
     bodies["trip cancelled"] = not_found(of_b)
 
@@ -379,7 +360,7 @@ def test_every_link_that_does_not_work_gets_the_same_404(family, trip, other_tri
 def test_a_link_made_nine_days_ahead_opens_the_brief_at_once(family, trip, frozen_time):
     """Reading ahead is the point of sending it early: never "it may have expired" to a live
     link's holder. Logging waits for the day before the trip."""
-    frozen_time.move_to(ny(11, 3, 9))  # nine days before Thursday 12 November
+    frozen_time.move_to(ny(2026, 11, 3, 9))  # nine days before Thursday 12 November
     link, token = ShareLink.issue(trip, family.parent, label="Grandma")
     assert link.status == "working"
 
@@ -393,14 +374,14 @@ def test_a_link_made_nine_days_ahead_opens_the_brief_at_once(family, trip, froze
 
 def test_a_link_works_exactly_between_its_dates(family, trip, frozen_time):
     link, token = issue(trip, family.parent)
-    assert link.valid_until == ny(11, 17, 0)
+    assert link.valid_until == ny(2026, 11, 17, 0)
 
     for moment, status in [
-        (ny(11, 10, 0), 200),
-        (ny(11, 12, 7, 30), 200),
-        (ny(11, 16, 23, 59), 200),
-        (ny(11, 17, 0), 404),
-        (ny(11, 30, 12), 404),
+        (ny(2026, 11, 10, 0), 200),
+        (ny(2026, 11, 12, 7, 30), 200),
+        (ny(2026, 11, 16, 23, 59), 200),
+        (ny(2026, 11, 17, 0), 404),
+        (ny(2026, 11, 30, 12), 404),
     ]:
         frozen_time.move_to(moment)
         assert Client().get(shared_url(token)).status_code == status, moment

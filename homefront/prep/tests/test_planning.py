@@ -10,7 +10,6 @@ import re
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 from io import StringIO
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
@@ -27,9 +26,9 @@ from homefront.prep.planning import (
     unneeded_suggestions,
 )
 from homefront.testing.trips import make_trip
+from homefront.testing.zones import NY
 from homefront.trips.models import Trip, TripKind
 
-HOME = ZoneInfo("America/New_York")
 NOW = datetime(2026, 10, 4, 14, 0, tzinfo=UTC)
 pytestmark = pytest.mark.usefixtures("frozen_time")
 TODAY = date(2026, 10, 4)
@@ -45,7 +44,7 @@ SUGGESTION = "Not needed on the last three trips"
 
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), tzinfo=HOME)
+    return datetime.combine(day, time(hour, minute), tzinfo=NY)
 
 
 def leaving(
@@ -57,7 +56,7 @@ def leaving(
         family.household,
         traveller or family.parent,
         leaves,
-        at(leaves.astimezone(HOME).date() + nights * DAY, 21),
+        at(leaves.astimezone(NY).date() + nights * DAY, 21),
         destination="Albuquerque",
         destination_zone="America/Denver",
         **fields,

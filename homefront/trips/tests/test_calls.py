@@ -15,18 +15,17 @@ from django.urls import reverse
 
 from homefront.households.models import SCHOOL_DAYS, Child, Routine
 from homefront.testing.trips import make_trip
+from homefront.testing.zones import DENVER, NY
 from homefront.trips.calls import call_days
 from homefront.trips.models import Trip
 
-HOME = ZoneInfo("America/New_York")
-DENVER = ZoneInfo("America/Denver")
 LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 10, 1, 14, 0, tzinfo=UTC)
 pytestmark = pytest.mark.usefixtures("frozen_time")
 
 
 def home(day: date, at: time) -> datetime:
-    return datetime.combine(day, at, tzinfo=HOME)
+    return datetime.combine(day, at, tzinfo=NY)
 
 
 def trip_away(
@@ -229,7 +228,7 @@ def test_bedtime_in_london_on_each_day_of_a_dst_weekend(family, saturday):
     assert away == [home(d.day, time(19, 30)).astimezone(LONDON) for d in days]
     bedtimes = [f"{moment.astimezone(LONDON):%a %H:%M}" for moment in away]
     assert bedtimes == BEDTIMES_IN_LONDON[saturday]
-    offsets = [(m.astimezone(LONDON).utcoffset(), m.astimezone(HOME).utcoffset()) for m in away]
+    offsets = [(m.astimezone(LONDON).utcoffset(), m.astimezone(NY).utcoffset()) for m in away]
     assert len(set(offsets)) == 2  # the two days straddle one change
 
 

@@ -4,17 +4,17 @@ last one or a past one to repeat, and no traveller offered as their own cover.""
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.urls import reverse
 
 from homefront.households.models import Membership, Role
+from homefront.testing.trips import trip_to
+from homefront.testing.zones import NY
 from homefront.trips.guesses import zone_candidates
 from homefront.trips.models import Cover, Trip
 
-NY = ZoneInfo("America/New_York")
 TODAY = datetime(2026, 3, 4, 10, 0, tzinfo=NY)  # a Wednesday
 
 
@@ -134,14 +134,8 @@ def test_a_new_trip_starts_from_the_travellers_last_one(family):
 
 def test_a_new_trip_after_an_upcoming_one_starts_after_it_and_saves_as_offered(family):
     # Friday to Monday, still ahead: the next Friday from tomorrow would be on top of it.
-    Trip.objects.create(
-        household=family.household,
-        traveller=family.parent,
-        starts_at=datetime(2026, 3, 6, 7, 30, tzinfo=NY),
-        ends_at=datetime(2026, 3, 9, 21, 0, tzinfo=NY),
-        destination="Albuquerque",
-        destination_zone="America/Denver",
-    )
+    leaves, back = datetime(2026, 3, 6, 7, 30, tzinfo=NY), datetime(2026, 3, 9, 21, 0, tzinfo=NY)
+    trip_to(family, "Albuquerque", "America/Denver", leaves, back)
     client = family.client_for(family.parent)
     form = client.get(reverse("trips:create")).context["form"]
     assert (form.initial["start_date"], form.initial["end_date"]) == (

@@ -16,6 +16,8 @@ from icalendar import Calendar, Event
 from homefront.accounts.models import User
 from homefront.testing.households import add_parent
 from homefront.testing.pages import field_error, text
+from homefront.testing.trips import trip_to
+from homefront.testing.zones import NY
 from homefront.trips.imports import (
     MAX_CANDIDATES,
     MAX_UPLOAD_BYTES,
@@ -30,7 +32,6 @@ from homefront.trips.models import CalendarImport, Cover, Trip, TripKind
 NOW = datetime(2026, 10, 1, 14, 0, tzinfo=UTC)
 pytestmark = pytest.mark.usefixtures("frozen_time")
 UPLOAD = "/trips/import/"
-NEW_YORK = ZoneInfo("America/New_York")
 CHICAGO = ZoneInfo("America/Chicago")
 DASH = "\N{EN DASH}"
 
@@ -68,14 +69,16 @@ def ics(*events: Event) -> bytes:
     return calendar.to_ical()
 
 
+def sales_kickoff(start: datetime, end: datetime, location: str = "Chicago") -> Event:
+    """The sales kickoff, when and where the calendar has it."""
+    return event("kickoff-2026@example.com", "Sales kickoff", start, end, location=location)
+
+
 def chicago_kickoff(day: int = 13) -> Event:
     """Tue 13 to Thu 15 October 2026 in Chicago, on summer time (UTC-5)."""
-    return event(
-        "kickoff-2026@example.com",
-        "Sales kickoff",
+    return sales_kickoff(
         datetime(2026, 10, day, 9, 0, tzinfo=CHICAGO),
         datetime(2026, 10, day + 2, 17, 0, tzinfo=CHICAGO),
-        location="Chicago",
     )
 
 
@@ -114,8 +117,8 @@ def one_hour_meeting() -> Event:
     return event(
         "standup@example.com",
         "Weekly planning",
-        datetime(2026, 10, 14, 10, 0, tzinfo=NEW_YORK),
-        datetime(2026, 10, 14, 11, 0, tzinfo=NEW_YORK),
+        datetime(2026, 10, 14, 10, 0, tzinfo=NY),
+        datetime(2026, 10, 14, 11, 0, tzinfo=NY),
     )
 
 
@@ -137,8 +140,8 @@ def cancelled_summit() -> Event:
     return event(
         "summit@example.com",
         "Summit (cancelled)",
-        datetime(2026, 10, 5, 9, 0, tzinfo=NEW_YORK),
-        datetime(2026, 10, 8, 17, 0, tzinfo=NEW_YORK),
+        datetime(2026, 10, 5, 9, 0, tzinfo=NY),
+        datetime(2026, 10, 8, 17, 0, tzinfo=NY),
         status="CANCELLED",
     )
 
@@ -340,12 +343,10 @@ def test_a_moved_event_updates_its_trip_and_its_sequence_goes_up(family, parent)
     import_file(parent, ics(chicago_kickoff(), floating_offsite()), family.parent)
     kickoff = trip("kickoff-2026@example.com")
     offsite = trip("offsite-2026@example.com")
-    moved = event(
-        "kickoff-2026@example.com",
-        "Sales kickoff",
+    moved = sales_kickoff(
         datetime(2026, 10, 14, 8, 0, tzinfo=CHICAGO),
         datetime(2026, 10, 16, 12, 0, tzinfo=CHICAGO),
-        location="Milwaukee",
+        "Milwaukee",
     )
 
     response = import_file(parent, ics(moved, floating_offsite()), family.parent)
@@ -411,14 +412,9 @@ def test_a_caregiver_cannot_be_named_as_the_traveller(family, parent):
 
 
 def test_an_overlapping_or_too_long_event_is_reported_and_skipped(family, parent):
-    planned = Trip.objects.create(
-        household=family.household,
-        traveller=family.parent,
-        starts_at=datetime(2026, 10, 12, 12, 0, tzinfo=UTC),
-        ends_at=datetime(2026, 10, 14, 12, 0, tzinfo=UTC),
-        destination="Boston",
-        destination_zone="America/New_York",
-    )
+    leaves = datetime(2026, 10, 12, 12, 0, tzinfo=UTC)
+    back = datetime(2026, 10, 14, 12, 0, tzinfo=UTC)
+    planned = trip_to(family, "Boston", "America/New_York", leaves, back)
     sabbatical = event(
         "sabbatical@example.com",
         "Secondment",
@@ -448,8 +444,8 @@ def test_two_events_of_one_file_that_overlap_give_one_trip(family, parent):
     clash = event(
         "clash@example.com",
         "Customer visit",
-        datetime(2026, 10, 14, 20, 0, tzinfo=NEW_YORK),
-        datetime(2026, 10, 16, 9, 0, tzinfo=NEW_YORK),
+        datetime(2026, 10, 14, 20, 0, tzinfo=NY),
+        datetime(2026, 10, 16, 9, 0, tzinfo=NY),
     )
 
     response = import_file(parent, ics(chicago_kickoff(), clash), family.parent)
@@ -632,27 +628,29 @@ def test_other_methods_are_refused(family, parent):
 
 
 def read(*events: Event) -> list[CandidateEvent]:
-    return read_calendar(ics(*events), NEW_YORK)
+    return read_calendar(ics(*events), NY)
+
+
+def outlook_calendar(uid: str, summary: str, zone: str) -> bytes:
+    """One event as Outlook writes it, 13 October 2026 9:00 to 15 October 17:00 in the
+    time zone it names `zone` (and describes nowhere in the file)."""
+    return (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\n"
+        f"UID:{uid}\r\nSUMMARY:{summary}\r\nDTSTART;TZID={zone}:20261013T090000\r\n"
+        f"DTEND;TZID={zone}:20261015T170000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    ).encode()
 
 
 def test_a_windows_zone_name_is_understood():
-    data = (
-        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:w\r\n"
-        b"SUMMARY:Berlin\r\nDTSTART;TZID=W. Europe Standard Time:20261013T090000\r\n"
-        b"DTEND;TZID=W. Europe Standard Time:20261015T170000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
-    )
-    [candidate] = read_calendar(data, NEW_YORK)
+    data = outlook_calendar("w", "Berlin", "W. Europe Standard Time")
+    [candidate] = read_calendar(data, NY)
     assert candidate.zone == "Europe/Berlin"
     assert candidate.start.astimezone(UTC) == datetime(2026, 10, 13, 7, 0, tzinfo=UTC)
 
 
 def test_an_unknown_zone_is_taken_as_home_time_and_said():
-    data = (
-        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:u\r\n"
-        b"SUMMARY:Somewhere\r\nDTSTART;TZID=Nowhere Standard Time:20261013T090000\r\n"
-        b"DTEND;TZID=Nowhere Standard Time:20261015T170000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
-    )
-    [candidate] = read_calendar(data, NEW_YORK)
+    data = outlook_calendar("u", "Somewhere", "Nowhere Standard Time")
+    [candidate] = read_calendar(data, NY)
     assert candidate.zone == ""
     assert candidate.start.astimezone(UTC) == datetime(2026, 10, 13, 13, 0, tzinfo=UTC)
     assert "“Nowhere Standard Time” is unknown" in candidate.note
@@ -668,7 +666,7 @@ def test_a_vtimezone_of_the_file_is_honoured():
         b"DTSTART;TZID=Homefront Test Zone:20261013T090000\r\n"
         b"DTEND;TZID=Homefront Test Zone:20261015T170000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
     )
-    [candidate] = read_calendar(data, NEW_YORK)
+    [candidate] = read_calendar(data, NY)
     assert candidate.start.astimezone(UTC) == datetime(2026, 10, 13, 3, 30, tzinfo=UTC)
     assert candidate.zone == ""
 
@@ -723,7 +721,7 @@ def test_a_windows_1252_file_is_read():
         "SUMMARY:Réunion à Montréal\r\nDTSTART:20261013T090000\r\nDTEND:20261015T170000\r\n"
         "END:VEVENT\r\nEND:VCALENDAR\r\n"
     ).encode("cp1252")
-    assert read_calendar(data, NEW_YORK)[0].summary == "Réunion à Montréal"
+    assert read_calendar(data, NY)[0].summary == "Réunion à Montréal"
 
 
 def test_a_candidate_survives_its_trip_through_json():
@@ -734,7 +732,7 @@ def test_a_candidate_survives_its_trip_through_json():
 
 def test_too_large_is_refused_by_the_reader_too():
     with pytest.raises(CalendarFileError, match="larger than 1 MB"):
-        read_calendar(b"BEGIN:VCALENDAR\r\n" + b" " * MAX_UPLOAD_BYTES, NEW_YORK)
+        read_calendar(b"BEGIN:VCALENDAR\r\n" + b" " * MAX_UPLOAD_BYTES, NY)
 
 
 @pytest.mark.parametrize(
@@ -747,10 +745,7 @@ def test_too_large_is_refused_by_the_reader_too():
     ],
 )
 def test_nights_are_counted_as_trips_count_them(start, end, nights):
-    assert (
-        count_nights(start.replace(tzinfo=NEW_YORK), end.replace(tzinfo=NEW_YORK), NEW_YORK)
-        == nights
-    )
+    assert count_nights(start.replace(tzinfo=NY), end.replace(tzinfo=NY), NY) == nights
 
 
 def custom_zone_file(offset: str, with_definition: bool = True) -> bytes:
@@ -771,9 +766,9 @@ def custom_zone_file(offset: str, with_definition: bool = True) -> bytes:
 def test_each_file_is_read_with_its_own_custom_zone():
     """icalendar caches custom zones process-wide by name; one household's file must not
     change how another's is read."""
-    [first] = read_calendar(custom_zone_file("+0530"), NEW_YORK)
-    [second] = read_calendar(custom_zone_file("+0100"), NEW_YORK)
-    [undefined] = read_calendar(custom_zone_file("+0100", with_definition=False), NEW_YORK)
+    [first] = read_calendar(custom_zone_file("+0530"), NY)
+    [second] = read_calendar(custom_zone_file("+0100"), NY)
+    [undefined] = read_calendar(custom_zone_file("+0100", with_definition=False), NY)
 
     assert first.start.astimezone(UTC) == datetime(2026, 10, 13, 3, 30, tzinfo=UTC)
     assert second.start.astimezone(UTC) == datetime(2026, 10, 13, 8, 0, tzinfo=UTC)
@@ -855,12 +850,8 @@ def test_a_re_import_takes_the_calendars_move_and_keeps_the_parents_own_edits(fa
         household=family.household, night=date(2026, 10, 14), member=family.caregiver
     )
     # The calendar moves the departure to Wednesday morning; its return and place did not move.
-    moved = event(
-        "kickoff-2026@example.com",
-        "Sales kickoff",
-        datetime(2026, 10, 14, 8, 0, tzinfo=CHICAGO),
-        datetime(2026, 10, 15, 17, 0, tzinfo=CHICAGO),
-        location="Chicago",
+    moved = sales_kickoff(
+        datetime(2026, 10, 14, 8, 0, tzinfo=CHICAGO), datetime(2026, 10, 15, 17, 0, tzinfo=CHICAGO)
     )
 
     calendar_import = uploaded(parent, ics(moved))

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
 
 from homefront.accounts.models import User
 from homefront.testing.pages import query_counts
+from homefront.testing.zones import NY
 from homefront.trips.models import Cover, Trip
 
-HOME = ZoneInfo("America/New_York")
 # Tuesday 10 November 2026, 9:00 at home: the first trip is under way.
 NOW = datetime(2026, 11, 10, 14, 0, tzinfo=UTC)
 pytestmark = pytest.mark.usefixtures("frozen_time")
@@ -29,8 +28,8 @@ def add_trip(family, second: User, slot: int) -> Trip:
     trip = Trip(
         household=family.household,
         traveller=traveller,
-        starts_at=datetime.combine(first, time(8), tzinfo=HOME),
-        ends_at=datetime.combine(last_morning, time(20), tzinfo=HOME),
+        starts_at=datetime.combine(first, time(8), tzinfo=NY),
+        ends_at=datetime.combine(last_morning, time(20), tzinfo=NY),
         destination=f"Place {slot}",
         destination_zone="Europe/London" if slot % 3 else "America/Denver",
     )
