@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from homefront.handoff.models import ShareLink, ShareLinkOpen
 from homefront.testing.pages import SHARE_URL
+from homefront.testing.trips import trip_to
 from homefront.testing.zones import ny
 from homefront.trips.models import Cover, Trip
 
@@ -26,26 +27,16 @@ pytestmark = pytest.mark.usefixtures("frozen_time")
 @pytest.fixture
 def trip(family) -> Trip:
     """Thursday 12 November 7:30 to Sunday 15 November 18:00."""
-    return Trip.objects.create(
-        household=family.household,
-        traveller=family.parent,
-        starts_at=ny(2026, 11, 12, 7, 30),
-        ends_at=ny(2026, 11, 15, 18),
-        destination_zone="America/Denver",
-        notes="Trip A: swimming moved to Friday.",
+    leaves, back = ny(2026, 11, 12, 7, 30), ny(2026, 11, 15, 18)
+    return trip_to(
+        family, "", "America/Denver", leaves, back, notes="Trip A: swimming moved to Friday."
     )
 
 
 @pytest.fixture
 def other_trip(family) -> Trip:
-    return Trip.objects.create(
-        household=family.household,
-        traveller=family.parent,
-        starts_at=ny(2026, 11, 19, 8),
-        ends_at=ny(2026, 11, 21, 20),
-        destination_zone="America/New_York",
-        notes="Trip B: Dad is in Boston.",
-    )
+    leaves, back = ny(2026, 11, 19, 8), ny(2026, 11, 21, 20)
+    return trip_to(family, "", "America/New_York", leaves, back, notes="Trip B: Dad is in Boston.")
 
 
 def issue(trip: Trip, user, **fields) -> tuple[ShareLink, str]:
