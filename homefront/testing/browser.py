@@ -1,8 +1,12 @@
 """What the browser journeys (`*_browser.py`, Playwright in Debian's Chromium) do the same
-way: the Chromium they run, the phone they run on, signing a member in and out, taking the
-phone offline, opening the quick log, and checking a page neither reloaded nor overflowed.
-Signing in through the form, screenshots and the service worker's kept pages are in
-homefront/core/tests/browser.py."""
+way, their fixtures reaching them through the root conftest: the Chromium they run, the
+family's phone they run on, the clock at ten in the morning, signing a member in and out,
+taking the phone offline, opening the quick log, filling in a trip, screenshots, and
+checking that a page neither reloaded nor overflowed. The sign-in form itself, full-page
+pictures and the service worker's kept pages are homefront/core/tests/browser.py's.
+
+scripts/screenshots.py reads the Chromium flags here without Django set up, so nothing
+here imports a model at import time."""
 
 from __future__ import annotations
 
@@ -24,8 +28,6 @@ from homefront.core.tests.browser import full_page_shot, sign_in
 if TYPE_CHECKING:
     from homefront.accounts.models import User
 
-# Read by scripts/screenshots.py too, where Django is not set up: nothing here imports a model.
-
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -37,11 +39,12 @@ CHROMIUM_FLAGS = [
 ]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
+HOME_ZONE = "America/New_York"  # the demo household's
 # A Levin's phone at home: what every journey's pages open on unless it says otherwise.
 AT_HOME_ON_A_PHONE: dict[str, Any] = {
     "viewport": PHONE,
     "locale": "en-US",
-    "timezone_id": "America/New_York",
+    "timezone_id": HOME_ZONE,
 }
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"  # git-ignored
 
@@ -50,7 +53,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"  # git-ignored
 def ten_in_the_morning() -> Iterator[datetime]:
     """Today at home, 10:00, the clock running. The live server runs in this process, so
     it reads the same clock; the browser keeps its own, which no page relies on."""
-    zone = ZoneInfo("America/New_York")
+    zone = ZoneInfo(HOME_ZONE)
     morning = datetime.combine(datetime.now(zone).date(), time(10, 0), tzinfo=zone)
     with time_machine.travel(morning, tick=True):
         yield morning
@@ -74,7 +77,7 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
 
 def log_in(page: Page, base_url: str, user: User) -> None:
     """A member of the test family signs in through the form."""
-    from homefront.testing.household import PASSWORD
+    from homefront.testing.household import PASSWORD  # the module holds models
 
     sign_in(page, base_url, user.email, PASSWORD)
 

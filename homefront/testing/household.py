@@ -16,7 +16,6 @@ from homefront.testing.trips import make_trip
 from homefront.trips.models import Trip, TripKind
 
 PASSWORD = "correct horse battery staple"  # noqa: S105 (the test family's)
-HOME_ZONE = "America/New_York"  # the demo household's
 JUDYS_PHONE = "+1 619 555 0187"  # the demo's Judy Stern's
 
 

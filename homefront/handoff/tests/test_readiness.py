@@ -24,6 +24,7 @@ from homefront.households.models import (
 )
 from homefront.photos.testing import phone_jpeg
 from homefront.testing.households import add_parent
+from homefront.testing.trips import make_trip, trip_to
 from homefront.testing.zones import ny
 from homefront.trips.models import Cover, Trip, TripKind
 
@@ -379,14 +380,7 @@ def test_leave_now_with_a_bad_return_creates_nothing(family, data, message):
 
 
 def test_leave_now_overlapping_a_trip_of_the_same_parent_creates_nothing(family):
-    Trip.objects.create(
-        household=family.household,
-        traveller=family.parent,
-        starts_at=ny(2026, 11, 11, 8),
-        ends_at=ny(2026, 11, 13, 20),
-        destination="Denver",
-        destination_zone="America/Denver",
-    )
+    trip_to(family, "Denver", "America/Denver", ny(2026, 11, 11, 8), ny(2026, 11, 13, 20))
 
     response = family.client_for(family.parent).post(reverse("handoff:leave_now"), LEAVE)
 
@@ -398,13 +392,7 @@ def test_leave_now_overlapping_a_trip_of_the_same_parent_creates_nothing(family)
 
 def test_leave_now_beside_the_other_parents_trip_is_fine(family):
     sam = add_parent(family)
-    Trip.objects.create(
-        household=family.household,
-        traveller=sam,
-        starts_at=ny(2026, 11, 9, 8),
-        ends_at=ny(2026, 11, 14, 20),
-        destination_zone="America/New_York",
-    )
+    make_trip(family.household, sam, ny(2026, 11, 9, 8), ny(2026, 11, 14, 20))
 
     response = family.client_for(family.parent).post(reverse("handoff:leave_now"), LEAVE)
 

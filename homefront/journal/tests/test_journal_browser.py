@@ -13,6 +13,7 @@ times.
 from __future__ import annotations
 
 import json
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -25,6 +26,7 @@ from homefront.households.models import Child
 from homefront.journal.models import JournalEntry, Kind
 from homefront.testing.browser import (
     DESKTOP,
+    HOME_ZONE,
     PHONE,
     log_in,
     offline,
@@ -32,7 +34,7 @@ from homefront.testing.browser import (
     screenshots,
     watch_for_reloads,
 )
-from homefront.testing.household import HOME_ZONE, PASSWORD, away_now
+from homefront.testing.household import PASSWORD, away_now
 from homefront.trips.models import Trip
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
@@ -65,6 +67,11 @@ def the_levins_away() -> tuple[Trip, User, list[Child]]:
     return away_now(levins.household, levins.rachel), levins.rachel, levins.girls
 
 
+def grandpas_link(trip: Trip, label: str = "Grandpa", **link: Any) -> tuple[ShareLink, str]:
+    """The link Rachel made for her trip, working from two days before it to a day after."""
+    return ShareLink.issue(trip, trip.traveller, label=label, days_before=2, days_after=1, **link)
+
+
 def entries_on_server(trip: Trip) -> list[tuple[str, dict]]:
     return sorted(
         JournalEntry.objects.filter(trip=trip).values_list("kind", "details"),
@@ -77,7 +84,7 @@ def test_grandpa_logs_offline_and_the_away_parent_sees_it_live_in_her_time(
 ) -> None:
     # 1. The Levins, Rachel away now, and a link for Grandpa.
     trip, rachel, girls = the_levins_away()
-    link, token = ShareLink.issue(trip, rachel, label="Grandpa", days_before=2, days_after=1)
+    link, token = grandpas_link(trip)
     url = live_server.url
 
     # 2. Grandpa, on his phone and signed out, logs the currants for both girls.
@@ -181,10 +188,8 @@ def test_what_the_script_draws_offline_is_what_the_server_draws_in_the_pages_lan
     """Abuelo's link speaks Spanish. He logs Noa and Maya's mood and a note with no
     connection; journal.js draws them from the labels the page gave it, and once they are
     sent the server draws the same words for them."""
-    trip, rachel, _ = the_levins_away()
-    _, token = ShareLink.issue(
-        trip, rachel, label="Abuelo", language="es", days_before=2, days_after=1
-    )
+    trip, _rachel, _girls = the_levins_away()
+    _link, token = grandpas_link(trip, "Abuelo", language="es")
     page.goto(f"{live_server.url}/s/{token}/log/")
     kinds = json.loads(page.locator("#journal-kinds").text_content() or "{}")
     assert (kinds["mood"]["label"], kinds["note"]["label"]) == ("Ánimo", "Nota")

@@ -19,7 +19,7 @@ from homefront.core.tests.browser import KEPT, wait_until_kept
 from homefront.demo.household import DAVID, RACHEL, the_levins
 from homefront.handoff.models import ShareLink
 from homefront.journal.models import JournalEntry, Kind
-from homefront.journal.tests.test_journal_browser import shot, the_levins_away
+from homefront.journal.tests.test_journal_browser import grandpas_link, shot, the_levins_away
 from homefront.testing.browser import (
     log_in,
     log_out,
@@ -161,8 +161,8 @@ def test_logging_out_anyway_keeps_the_entries_for_their_author_alone(
 def test_a_revoked_links_waiting_entries_are_shown_refused_with_their_text(
     page: Page, context: BrowserContext, live_server
 ) -> None:
-    trip, rachel, _girls = the_levins_away()
-    link, token = ShareLink.issue(trip, rachel, label="Grandpa", days_before=2, days_after=1)
+    trip, _rachel, _girls = the_levins_away()
+    link, token = grandpas_link(trip)
     url = live_server.url
     log = f"/s/{token}/log/"
     open_quick_log(page, url + log)

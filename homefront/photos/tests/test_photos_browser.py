@@ -15,12 +15,24 @@ from django.urls import reverse
 from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from homefront.handoff.models import ShareLink
-from homefront.journal.tests.test_journal_browser import AWAY_ZONE, POLLED, clock, the_levins_away
+from homefront.journal.tests.test_journal_browser import (
+    AWAY_ZONE,
+    POLLED,
+    clock,
+    grandpas_link,
+    the_levins_away,
+)
 from homefront.photos import testing
 from homefront.photos.models import Photo, PhotoImage
-from homefront.testing.browser import DESKTOP, PHONE, log_in, offline, open_quick_log, screenshots
-from homefront.testing.household import HOME_ZONE
+from homefront.testing.browser import (
+    DESKTOP,
+    HOME_ZONE,
+    PHONE,
+    log_in,
+    offline,
+    open_quick_log,
+    screenshots,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
@@ -50,7 +62,7 @@ def test_grandpa_sends_two_photos_taken_offline_and_rachel_sees_them_upright(
     page: Page, context: BrowserContext, browser: Browser, live_server
 ) -> None:
     trip, rachel, girls = the_levins_away()
-    _link, token = ShareLink.issue(trip, rachel, label="Grandpa", days_before=2, days_after=1)
+    _link, token = grandpas_link(trip)
     url = live_server.url
     sideways = testing.phone_jpeg(3000, 2000, orientation=6)  # a 6 MP phone JPEG with GPS
     heic = testing.phone_heic(1200, 800)
@@ -143,8 +155,8 @@ def test_grandpa_sends_two_photos_taken_offline_and_rachel_sees_them_upright(
 def test_a_queued_file_the_server_refuses_shows_why_and_can_be_dropped(
     page: Page, live_server
 ) -> None:
-    trip, rachel, _girls = the_levins_away()
-    _link, token = ShareLink.issue(trip, rachel, label="Grandpa", days_before=2, days_after=1)
+    trip, _rachel, _girls = the_levins_away()
+    _link, token = grandpas_link(trip)
     page.goto(f"{live_server.url}/s/{token}/log/")
     add_photos(
         page, [{"name": "shopping.jpg", "mimeType": "image/jpeg", "buffer": b"milk, bread\n" * 40}]

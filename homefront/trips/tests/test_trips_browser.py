@@ -18,8 +18,15 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from homefront.demo.household import DAVID, RACHEL, the_levins
-from homefront.testing.browser import PHONE, fill_in_the_trip, log_in, no_reload, screenshots
-from homefront.testing.household import HOME_ZONE, PASSWORD, grandma_judy
+from homefront.testing.browser import (
+    HOME_ZONE,
+    PHONE,
+    fill_in_the_trip,
+    log_in,
+    no_reload,
+    screenshots,
+)
+from homefront.testing.household import PASSWORD, grandma_judy
 from homefront.trips.models import Cover, Trip, TripKind
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
