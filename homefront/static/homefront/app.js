@@ -63,3 +63,24 @@ document.addEventListener("htmx:beforeSwap", (event) => {
     event.detail.shouldSwap = false;
   }
 });
+
+// A page that opens again offline (the quick log, a trip's brief) registers the service
+// worker (sw.js) and, on the first visit the worker did not see, hands it the page's
+// files: `first(registration)` hands over the page itself and returns the addresses to
+// keep before the files, `last` those after them. Resolves once handed over.
+window.homefrontKeepOffline = (first, last = []) => {
+  // Taken now: once the new worker activates it claims this page at once.
+  const seenByWorker = Boolean(navigator.serviceWorker.controller);
+  return navigator.serviceWorker
+    .register("/sw.js", { scope: "/" })
+    .then(() => navigator.serviceWorker.ready)
+    .then((registration) => {
+      if (seenByWorker || !registration.active) return;
+      const urls = first(registration);
+      for (const element of document.querySelectorAll('link[rel="stylesheet"], link[rel="icon"], script[src]')) {
+        urls.push(element.href || element.src);
+      }
+      urls.push(...last);
+      registration.active.postMessage({ type: "cache-urls", urls });
+    });
+};

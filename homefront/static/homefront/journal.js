@@ -441,21 +441,12 @@
   // -- Opening offline -----------------------------------------------------------
 
   if ("serviceWorker" in navigator) {
-    // Taken now: once the new worker activates it claims this page at once.
-    const seenByWorker = Boolean(navigator.serviceWorker.controller);
-    navigator.serviceWorker
-      .register("/sw.js", { scope: "/" })
-      .then(() => navigator.serviceWorker.ready)
-      .then((registration) => {
-        if (seenByWorker || !registration.active) return;
-        // This visit was not seen by the worker: hand it this page and its files.
-        const urls = [location.href];
-        for (const element of document.querySelectorAll('link[rel="stylesheet"], link[rel="icon"], script[src]')) {
-          urls.push(element.href || element.src);
-        }
-        urls.push("/static/homefront/icon-192.png", "/static/homefront/icon-512.png");
-        registration.active.postMessage({ type: "cache-urls", urls });
-      })
+    // This page, its files and the icons, kept for opening offline.
+    window
+      .homefrontKeepOffline(
+        () => [location.href],
+        ["/static/homefront/icon-192.png", "/static/homefront/icon-512.png"],
+      )
       .catch(() => {
         // Without the worker the page still logs; it just won't open offline.
       });

@@ -19,25 +19,16 @@
   showOffline();
 
   if (!("serviceWorker" in navigator)) return;
-  // Taken now: once the new worker activates it claims this page at once.
-  const seenByWorker = Boolean(navigator.serviceWorker.controller);
-  navigator.serviceWorker
-    .register("/sw.js", { scope: "/" })
-    .then(() => navigator.serviceWorker.ready)
-    .then((registration) => {
-      if (seenByWorker || !registration.active) return;
-      // This visit was not seen by the worker: hand it this very page (fetched again,
-      // a share link's brief would count a second opening) and the page's files.
+  window
+    .homefrontKeepOffline((registration) => {
+      // This very page, as it came (fetched again, a share link's brief would count a
+      // second opening), then the page's files.
       registration.active.postMessage({
         type: "keep-page",
         html: copy,
         keepUntil: broughtUpToDate.dataset.keepUntil || "",
       });
-      const urls = [];
-      for (const element of document.querySelectorAll('link[rel="stylesheet"], link[rel="icon"], script[src]')) {
-        urls.push(element.href || element.src);
-      }
-      registration.active.postMessage({ type: "cache-urls", urls });
+      return [];
     })
     .catch(() => {
       // Without the worker the brief still shows; it just won't open offline.
