@@ -13,6 +13,8 @@ times.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -67,6 +69,18 @@ def the_levins_away() -> tuple[Trip, User, list[Child]]:
     return away_now(levins.household, levins.rachel), levins.rachel, levins.girls
 
 
+@contextmanager
+def rachels_laptop(browser: Browser, url: str, rachel: User) -> Iterator[Page]:
+    """Rachel, away in Albuquerque, signed in on her laptop, which keeps Denver time."""
+    laptop = browser.new_context(viewport=DESKTOP, locale="en-US", timezone_id=AWAY_ZONE)
+    try:
+        page = laptop.new_page()
+        log_in(page, url, rachel)
+        yield page
+    finally:
+        laptop.close()
+
+
 def grandpas_link(trip: Trip, label: str = "Grandpa", **link: Any) -> tuple[ShareLink, str]:
     """The link Rachel made for her trip, working from two days before it to a day after."""
     return ShareLink.issue(trip, trip.traveller, label=label, days_before=2, days_after=1, **link)
@@ -108,10 +122,7 @@ def test_grandpa_logs_offline_and_the_away_parent_sees_it_live_in_her_time(
     shot(page, "01-quick-log-390")
 
     # 5. (opened now) Rachel, in Albuquerque, reads the timeline on her laptop.
-    rachels_context = browser.new_context(viewport=DESKTOP, locale="en-US", timezone_id=AWAY_ZONE)
-    try:
-        rachels = rachels_context.new_page()
-        log_in(rachels, url, rachel)
+    with rachels_laptop(browser, url, rachel) as rachels:
         rachels.goto(f"{url}/trips/{trip.pk}/journal/")
         expect(rachels.get_by_role("heading", name="The kids' days")).to_be_visible()
         expect(rachels.locator(".zone-switch strong")).to_have_text(AWAY_ZONE)
@@ -178,8 +189,6 @@ def test_grandpa_logs_offline_and_the_away_parent_sees_it_live_in_her_time(
         shot(rachels, "04-timeline-1280")
         rachels.set_viewport_size(PHONE)
         shot(rachels, "05-timeline-390")
-    finally:
-        rachels_context.close()
 
 
 def test_what_the_script_draws_offline_is_what_the_server_draws_in_the_pages_language(

@@ -20,19 +20,12 @@ from homefront.journal.tests.test_journal_browser import (
     POLLED,
     clock,
     grandpas_link,
+    rachels_laptop,
     the_levins_away,
 )
 from homefront.photos import testing
 from homefront.photos.models import Photo, PhotoImage
-from homefront.testing.browser import (
-    DESKTOP,
-    HOME_ZONE,
-    PHONE,
-    log_in,
-    offline,
-    open_quick_log,
-    screenshots,
-)
+from homefront.testing.browser import HOME_ZONE, PHONE, offline, open_quick_log, screenshots
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
@@ -68,12 +61,9 @@ def test_grandpa_sends_two_photos_taken_offline_and_rachel_sees_them_upright(
     heic = testing.phone_heic(1200, 800)
 
     # Rachel, in Albuquerque, has her Home and her timeline open on her laptop.
-    rachels_context = browser.new_context(viewport=DESKTOP, locale="en-US", timezone_id=AWAY_ZONE)
-    try:
-        rachels = rachels_context.new_page()
-        log_in(rachels, url, rachel)
+    with rachels_laptop(browser, url, rachel) as rachels:
         expect(rachels.get_by_role("heading", name="Today with the kids")).to_be_visible()
-        timeline = rachels_context.new_page()
+        timeline = rachels.context.new_page()
         timeline.goto(f"{url}/trips/{trip.pk}/journal/")
         for opened in (rachels, timeline):
             opened.evaluate("window.stillTheSamePage = true")
@@ -148,8 +138,6 @@ def test_grandpa_sends_two_photos_taken_offline_and_rachel_sees_them_upright(
         expect(viewer.locator("figcaption")).to_contain_text("(2/2)")
         timeline.keyboard.press("Escape")
         shot(timeline, "05-timeline-390")
-    finally:
-        rachels_context.close()
 
 
 def test_a_queued_file_the_server_refuses_shows_why_and_can_be_dropped(
