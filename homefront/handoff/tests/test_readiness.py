@@ -10,18 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from homefront.accounts.models import User
+from homefront.demo.household import RACHEL, the_levins
 from homefront.handoff.models import DEFAULT_GO_BAG, GoBagItem, ShareLink
-from homefront.households.models import (
-    Child,
-    Contact,
-    ContactRole,
-    Household,
-    Membership,
-    Role,
-    Routine,
-    RoutineKind,
-)
+from homefront.households.models import Child, Contact, ContactRole, Routine, RoutineKind
 from homefront.photos.testing import phone_jpeg
 from homefront.testing.households import add_parent
 from homefront.testing.trips import make_trip, trip_to
@@ -36,15 +27,11 @@ SHARE_URL = re.compile(r'id="share-url" type="text" value="http://testserver(/s/
 
 @pytest.fixture
 def empty(db):
-    """A household with nothing in it yet but its parent (and the default go-bag list)."""
-    household = Household.objects.create(name="The Newcomers", time_zone="America/New_York")
-    parent = User.objects.create_user(
-        email="new@example.com", password="a long test password", name="Nia New"
-    )
-    Membership.objects.create(household=household, user=parent, role=Role.PARENT)
+    """The demo's household with nothing in it yet but Rachel (and the default go-bag list)."""
+    levins = the_levins("a long test password", people=(RACHEL,), girls=())
     client = Client()
-    client.force_login(parent)
-    return household, client
+    client.force_login(levins.rachel)
+    return levins.household, client
 
 
 def score_of(client) -> int:
