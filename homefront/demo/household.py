@@ -2,8 +2,8 @@
 
 A mother, the primary caretaker, takes her first long trip away; the father,
 who travels for work a few times a month, covers; their daughters are 4½ and 3
-(children.py). Its pieces build the households of the browser journeys too
-(homefront/testing/household.py).
+(children.py). `the_levins` builds its people and daughters, all of them for
+`load_demo`, and the few each browser journey needs for the journey.
 """
 
 from __future__ import annotations
@@ -67,6 +67,8 @@ def add_demo_member(household: Household, email: str, password: str) -> User:
 
 @dataclass
 class Levins:
+    """What `the_levins` built: the household, its members by email, the daughters."""
+
     household: Household
     members: dict[str, User]  # by email
     girls: list[Child]
@@ -92,8 +94,7 @@ def the_levins(
     **household: Any,
 ) -> Levins:
     """The demo's household with the people and daughters named, each girl with her
-    profile: all of them for `load_demo`, the few a browser journey needs for it
-    (`household` changes what differs from the demo's home, as its time zone)."""
+    profile; `household` changes what differs from the demo's home (its time zone)."""
     home = new_demo_household(**household)
     daughters = {"Maya": add_maya, "Noa": add_noa}
     return Levins(
