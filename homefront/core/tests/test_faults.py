@@ -24,8 +24,6 @@ from __future__ import annotations
 import http.client
 import signal
 import sqlite3
-import subprocess
-import sys
 import threading
 import uuid
 from collections import Counter
@@ -45,7 +43,6 @@ from homefront.core.tests.servers import (
     FAULT_READ_ONLY,
     PAUSE_JOURNAL_AT,
     PAUSED,
-    PROJECT,
     Reply,
     Server,
     Site,
@@ -58,6 +55,7 @@ from homefront.core.tests.servers import (
 )
 from homefront.journal.models import EntryChange
 from homefront.notify.models import Attempt, Message
+from homefront.testing.command import Background
 from homefront.testing.ports import WAIT, wait_until
 
 NOTE = "Long day. " * 490  # 4,900 characters: more than a database page holds
@@ -175,29 +173,13 @@ def outbox(site: Site) -> dict[str, list[Any]]:
     }
 
 
-class Worker:
+class Worker(Background):
     """`homefront worker` on the site, its output in a file."""
 
     def __init__(self, site: Site, name: str) -> None:
         site.publish()
-        self.log = site.data_dir / f"{name}.log"
-        self.output = self.log.open("w")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "homefront.cli", "worker", "--interval", "0.5"],
-            env=site.environment(),
-            cwd=PROJECT,
-            stdout=self.output,
-            stderr=subprocess.STDOUT,
-        )
-
-    def text(self) -> str:
-        return self.log.read_text()
-
-    def close(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(timeout=WAIT)
-        self.output.close()
+        log = site.data_dir / f"{name}.log"
+        super().__init__("worker", "--interval", "0.5", env=site.environment(), log=log, wait=WAIT)
 
 
 def test_a_worker_stopped_mid_batch_sends_the_rest_after_a_restart_each_exactly_once(

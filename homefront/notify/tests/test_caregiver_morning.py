@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime, time
 from email.message import EmailMessage
 
 import pytest
-import time_machine
 
 from homefront.handoff.models import ShareLink
 from homefront.notify.delivery import deliver_due
@@ -15,14 +14,12 @@ from homefront.notify.models import Channel, ChannelKind, Message, MessageKind, 
 from homefront.notify.plan import plan_all
 from homefront.prep.models import PrepTask
 from homefront.testing.receivers import smtp_server
+from homefront.testing.trips import trip_to
 from homefront.testing.zones import ny
-from homefront.trips.models import Cover, Trip
+from homefront.trips.models import Cover
 
-
-@pytest.fixture
-def traveller():
-    with time_machine.travel(datetime(2027, 1, 12, 11, 0, tzinfo=UTC), tick=False) as traveller:
-        yield traveller
+# Tuesday 12 January 2027, 6:00 in New York: the shared clock (frozen_time) starts here.
+NOW = datetime(2027, 1, 12, 11, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -34,18 +31,11 @@ def mailbox(settings):
 
 
 @pytest.fixture
-def week(family, traveller):
+def week(family, frozen_time):
     """Pat away Thursday 14 to Sunday 17 January; Grandma (a contact, her link in Spanish)
     in charge on the nights of the 14th and 15th, Cam (a caregiver member, quiet until 8)
     on the 16th. Each has an email channel."""
-    trip = Trip.objects.create(
-        household=family.household,
-        traveller=family.parent,
-        starts_at=ny(2027, 1, 14, 9),
-        ends_at=ny(2027, 1, 17, 18),
-        destination="Albuquerque",
-        destination_zone="America/Denver",
-    )
+    trip = trip_to(family, "Albuquerque", "America/Denver", ny(2027, 1, 14, 9), ny(2027, 1, 17, 18))
     trip.prep_tasks.all().delete()
     PrepTask.objects.create(trip=trip, title="Pack the EpiPen", due_on=date(2027, 1, 14))
     for night in (14, 15):
@@ -89,19 +79,19 @@ def body(letter: EmailMessage) -> str:
 
 
 def test_the_adult_in_charge_gets_the_days_reminder_in_their_language(
-    family, week, traveller, mailbox
+    family, week, frozen_time, mailbox
 ):
-    traveller.move_to(ny(2027, 1, 13, 10))
+    frozen_time.move_to(ny(2027, 1, 13, 10))
     plan_all()
     assert mornings() == []
     # The household is planned again by the first morning someone is in charge.
     assert Schedule.objects.get(household=family.household).next_plan_at <= ny(2027, 1, 14, 7, 30)
 
-    traveller.move_to(ny(2027, 1, 14, 7, 29))
+    frozen_time.move_to(ny(2027, 1, 14, 7, 29))
     plan_all()
     assert mornings() == []
 
-    traveller.move_to(ny(2027, 1, 14, 7, 30))
+    frozen_time.move_to(ny(2027, 1, 14, 7, 30))
     plan_all()
     plan_all()
     [message] = mornings()
@@ -122,16 +112,16 @@ def test_the_adult_in_charge_gets_the_days_reminder_in_their_language(
     assert "Today's prep: 1 thing" in subjects
     assert not letters_to(mailbox, "cam@example.com")
 
-    traveller.move_to(ny(2027, 1, 14, 12))
+    frozen_time.move_to(ny(2027, 1, 14, 12))
     plan_all()
     assert len(mornings()) == 1  # once a day
 
 
 def test_each_morning_goes_to_that_nights_adult_after_their_quiet_hours(
-    family, week, traveller, mailbox
+    family, week, frozen_time, mailbox
 ):
     for day in (14, 15, 16):
-        traveller.move_to(ny(2027, 1, day, 7, 30))
+        frozen_time.move_to(ny(2027, 1, day, 7, 30))
         plan_all()
     assert [(m.channel.target, m.due_at) for m in mornings()] == [
         ("abuela@example.com", ny(2027, 1, 14, 7, 30)),
@@ -141,7 +131,7 @@ def test_each_morning_goes_to_that_nights_adult_after_their_quiet_hours(
     ]
     deliver_due("test")
     assert not letters_to(mailbox, "cam@example.com")  # 7:30 on the 16th: not due yet
-    traveller.move_to(ny(2027, 1, 16, 8, 0))
+    frozen_time.move_to(ny(2027, 1, 16, 8, 0))
     deliver_due("test")
     [letter] = letters_to(mailbox, "cam@example.com")
     assert letter["Subject"] == "Today with the children, Sat 16 Jan"
@@ -152,20 +142,22 @@ def test_each_morning_goes_to_that_nights_adult_after_their_quiet_hours(
     ]
 
 
-def test_named_later_in_the_day_they_are_told_then_but_not_in_the_evening(family, week, traveller):
+def test_named_later_in_the_day_they_are_told_then_but_not_in_the_evening(
+    family, week, frozen_time
+):
     Cover.objects.filter(night__in=[date(2027, 1, 14), date(2027, 1, 15)]).delete()
-    traveller.move_to(ny(2027, 1, 14, 10))
+    frozen_time.move_to(ny(2027, 1, 14, 10))
     plan_all()
     assert mornings() == []  # nobody in charge tonight
 
-    traveller.move_to(ny(2027, 1, 14, 12))
+    frozen_time.move_to(ny(2027, 1, 14, 12))
     Cover.objects.create(
         household=family.household, night=date(2027, 1, 14), contact=family.contact
     )
     plan_all()
     assert [m.due_at for m in mornings()] == [ny(2027, 1, 14, 12)]
 
-    traveller.move_to(ny(2027, 1, 15, 18, 30))
+    frozen_time.move_to(ny(2027, 1, 15, 18, 30))
     Cover.objects.create(
         household=family.household, night=date(2027, 1, 15), contact=family.contact
     )

@@ -59,6 +59,7 @@ def grandmas(family) -> Channel:
 
 
 URL = reverse("notify:channels")
+GRANDMA = "grandma@example.com"
 
 
 def test_the_page_lists_ones_own_channels_and_for_a_parent_the_contacts(
@@ -138,35 +139,22 @@ def test_an_apprise_url_it_does_not_know_is_refused_with_the_reason(family, targ
     assert not Channel.objects.exists()
 
 
+def grandmas_email(family) -> dict[str, str]:
+    """The form for the contact's own channel: their email."""
+    return {"owner": f"contact:{family.contact.pk}", "kind": "email", "target": GRANDMA}
+
+
 def test_a_parent_adds_a_channel_for_a_contact(family):
     client = family.client_for(family.parent)
-    response = client.post(
-        URL,
-        {
-            "owner": f"contact:{family.contact.pk}",
-            "kind": "email",
-            "target": "grandma@example.com",
-        },
-    )
+    response = client.post(URL, grandmas_email(family))
     assert response.status_code == 302
     channel = Channel.objects.get()
-    assert (channel.user, channel.contact, channel.target) == (
-        None,
-        family.contact,
-        "grandma@example.com",
-    )
+    assert (channel.user, channel.contact, channel.target) == (None, family.contact, GRANDMA)
 
 
 def test_a_caregiver_adds_their_own_but_not_one_for_a_contact(family):
     client = family.client_for(family.caregiver)
-    response = client.post(
-        URL,
-        {
-            "owner": f"contact:{family.contact.pk}",
-            "kind": "email",
-            "target": "grandma@example.com",
-        },
-    )
+    response = client.post(URL, grandmas_email(family))
     assert response.status_code == 422
     assert response.context["form"].errors["owner"] == [
         f"Select a valid choice. contact:{family.contact.pk} is not one of the available choices."

@@ -16,7 +16,6 @@ import json
 import signal
 import sqlite3
 import subprocess
-import sys
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -25,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import time_machine
 from django.core import mail
 from django.urls import reverse
 
@@ -40,7 +38,7 @@ from homefront.notify.models import (
     MessageKind,
     Status,
 )
-from homefront.testing.command import PROJECT, clean_environment, run_homefront
+from homefront.testing.command import Background, clean_environment, run_homefront
 from homefront.testing.ports import free_port, wait_until
 from homefront.testing.receivers import Hooks, Mailbox, serving, smtp_server
 
@@ -94,35 +92,12 @@ def homefront(*args: str, data_dir: Path, smtp_port: int) -> subprocess.Complete
     return run_homefront(*args, env=environment(data_dir, smtp_port))
 
 
-class Worker:
+class Worker(Background):
     """`homefront worker` in the background, its output in a file."""
 
     def __init__(self, data_dir: Path, smtp_port: int, name: str, *args: str) -> None:
-        self.log = data_dir / f"{name}.log"
-        self.output = self.log.open("w")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "homefront.cli", "worker", *args],
-            env=environment(data_dir, smtp_port),
-            cwd=PROJECT,
-            stdout=self.output,
-            stderr=subprocess.STDOUT,
-        )
-
-    def text(self) -> str:
-        return self.log.read_text()
-
-    def started(self) -> bool:
-        return "started." in self.text()
-
-    def stop(self) -> int:
-        self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(timeout=20)
-
-    def close(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(timeout=10)
-        self.output.close()
+        env, log = environment(data_dir, smtp_port), data_dir / f"{name}.log"
+        super().__init__("worker", *args, env=env, log=log)
 
 
 MAKE_HOUSEHOLD = """
@@ -326,12 +301,6 @@ def test_a_worker_killed_mid_send_leaves_a_claim_that_is_released_after_ten_minu
 
 
 @pytest.fixture
-def traveller():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
 def smtp_settings(settings, smtp):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
@@ -352,7 +321,7 @@ def one_message(family, target: str = "pat@example.com") -> Message:
     return message
 
 
-def test_a_real_mail_server_gets_the_message_once(family, traveller, smtp_settings, mailbox):
+def test_a_real_mail_server_gets_the_message_once(family, frozen_time, smtp_settings, mailbox):
     message = one_message(family)
 
     assert deliver_due("w1") == ["sent"]
@@ -367,7 +336,9 @@ def test_a_real_mail_server_gets_the_message_once(family, traveller, smtp_settin
     assert message.claimed_by == "w1"
 
 
-def test_an_unreachable_mail_server_is_retried_with_backoff_then_fails(family, traveller, settings):
+def test_an_unreachable_mail_server_is_retried_with_backoff_then_fails(
+    family, frozen_time, settings
+):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = free_port()  # nothing listens there
@@ -382,11 +353,11 @@ def test_an_unreachable_mail_server_is_retried_with_backoff_then_fails(family, t
         assert message.due_at == moment + backoff(attempt)
         assert message.last_error.startswith("Could not reach the mail server: ")
         # Not before the backoff is over...
-        traveller.move_to(message.due_at - timedelta(seconds=1))
+        frozen_time.move_to(message.due_at - timedelta(seconds=1))
         assert deliver_due("w1") == []
         # ...and then again.
         moment = message.due_at
-        traveller.move_to(moment)
+        frozen_time.move_to(moment)
     assert [backoff(n) for n in range(1, MAX_ATTEMPTS)] == [
         timedelta(minutes=1),
         timedelta(minutes=4),
@@ -401,7 +372,7 @@ def test_an_unreachable_mail_server_is_retried_with_backoff_then_fails(family, t
     assert len(attempts) == MAX_ATTEMPTS
     assert not any(attempt.ok for attempt in attempts)
     assert all("Connection refused" in attempt.error for attempt in attempts)
-    traveller.move_to(NOW + timedelta(days=1))
+    frozen_time.move_to(NOW + timedelta(days=1))
     assert deliver_due("w1") == []  # failed for good
 
     # The parent sees each attempt and why it failed.
@@ -421,7 +392,7 @@ def test_an_unreachable_mail_server_is_retried_with_backoff_then_fails(family, t
 
 
 def test_a_mail_server_that_refuses_the_address_fails_at_once(
-    family, traveller, smtp_settings, mailbox
+    family, frozen_time, smtp_settings, mailbox
 ):
     mailbox.refused.add("gone@example.com")
     message = one_message(family, target="gone@example.com")
@@ -435,22 +406,22 @@ def test_a_mail_server_that_refuses_the_address_fails_at_once(
     [attempt] = message.attempt_log.all()
     assert (attempt.ok, attempt.worker) == (False, "w1")
     assert mailbox.received == []
-    traveller.move_to(NOW + timedelta(hours=2))
+    frozen_time.move_to(NOW + timedelta(hours=2))
     assert deliver_due("w1") == []
 
 
-def test_a_claim_is_released_after_ten_minutes_not_before(family, traveller):
+def test_a_claim_is_released_after_ten_minutes_not_before(family, frozen_time):
     message = one_message(family)
     Message.objects.filter(pk=message.pk).update(
         status=Status.SENDING, claimed_by="killed", claimed_at=NOW
     )
 
-    traveller.move_to(NOW + STUCK_AFTER - timedelta(seconds=1))
+    frozen_time.move_to(NOW + STUCK_AFTER - timedelta(seconds=1))
     assert deliver_due("w2") == []
     message.refresh_from_db()
     assert (message.status, message.claimed_by) == (Status.SENDING, "killed")
 
-    traveller.move_to(NOW + STUCK_AFTER + timedelta(seconds=1))
+    frozen_time.move_to(NOW + STUCK_AFTER + timedelta(seconds=1))
     assert deliver_due("w2") == ["sent"]
     assert deliver_due("w3") == []
     [letter] = mail.outbox
@@ -459,7 +430,7 @@ def test_a_claim_is_released_after_ten_minutes_not_before(family, traveller):
     assert (attempt.ok, attempt.worker) == (True, "w2")
 
 
-def test_a_worker_asked_to_stop_sends_no_further_message(family, traveller):
+def test_a_worker_asked_to_stop_sends_no_further_message(family, frozen_time):
     message = one_message(family)
     stopping = threading.Event()
     stopping.set()

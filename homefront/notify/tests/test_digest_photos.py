@@ -16,11 +16,11 @@ from homefront.journal.models import JournalEntry, Kind
 from homefront.notify.delivery import deliver
 from homefront.notify.digest_photos import MAX_PHOTOS
 from homefront.notify.models import MessageKind
-from homefront.notify.tests.test_plan import (  # noqa: F401 (fixtures)
+from homefront.notify.tests.test_plan import (  # noqa: F401 (fixtures, and frozen_time's NOW)
+    NOW,
     of_kind,
     pat_mail,
     plan_as_two_workers,
-    traveller,
     trip,
 )
 from homefront.photos.models import PhotoImage, Size
@@ -28,6 +28,8 @@ from homefront.photos.testing import store_photo_for
 from homefront.testing.journal import log
 from homefront.testing.receivers import smtp_server
 from homefront.testing.zones import denver
+
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 
 @pytest.fixture
@@ -40,10 +42,10 @@ def mail_server(settings):
         yield mailbox
 
 
-def the_day_with_photos(family, trip, traveller, photos: int) -> list:  # noqa: F811
+def the_day_with_photos(family, trip, frozen_time, photos: int) -> list:  # noqa: F811
     """A bath and `photos` photo entries on Friday 15 January in Albuquerque, planned and
     sent at half past eight in the evening there."""
-    traveller.move_to(denver(2027, 1, 15, 19))
+    frozen_time.move_to(denver(2027, 1, 15, 19))
     log(trip, denver(2027, 1, 15, 18, 45), Kind.BATH, by=family.caregiver)
     kept = []
     for n in range(photos):
@@ -70,11 +72,11 @@ def test_the_days_photos_arrive_inline_in_the_email(
     family,
     trip,  # noqa: F811
     pat_mail,  # noqa: F811
-    traveller,  # noqa: F811
+    frozen_time,
     mail_server,
 ):
-    photos = the_day_with_photos(family, trip, traveller, photos=2)
-    traveller.move_to(denver(2027, 1, 15, 20, 30))
+    photos = the_day_with_photos(family, trip, frozen_time, photos=2)
+    frozen_time.move_to(denver(2027, 1, 15, 20, 30))
     plan_as_two_workers()
     [message] = of_kind(MessageKind.JOURNAL_DIGEST)
     assert message.data["photos"] == [photo.pk for photo in photos]
@@ -110,11 +112,11 @@ def test_only_a_few_photos_go_by_email(
     family,
     trip,  # noqa: F811
     pat_mail,  # noqa: F811
-    traveller,  # noqa: F811
+    frozen_time,
     mail_server,
 ):
-    photos = the_day_with_photos(family, trip, traveller, photos=MAX_PHOTOS + 2)
-    traveller.move_to(denver(2027, 1, 15, 20, 30))
+    photos = the_day_with_photos(family, trip, frozen_time, photos=MAX_PHOTOS + 2)
+    frozen_time.move_to(denver(2027, 1, 15, 20, 30))
     send_the_digest()
 
     letter = received(mail_server)
@@ -128,11 +130,11 @@ def test_a_photo_deleted_before_the_email_goes_is_not_sent(
     family,
     trip,  # noqa: F811
     pat_mail,  # noqa: F811
-    traveller,  # noqa: F811
+    frozen_time,
     mail_server,
 ):
-    kept, gone = the_day_with_photos(family, trip, traveller, photos=2)
-    traveller.move_to(denver(2027, 1, 15, 20, 30))
+    kept, gone = the_day_with_photos(family, trip, frozen_time, photos=2)
+    frozen_time.move_to(denver(2027, 1, 15, 20, 30))
     plan_as_two_workers()
     JournalEntry.objects.filter(pk=gone.entry_id).update(deleted_at=timezone.now())
 
@@ -149,11 +151,11 @@ def test_a_day_without_photos_is_a_plain_email(
     family,
     trip,  # noqa: F811
     pat_mail,  # noqa: F811
-    traveller,  # noqa: F811
+    frozen_time,
     mail_server,
 ):
-    the_day_with_photos(family, trip, traveller, photos=0)
-    traveller.move_to(denver(2027, 1, 15, 20, 30))
+    the_day_with_photos(family, trip, frozen_time, photos=0)
+    frozen_time.move_to(denver(2027, 1, 15, 20, 30))
     send_the_digest()
 
     letter = received(mail_server)

@@ -5,7 +5,6 @@ webhook as a receiver on 127.0.0.1 gets it."""
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,11 +14,12 @@ import yaml
 from django.test import Client
 
 from homefront.api.models import AccessToken, Scope
-from homefront.journal.entries import Author, store
 from homefront.notify import webhooks
 from homefront.notify.delivery import deliver_due
 from homefront.notify.tests.receivers import WebhookReceiver
+from homefront.testing.journal import logged
 from homefront.testing.receivers import serving
+from homefront.testing.trips import trip_to
 from homefront.trips.models import Cover, Trip
 
 RECIPE = Path(__file__).resolve().parents[3] / "docs" / "home-assistant.md"
@@ -52,13 +52,8 @@ def follow(data: Any, dotted: str) -> Any:
 
 @pytest.fixture
 def away(family) -> Trip:
-    trip = Trip.objects.create(
-        household=family.household,
-        traveller=family.parent,
-        starts_at=NOW - timedelta(days=1),
-        ends_at=NOW + timedelta(days=2),
-        destination="Denver",
-        destination_zone="America/Denver",
+    trip = trip_to(
+        family, "Denver", "America/Denver", NOW - timedelta(days=1), NOW + timedelta(days=2)
     )
     Cover.objects.create(
         household=family.household, night=trip.nights_list[1], member=family.caregiver
@@ -67,18 +62,7 @@ def away(family) -> Trip:
 
 
 def test_the_rest_sensors_read_fields_the_api_returns(family, frozen_time, away):
-    store(
-        away,
-        Author(user=family.caregiver),
-        [
-            {
-                "uuid": str(uuid.uuid4()),
-                "kind": "asleep",
-                "children": [family.child.pk],
-                "occurred_at": (NOW - timedelta(minutes=30)).isoformat(),
-            }
-        ],
-    )
+    logged(away, family.caregiver, "asleep", family.child, NOW - timedelta(minutes=30))
     _token, secret = AccessToken.issue(family.parent, family.household, "HA", Scope.READ)
     [rest] = [block["rest"] for block in recipe_blocks() if "rest" in block]
     [source] = rest
@@ -127,18 +111,7 @@ def test_the_automation_matches_the_webhook_homefront_posts(family, frozen_time,
             family.household, "Home Assistant", receiver.url(path), [webhooks.Event.ENTRY_LOGGED]
         )
         for kind in ("asleep", "bath"):
-            store(
-                away,
-                Author(user=family.caregiver),
-                [
-                    {
-                        "uuid": str(uuid.uuid4()),
-                        "kind": kind,
-                        "children": [family.child.pk],
-                        "occurred_at": NOW.isoformat(),
-                    }
-                ],
-            )
+            logged(away, family.caregiver, kind, family.child, NOW)
         deliver_due("worker", NOW)
     posted = [delivery.body for delivery in receiver.accepted]
     matching = [body for body in posted if all(follow(body, p) == v for p, v in wanted.items())]

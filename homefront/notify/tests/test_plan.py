@@ -3,7 +3,6 @@ however often it runs (every worker, every round) each message exists once."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -24,7 +23,8 @@ from homefront.notify.models import Channel, ChannelKind, Message, MessageKind, 
 from homefront.notify.plan import plan_all
 from homefront.prep.models import PrepTask
 from homefront.testing.journal import log
-from homefront.testing.trips import make_trip
+from homefront.testing.pages import SHARE_URL
+from homefront.testing.trips import trip_to
 from homefront.testing.zones import denver, ny
 from homefront.trips.models import Cover, Trip
 
@@ -32,13 +32,7 @@ PARIS = ZoneInfo("Europe/Paris")
 # Tuesday 12 January 2027, 6:00 in New York, 4:00 in Denver: winter, so New York is
 # UTC-5 and Denver UTC-7.
 NOW = datetime(2027, 1, 12, 11, 0, tzinfo=UTC)
-SHARE_URL = re.compile(r'id="share-url" type="text" value="(http://testserver/s/[\w-]+/)"')
-
-
-@pytest.fixture(autouse=True)
-def traveller():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 
 def utc(month: int, day: int, hour: int, minute: int = 0) -> datetime:
@@ -78,14 +72,7 @@ def dana_mail(family, dana) -> Channel:
 def trip(family) -> Trip:
     """Pat's trip: Thursday 14 January 9:00 to Sunday 17 January 18:00, in Albuquerque,
     without the checklist made from the household's templates (each test adds its own)."""
-    trip = make_trip(
-        family.household,
-        family.parent,
-        ny(2027, 1, 14, 9),
-        ny(2027, 1, 17, 18),
-        destination="Albuquerque",
-        destination_zone="America/Denver",
-    )
+    trip = trip_to(family, "Albuquerque", "America/Denver", ny(2027, 1, 14, 9), ny(2027, 1, 17, 18))
     trip.prep_tasks.all().delete()
     return trip
 
@@ -165,11 +152,11 @@ def test_the_morning_digest_goes_out_at_half_past_seven_where_each_parent_is(
 
 
 def test_a_parent_west_of_home_gets_the_days_prep_on_the_morning_of_that_day(
-    family, dana, pat_mail, dana_mail, trip, traveller
+    family, dana, pat_mail, dana_mail, trip, frozen_time
 ):
     """Midnight in New York is 22:00 the evening before in Denver: today's tasks wait for
     Dana's morning, rather than going out at once in her quiet hours."""
-    traveller.move_to(utc(1, 12, 5, 30))  # 0:30 in New York, 22:30 on Monday in Denver
+    frozen_time.move_to(utc(1, 12, 5, 30))  # 0:30 in New York, 22:30 on Monday in Denver
     task(trip, "Refill the EpiPen", date(2027, 1, 12))
 
     plan_as_two_workers()
@@ -178,7 +165,7 @@ def test_a_parent_west_of_home_gets_the_days_prep_on_the_morning_of_that_day(
     assert (message.channel, message.due_at) == (pat_mail, utc(1, 12, 12, 30))
     assert Message.objects.filter(channel=dana_mail, due_at__lte=timezone.now()).count() == 0
 
-    traveller.move_to(utc(1, 12, 7, 5))  # just after midnight in Denver
+    frozen_time.move_to(utc(1, 12, 7, 5))  # just after midnight in Denver
     plan_as_two_workers()
     [_, danas] = of_kind(MessageKind.PREP_DIGEST)
     assert (danas.channel, danas.due_at) == (dana_mail, utc(1, 12, 14, 30))
@@ -204,13 +191,13 @@ def test_a_parent_east_of_home_gets_all_of_their_days_tasks(family, dana, dana_m
 
 
 def test_no_digest_without_open_tasks_or_once_the_trip_has_started(
-    family, pat_mail, trip, traveller
+    family, pat_mail, trip, frozen_time
 ):
     plan_as_two_workers()
     assert of_kind(MessageKind.PREP_DIGEST) == []
 
     task(trip, "Refill the EpiPen", date(2027, 1, 14))
-    traveller.move_to(utc(1, 15, 11))  # Friday: Pat is away
+    frozen_time.move_to(utc(1, 15, 11))  # Friday: Pat is away
     plan_as_two_workers()
     assert of_kind(MessageKind.PREP_DIGEST) == []
 
@@ -271,10 +258,10 @@ def test_contacts_have_no_quiet_hours(family):
     assert make(grandma, draft_due(ny(2027, 1, 12, 23, 30))).due_at == ny(2027, 1, 12, 23, 30)
 
 
-def test_a_message_planned_late_in_the_evening_waits_for_the_morning(family, pat_mail, traveller):
+def test_a_message_planned_late_in_the_evening_waits_for_the_morning(family, pat_mail, frozen_time):
     """The readiness review of the day is due at 10:00; a channel added at 22:30 does not
     get it there and then, in the middle of the quiet hours."""
-    traveller.move_to(ny(2027, 1, 12, 22, 30))
+    frozen_time.move_to(ny(2027, 1, 12, 22, 30))
 
     plan_as_two_workers()
 
@@ -288,14 +275,14 @@ def test_a_message_planned_late_in_the_evening_waits_for_the_morning(family, pat
 
 
 def test_the_evening_before_leaving_lists_what_is_still_open(
-    family, dana, pat_mail, dana_mail, trip, danas_trip, traveller
+    family, dana, pat_mail, dana_mail, trip, danas_trip, frozen_time
 ):
     task(trip, "Refill the EpiPen", date(2027, 1, 13), essential=True)
     task(trip, "Charge the baby monitor", date(2027, 1, 14), essential=True)  # on the day
     done = task(trip, "Label the lunchboxes", date(2027, 1, 12), essential=True)
     PrepTask.objects.filter(pk=done.pk).update(done_at=timezone.now())
     task(trip, "Buy a comfort toy", date(2027, 1, 13))  # optional
-    traveller.move_to(ny(2027, 1, 13, 18))
+    frozen_time.move_to(ny(2027, 1, 13, 18))
 
     plan_as_two_workers()
 
@@ -313,17 +300,17 @@ def test_the_evening_before_leaving_lists_what_is_still_open(
     assert "Label the lunchboxes" not in message.text
     assert "Buy a comfort toy" not in message.text
 
-    traveller.move_to(ny(2027, 1, 13, 21))
+    frozen_time.move_to(ny(2027, 1, 13, 21))
     plan_as_two_workers()
     assert len(of_kind(MessageKind.LEAVING_TOMORROW)) == 1
 
 
 def test_the_evening_check_says_what_is_open_at_six_not_in_the_morning(
-    family, pat_mail, trip, traveller
+    family, pat_mail, trip, frozen_time
 ):
     epipen = task(trip, "Refill the EpiPen", date(2027, 1, 13), essential=True)
     for hour in (0, 9, 13):  # the workers plan all day long
-        traveller.move_to(ny(2027, 1, 13, hour))
+        frozen_time.move_to(ny(2027, 1, 13, hour))
         plan_as_two_workers()
     # By the afternoon everything is done, somebody is named for every night (Pat is the
     # only parent), and the brief is shared.
@@ -331,7 +318,7 @@ def test_the_evening_check_says_what_is_open_at_six_not_in_the_morning(
     for night in trip.nights_list:
         Cover.objects.create(household=family.household, night=night, member=family.caregiver)
     ShareLink.issue(trip, family.parent, label="Cam", days_before=7)
-    traveller.move_to(ny(2027, 1, 13, 18))
+    frozen_time.move_to(ny(2027, 1, 13, 18))
     plan_as_two_workers()
 
     [message] = of_kind(MessageKind.LEAVING_TOMORROW)
@@ -345,7 +332,7 @@ def test_the_evening_check_says_what_is_open_at_six_not_in_the_morning(
 
 
 def test_the_kids_day_reaches_the_traveller_at_half_past_eight_where_they_are(
-    family, dana, pat_mail, dana_mail, trip, traveller
+    family, dana, pat_mail, dana_mail, trip, frozen_time
 ):
     by = family.caregiver
     log(trip, denver(2027, 1, 14, 19), Kind.ASLEEP, by=by)  # the evening before
@@ -357,11 +344,11 @@ def test_the_kids_day_reaches_the_traveller_at_half_past_eight_where_they_are(
         (denver(2027, 1, 15, 18, 45), Kind.BATH, {}),
     ]
     for at, kind, details in day:  # logged through the day, planned every round
-        traveller.move_to(at)
+        frozen_time.move_to(at)
         log(trip, at, kind, by=by, details=details)
-        traveller.move_to(at + timedelta(minutes=1))
+        frozen_time.move_to(at + timedelta(minutes=1))
         plan_as_two_workers()
-    traveller.move_to(denver(2027, 1, 15, 20, 30))
+    frozen_time.move_to(denver(2027, 1, 15, 20, 30))
     plan_as_two_workers()
 
     [message] = of_kind(MessageKind.JOURNAL_DIGEST)
@@ -375,13 +362,13 @@ def test_the_kids_day_reaches_the_traveller_at_half_past_eight_where_they_are(
     ]
     assert "Mood" not in message.text
 
-    traveller.move_to(denver(2027, 1, 15, 23))
+    frozen_time.move_to(denver(2027, 1, 15, 23))
     plan_as_two_workers()
     assert of_kind(MessageKind.JOURNAL_DIGEST) == [message]
 
 
-def test_no_digest_on_a_day_with_nothing_logged(family, pat_mail, trip, traveller):
-    traveller.move_to(denver(2027, 1, 15, 20, 30))
+def test_no_digest_on_a_day_with_nothing_logged(family, pat_mail, trip, frozen_time):
+    frozen_time.move_to(denver(2027, 1, 15, 20, 30))
     plan_as_two_workers()
     assert of_kind(MessageKind.JOURNAL_DIGEST) == []
 
@@ -390,10 +377,10 @@ def test_no_digest_on_a_day_with_nothing_logged(family, pat_mail, trip, travelle
 
 
 def test_an_uncovered_night_is_told_to_every_parent_once(
-    family, dana, pat_mail, dana_mail, trip, danas_trip, traveller
+    family, dana, pat_mail, dana_mail, trip, danas_trip, frozen_time
 ):
     email_channel(family, "carer@example.com", user=family.caregiver)
-    traveller.move_to(ny(2027, 1, 12, 10))
+    frozen_time.move_to(ny(2027, 1, 12, 10))
 
     plan_as_two_workers()
 
@@ -407,10 +394,10 @@ def test_an_uncovered_night_is_told_to_every_parent_once(
     cover = Cover.objects.create(
         household=family.household, night=date(2027, 1, 15), contact=family.contact
     )
-    traveller.move_to(ny(2027, 1, 12, 14))
+    frozen_time.move_to(ny(2027, 1, 12, 14))
     plan_as_two_workers()
     cover.delete()
-    traveller.move_to(ny(2027, 1, 13, 10))
+    frozen_time.move_to(ny(2027, 1, 13, 10))
     plan_as_two_workers()
     assert len(of_kind(MessageKind.UNCOVERED_NIGHT)) == 2
 
@@ -424,18 +411,18 @@ def test_a_covered_trip_raises_no_alert(family, dana, pat_mail, dana_mail, trip)
 
 
 def test_the_first_open_of_a_share_link_tells_the_parents_once(
-    family, dana, pat_mail, dana_mail, trip, traveller
+    family, dana, pat_mail, dana_mail, trip, frozen_time
 ):
     email_channel(family, "carer@example.com", user=family.caregiver)
     _link, token = ShareLink.issue(trip, family.parent, label="Grandma", days_before=7)
-    traveller.move_to(ny(2027, 1, 12, 10, 5))
+    frozen_time.move_to(ny(2027, 1, 12, 10, 5))
     shared = reverse("handoff:shared_brief", args=[token])
     assert Client().get(shared).status_code == 200
-    traveller.move_to(ny(2027, 1, 12, 10, 20))
+    frozen_time.move_to(ny(2027, 1, 12, 10, 20))
     assert Client().get(shared).status_code == 200
 
     plan_as_two_workers()
-    traveller.move_to(ny(2027, 1, 13, 9))
+    frozen_time.move_to(ny(2027, 1, 13, 9))
     assert Client().get(shared).status_code == 200
     plan_as_two_workers()
 
@@ -446,8 +433,8 @@ def test_the_first_open_of_a_share_link_tells_the_parents_once(
         assert message.text.startswith("Grandma opened the brief at 10:05 AM.")
 
 
-def test_leave_now_tells_the_backup_caregiver_with_the_link(family, pat_mail, traveller):
-    traveller.move_to(ny(2027, 1, 12, 10))
+def test_leave_now_tells_the_backup_caregiver_with_the_link(family, pat_mail, frozen_time):
+    frozen_time.move_to(ny(2027, 1, 12, 10))
     grandma = email_channel(family, "grandma@example.com", contact=family.contact)
     doctor = Contact(household=family.household, name="Dr Who", phone="+1 505 555 0100")
     doctor.save()
@@ -459,7 +446,7 @@ def test_leave_now_tells_the_backup_caregiver_with_the_link(family, pat_mail, tr
     )
 
     assert response.status_code == 200
-    url = SHARE_URL.search(response.content.decode()).group(1)
+    url = SHARE_URL.search(response.content.decode()).group("url")
     [message] = of_kind(MessageKind.LEAVE_NOW)
     assert message.channel == grandma
     assert message.subject == "Can you take over? It's urgent"
@@ -481,7 +468,7 @@ def test_leave_now_tells_the_backup_caregiver_with_the_link(family, pat_mail, tr
 
 
 def test_the_readiness_review_comes_once_every_ninety_days(
-    family, dana, pat_mail, dana_mail, traveller
+    family, dana, pat_mail, dana_mail, frozen_time
 ):
     plan_as_two_workers()
     first = of_kind(MessageKind.READINESS_REVIEW)
@@ -493,11 +480,11 @@ def test_the_readiness_review_comes_once_every_ninety_days(
 
     # The 90 days run from 10 November 2026 to 7 February 2027.
     for moment in (ny(2027, 1, 13, 10), ny(2027, 2, 7, 23, 59)):
-        traveller.move_to(moment)
+        frozen_time.move_to(moment)
         plan_as_two_workers()
     assert len(of_kind(MessageKind.READINESS_REVIEW)) == 2
 
-    traveller.move_to(ny(2027, 2, 8, 0, 1))
+    frozen_time.move_to(ny(2027, 2, 8, 0, 1))
     plan_as_two_workers()
     later = of_kind(MessageKind.READINESS_REVIEW)[2:]
     assert {(m.channel, m.due_at) for m in later} == {

@@ -22,7 +22,9 @@ from homefront.notify.delivery import deliver_due
 from homefront.notify.events import PHOTO_EVERY, PHOTO_GATHER, photo_added
 from homefront.notify.models import Channel, ChannelKind, Message, MessageKind, PushChoices, Status
 from homefront.notify.tests.receivers import Browser, PushService, verify_vapid
+from homefront.testing.journal import logged
 from homefront.testing.receivers import serving
+from homefront.testing.trips import trip_to
 from homefront.trips.models import Trip
 
 # Wednesday 13 January 2027, 15:00 UTC: 10:00 in New York, 08:00 in Denver.
@@ -39,13 +41,8 @@ def push_service(settings) -> Iterator[PushService]:
 @pytest.fixture
 def denver_trip(family) -> Trip:
     """The parent is away in Denver from yesterday until Saturday; the caregiver covers."""
-    return Trip.objects.create(
-        household=family.household,
-        traveller=family.parent,
-        starts_at=NOW - timedelta(days=1),
-        ends_at=NOW + timedelta(days=3),
-        destination="Denver",
-        destination_zone="America/Denver",
+    return trip_to(
+        family, "Denver", "America/Denver", NOW - timedelta(days=1), NOW + timedelta(days=3)
     )
 
 
@@ -58,18 +55,7 @@ def subscribe(client, browser: Browser, name: str = "Pat's phone") -> Any:
 
 
 def log(trip: Trip, user, kind: str, child, when: datetime | None = None) -> None:
-    [outcome] = store(
-        trip,
-        Author(user=user),
-        [
-            {
-                "uuid": str(uuid.uuid4()),
-                "kind": kind,
-                "children": [child.pk],
-                "occurred_at": (when or NOW).isoformat(),
-            }
-        ],
-    )
+    outcome = logged(trip, user, kind, child, when or NOW)
     assert outcome.status == "stored", outcome.errors
 
 
@@ -281,28 +267,28 @@ def test_a_point_off_the_curve_a_nameless_device_and_a_huge_body_are_refused(fam
     assert not Channel.objects.filter(kind=ChannelKind.PUSH).exists()
 
 
-def test_production_takes_only_https_push_services(family, settings):
-    settings.PRODUCTION = True
-    subscription = Browser("http://push.example.org/x").subscription()
-    response = family.client_for(family.parent).post(
-        reverse("notify:push_subscribe"),
-        {"subscription": subscription, "name": "Phone"},
-        content_type="application/json",
-    )
+@pytest.mark.parametrize(
+    ("setting", "value", "service", "error"),
+    [
+        pytest.param(
+            "PRODUCTION", True, "http://push.example.org/x", "https://", id="production-https-only"
+        ),
+        pytest.param(
+            "ALLOW_PRIVATE_TARGETS",
+            False,
+            "http://127.0.0.1:9/push",
+            "loopback, private or link-local",
+            id="private-address-unless-allowed",
+        ),
+    ],
+)
+def test_a_push_service_the_settings_rule_out_is_refused(
+    family, settings, setting, value, service, error
+):
+    setattr(settings, setting, value)
+    response = subscribe(family.client_for(family.parent), Browser(service), "Phone")
     assert response.status_code == 422
-    assert "https://" in response.json()["error"]
-
-
-def test_a_push_service_on_a_private_address_is_refused_unless_allowed(family, settings):
-    settings.ALLOW_PRIVATE_TARGETS = False
-    subscription = Browser("http://127.0.0.1:9/push").subscription()
-    response = family.client_for(family.parent).post(
-        reverse("notify:push_subscribe"),
-        {"subscription": subscription, "name": "Phone"},
-        content_type="application/json",
-    )
-    assert response.status_code == 422
-    assert "loopback, private or link-local" in response.json()["error"]
+    assert error in response.json()["error"]
 
 
 def test_the_service_worker_renews_a_changed_subscription(family, push_service):
@@ -416,14 +402,7 @@ def test_leave_now_reaches_the_caregiver_who_covers_on_their_phone(
     from homefront.notify.plan import leave_now
     from homefront.trips.models import Cover
 
-    trip = Trip.objects.create(
-        household=family.household,
-        traveller=family.parent,
-        starts_at=NOW,
-        ends_at=NOW + timedelta(days=2),
-        destination="Hospital",
-        destination_zone="America/New_York",
-    )
+    trip = trip_to(family, "Hospital", "America/New_York", NOW, NOW + timedelta(days=2))
     Cover.objects.create(
         household=family.household, night=trip.nights_list[0], member=family.caregiver
     )
@@ -495,14 +474,7 @@ def test_tapping_a_planned_message_opens_its_page(family):
     from homefront.handoff.models import ShareLink
     from homefront.notify.push import notification
 
-    trip = Trip.objects.create(
-        household=family.household,
-        traveller=family.parent,
-        starts_at=NOW + timedelta(days=3),
-        ends_at=NOW + timedelta(days=5),
-        destination="Kyoto",
-        destination_zone="Asia/Tokyo",
-    )
+    trip = trip_to(family, "Kyoto", "Asia/Tokyo", NOW + timedelta(days=3), NOW + timedelta(days=5))
     link, _token = ShareLink.issue(trip, family.parent, label="Grandma", days_before=7)
     pages = {
         (MessageKind.PREP_DIGEST, "prep:2027-01-13"): reverse("prep:today"),

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import signal
 import threading
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,15 +23,14 @@ from homefront.core.tests.servers import mailing_site
 from homefront.core.tests.test_faults import Worker, outbox
 from homefront.handoff.models import ShareLink, ShareLinkOpen
 from homefront.households.models import Household, Membership, Role
-from homefront.journal import entries
-from homefront.journal.entries import Author
 from homefront.notify.delivery import deliver_due
 from homefront.notify.models import Channel, ChannelKind, Message, MessageKind, Schedule
 from homefront.notify.plan import plan_all, plan_due
 from homefront.portability.household_file import dumps, export_household, import_household, load
 from homefront.prep.models import PrepTask
+from homefront.testing.journal import logged
 from homefront.testing.ports import WAIT, wait_until
-from homefront.testing.trips import make_trip
+from homefront.testing.trips import trip_to
 from homefront.testing.zones import DENVER, ny
 from homefront.trips.models import Cover, Trip
 
@@ -114,14 +112,8 @@ def test_a_household_is_planned_once_however_many_rounds(family):
 
 
 def test_a_household_without_a_channel_is_never_planned(family):
-    Trip.objects.create(
-        household=family.household,
-        traveller=family.parent,
-        starts_at=timezone.now() + timedelta(days=2),
-        ends_at=timezone.now() + timedelta(days=4),
-        destination="Lima",
-        destination_zone="America/Lima",
-    )
+    leaves, back = timezone.now() + timedelta(days=2), timezone.now() + timedelta(days=4)
+    trip_to(family, "Lima", "America/Lima", leaves, back)
     assert not Schedule.objects.exists()
     assert plan_due("w1") == {}
 
@@ -141,30 +133,17 @@ def test_a_household_without_a_channel_is_never_planned(family):
 
 
 @pytest.fixture
-def traveller() -> Iterator[time_machine.Traveller]:
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def pat_mail(family, traveller) -> Channel:
+def pat_mail(family, frozen_time) -> Channel:
     return Channel.objects.create(
         household=family.household, user=family.parent, kind="email", target="pat@example.com"
     )
 
 
 @pytest.fixture
-def trip(family, traveller) -> Trip:
+def trip(family, frozen_time) -> Trip:
     """Pat's trip from Thursday 14 January 9:00 to Saturday 16 January 18:00, in Denver,
     with one task, due on Wednesday 13th; the caregiver covers each night."""
-    trip = make_trip(
-        family.household,
-        family.parent,
-        ny(2027, 1, 14, 9),
-        ny(2027, 1, 16, 18),
-        destination="Denver",
-        destination_zone="America/Denver",
-    )
+    trip = trip_to(family, "Denver", "America/Denver", ny(2027, 1, 14, 9), ny(2027, 1, 16, 18))
     trip.prep_tasks.all().delete()
     PrepTask.objects.create(trip=trip, title="Refill the EpiPen", due_on=date(2027, 1, 13))
     for night in trip.nights_list:
@@ -178,25 +157,25 @@ def within_a_day(household: Household) -> datetime:
 
 
 def test_without_trips_the_next_planning_is_the_readiness_review_or_within_a_day(
-    family, pat_mail, traveller
+    family, pat_mail, frozen_time
 ):
     plan_all()
     assert next_plan(family.household) == within_a_day(family.household)
 
     # The 90-day periods run from 10 November 2026 to 7 February 2027.
-    traveller.move_to(ny(2027, 2, 7, 12))
+    frozen_time.move_to(ny(2027, 2, 7, 12))
     plan_all()
     assert next_plan(family.household) == ny(2027, 2, 8, 0)
 
 
 def test_the_next_planning_is_the_next_moment_something_can_be_due(
-    family, pat_mail, trip, traveller
+    family, pat_mail, trip, frozen_time
 ):
     moments = []
     for _ in range(6):
         plan_all()
         moments.append(next_plan(family.household))
-        traveller.move_to(moments[-1])
+        frozen_time.move_to(moments[-1])
 
     assert moments == [
         ny(2027, 1, 13, 0),  # the day the EpiPen is due: its morning digest
@@ -218,14 +197,7 @@ def test_the_next_planning_is_the_next_moment_something_can_be_due(
 
 
 def new_trip(family, trip: Trip) -> None:
-    Trip.objects.create(
-        household=family.household,
-        traveller=family.parent,
-        starts_at=ny(2027, 3, 1, 9),
-        ends_at=ny(2027, 3, 2, 18),
-        destination="Boston",
-        destination_zone="America/New_York",
-    )
+    trip_to(family, "Boston", "America/New_York", ny(2027, 3, 1, 9), ny(2027, 3, 2, 18))
 
 
 def trip_moved(family, trip: Trip) -> None:
@@ -301,18 +273,7 @@ def test_a_write_that_can_make_something_due_makes_the_household_due_now(
 
 
 def log(family, trip: Trip) -> None:
-    entries.store(
-        trip,
-        Author(user=family.caregiver),
-        [
-            {
-                "uuid": str(uuid.uuid4()),
-                "kind": "bath",
-                "children": [family.child.pk],
-                "occurred_at": timezone.now().isoformat(),
-            }
-        ],
-    )
+    logged(trip, family.caregiver, "bath", family.child, timezone.now())
 
 
 def digests() -> int:
@@ -320,34 +281,34 @@ def digests() -> int:
 
 
 def test_the_kids_day_is_looked_at_in_the_evening_and_again_while_nothing_is_logged(
-    family, pat_mail, trip, traveller
+    family, pat_mail, trip, frozen_time
 ):
     """The kids' day is planned at 20:30 where the traveller is, with what was logged by
     then; on a day with nothing logged yet, every half hour until midnight, so an entry
     logged late is still told that night (logging itself writes nothing for the planner)."""
-    traveller.move_to(datetime(2027, 1, 14, 12, tzinfo=DENVER))
+    frozen_time.move_to(datetime(2027, 1, 14, 12, tzinfo=DENVER))
     plan_all()
     evening = datetime(2027, 1, 14, 20, 30, tzinfo=DENVER)
     assert next_plan(family.household) == evening
-    traveller.move_to(datetime(2027, 1, 14, 20, tzinfo=DENVER))
+    frozen_time.move_to(datetime(2027, 1, 14, 20, tzinfo=DENVER))
     log(family, trip)
     assert next_plan(family.household) == evening
-    traveller.move_to(evening)
+    frozen_time.move_to(evening)
     plan_all()
     assert digests() == 1
     # The caregiver in charge on the 15th has their morning at home first.
     assert next_plan(family.household) == ny(2027, 1, 15, 7, 30)
-    traveller.move_to(ny(2027, 1, 15, 7, 30))
+    frozen_time.move_to(ny(2027, 1, 15, 7, 30))
     plan_all()
     assert next_plan(family.household) == datetime(2027, 1, 15, 20, 30, tzinfo=DENVER)
 
-    traveller.move_to(datetime(2027, 1, 15, 20, 30, tzinfo=DENVER))
+    frozen_time.move_to(datetime(2027, 1, 15, 20, 30, tzinfo=DENVER))
     plan_all()  # nothing logged on the second day yet: no digest, a look again later
     assert digests() == 1
     assert next_plan(family.household) == datetime(2027, 1, 15, 21, tzinfo=DENVER)
-    traveller.move_to(datetime(2027, 1, 15, 20, 50, tzinfo=DENVER))
+    frozen_time.move_to(datetime(2027, 1, 15, 20, 50, tzinfo=DENVER))
     log(family, trip)
-    traveller.move_to(datetime(2027, 1, 15, 21, tzinfo=DENVER))
+    frozen_time.move_to(datetime(2027, 1, 15, 21, tzinfo=DENVER))
     plan_all()
     assert digests() == 2
     # Pat is home on the 16th by 18:00: nothing booked but the daily look.

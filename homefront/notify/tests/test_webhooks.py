@@ -17,14 +17,15 @@ import time_machine
 from django.urls import reverse
 
 from homefront.handoff.models import ShareLink, ShareLinkOpen
-from homefront.journal.entries import Author, store
 from homefront.notify import webhooks
 from homefront.notify.delivery import deliver_due
 from homefront.notify.models import Channel, ChannelKind, Message, Status, Webhook
 from homefront.notify.plan import plan_all
 from homefront.notify.tests.receivers import WebhookReceiver
+from homefront.testing.journal import logged
 from homefront.testing.ports import wait_until
 from homefront.testing.receivers import serving
+from homefront.testing.trips import trip_to
 from homefront.trips.models import Trip
 
 NOW = datetime(2027, 1, 13, 15, 0, tzinfo=UTC)  # 10:00 in New York
@@ -111,27 +112,11 @@ def test_an_entry_is_posted_signed_and_a_replay_is_refused(
     family, receiver, allowed, frozen_time, settings
 ):
     add(family, receiver, "/entries", [webhooks.Event.ENTRY_LOGGED])
-    trip = Trip.objects.create(
-        household=family.household,
-        traveller=family.parent,
-        starts_at=NOW - timedelta(days=1),
-        ends_at=NOW + timedelta(days=2),
-        destination="Denver",
-        destination_zone="America/Denver",
+    trip = trip_to(
+        family, "Denver", "America/Denver", NOW - timedelta(days=1), NOW + timedelta(days=2)
     )
     entry_id = str(uuid.uuid4())
-    store(
-        trip,
-        Author(user=family.caregiver),
-        [
-            {
-                "uuid": entry_id,
-                "kind": "asleep",
-                "children": [family.child.pk],
-                "occurred_at": NOW.isoformat(),
-            }
-        ],
-    )
+    logged(trip, family.caregiver, "asleep", family.child, NOW, uuid=entry_id)
     assert deliver_due("worker", NOW) == ["sent"]
     [delivery] = receiver.accepted
     assert delivery.body["type"] == "entry.logged"
@@ -262,14 +247,7 @@ def test_timed_events_trip_start_and_end_medicine_due_and_missed_and_a_first_ope
 ):
     add(family, receiver, "/ha", [e for e in ALL_EVENTS if e != webhooks.Event.NIGHT_UNCOVERED])
     start = datetime(2027, 1, 14, 12, 0, tzinfo=UTC)  # Thursday 7:00 in New York
-    trip = Trip.objects.create(
-        household=family.household,
-        traveller=family.parent,
-        starts_at=start,
-        ends_at=start + timedelta(days=2),
-        destination="Denver",
-        destination_zone="America/Denver",
-    )
+    trip = trip_to(family, "Denver", "America/Denver", start, start + timedelta(days=2))
     link, _token = ShareLink.issue(trip, family.parent, label="Grandma", days_before=7)
 
     def round_at(moment: datetime) -> list[str]:
@@ -291,19 +269,9 @@ def test_timed_events_trip_start_and_end_medicine_due_and_missed_and_a_first_ope
     # The next morning's dose is logged in time: due, not missed.
     next_dose = start + timedelta(days=1, hours=1)
     with time_machine.travel(next_dose, tick=False):
-        store(
-            trip,
-            Author(user=family.caregiver),
-            [
-                {
-                    "uuid": str(uuid.uuid4()),
-                    "kind": "medicine",
-                    "children": [family.child.pk],
-                    "medicine": family.child.medicines.get().pk,
-                    "occurred_at": (next_dose + timedelta(minutes=10)).isoformat(),
-                }
-            ],
-        )
+        dose = family.child.medicines.get().pk
+        at = next_dose + timedelta(minutes=10)
+        logged(trip, family.caregiver, "medicine", family.child, at, medicine=dose)
     round_at(next_dose + timedelta(hours=1, minutes=5))
     types = [d.body["type"] for d in receiver.accepted]
     assert types.count("medicine.missed") == 1
