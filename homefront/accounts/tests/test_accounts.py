@@ -20,6 +20,7 @@ from homefront import settings as production_settings
 from homefront.accounts.models import User
 from homefront.core.tasks import send_email
 from homefront.testing.pages import field_error
+from homefront.testing.zones import NOT_A_ZONE
 
 SIGNUP = "/account/signup/"
 LOGIN = "/account/login/"
@@ -522,11 +523,7 @@ def test_account_page_allows_an_empty_time_zone(family):
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        (
-            {"name": "Pat Parent", "time_zone": "Mars/Olympus"},
-            "time_zone",
-            "“Mars/Olympus” is not a time zone we know.",
-        ),
+        ({"name": "Pat Parent", "time_zone": "Mars/Olympus"}, "time_zone", NOT_A_ZONE),
         ({"name": "", "time_zone": "Europe/Paris"}, "name", "This field is required."),
         ({"name": "N" * 10_000, "time_zone": ""}, "name", "at most 100 characters"),
     ],

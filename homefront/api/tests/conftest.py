@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import uuid
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -9,9 +7,9 @@ from django.test import Client
 
 from homefront.api.models import AccessToken, Scope
 from homefront.handoff.models import ShareLink
-from homefront.journal.models import JournalEntry, Kind
 from homefront.photos import testing as photo_testing
 from homefront.prep.models import PrepTask
+from homefront.testing.journal import lost_tooth
 from homefront.testing.trips import trip_to_kyoto
 
 
@@ -49,16 +47,7 @@ def family(family):
     family.share_link, family.share_token = ShareLink.issue(
         family.trip, family.parent, label="Aunt Probe", days_before=7
     )
-    family.journal_entry = JournalEntry.objects.create(
-        uuid=uuid.uuid4(),
-        trip=family.trip,
-        kind=Kind.NOTE,
-        occurred_at=family.trip.starts_at + timedelta(hours=2),
-        text="Lost a tooth at lunch",
-        author=family.parent,
-        content_hash="api",
-    )
-    family.journal_entry.children.set([family.child])
+    family.journal_entry = lost_tooth(family, family.trip)
     family.photo = photo_testing.store_photo_for(family.journal_entry, family.child)
     _, family.read_token = AccessToken.issue(family.parent, family.household, "Read", Scope.READ)
     family.write_access, family.write_token = AccessToken.issue(

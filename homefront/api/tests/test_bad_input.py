@@ -68,7 +68,7 @@ from homefront.households.tests.test_isolation import (
     logged_entry,
     snapshot,
 )
-from homefront.trips.models import Trip
+from homefront.testing.trips import outsiders_trip
 
 # -- The operations, from the API's own description -------------------------------
 
@@ -370,13 +370,9 @@ def elsewhere(family: Any) -> None:
         household=family.other_household, name="Noor Elsewhere", birth_date=family.child.birth_date
     )
     Contact(household=family.other_household, name="Uncle Ravi", phone="+44 20 7946 0000").save()
-    family.other_trip = Trip.objects.create(
-        household=family.other_household,
-        traveller=family.outsider,
-        starts_at=family.trip.starts_at,
-        ends_at=family.trip.ends_at,
-        destination="Hafnarfjordur fjords",
-        destination_zone="Atlantic/Reykjavik",
+    leaves, back = family.trip.starts_at, family.trip.ends_at
+    family.other_trip = outsiders_trip(
+        family, "Atlantic/Reykjavik", leaves, back, destination="Hafnarfjordur fjords"
     )
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from homefront.api.tests.conftest import Api
 from homefront.households.models import Child
 from homefront.journal.models import EntryChange, JournalEntry
+from homefront.testing.trips import api_trip, trip_to
 from homefront.trips.models import Trip
 
 # Every object the API shows one of, by its URL, and which family object it is.
@@ -126,13 +127,9 @@ def test_query_count_does_not_grow_with_the_data(family):
     queries()  # last_used_at is written on the first use
     one = queries()
     for weeks in range(2, 6):
-        trip = Trip.objects.create(
-            household=family.household,
-            traveller=family.parent,
-            starts_at=family.trip.starts_at + timedelta(weeks=weeks),
-            ends_at=family.trip.ends_at + timedelta(weeks=weeks),
-            destination_zone="UTC",
-        )
+        leaves = family.trip.starts_at + timedelta(weeks=weeks)
+        back = family.trip.ends_at + timedelta(weeks=weeks)
+        trip = trip_to(family, "", "UTC", leaves, back)
         entry = JournalEntry.objects.create(
             uuid=uuid.uuid4(), trip=trip, kind="bath", occurred_at=trip.starts_at, content_hash="x"
         )
@@ -190,15 +187,8 @@ def test_a_body_that_is_not_json_is_a_422(family):
 
 
 def trip_body(family, **changes):
-    start = family.household.today() + timedelta(days=20)
-    return {
-        "start_date": start.isoformat(),
-        "start_time": "08:00",
-        "end_date": (start + timedelta(days=2)).isoformat(),
-        "end_time": "18:00",
-        "destination": "Lisbon",
-        "destination_zone": "Europe/Lisbon",
-    } | changes
+    lisbon = api_trip(family, 20, 2, "Lisbon", destination_zone="Europe/Lisbon", start_time="08:00")
+    return lisbon | changes
 
 
 def test_create_a_trip(family):

@@ -57,7 +57,7 @@ from homefront.households.tests.test_isolation import (  # the shared URL walk
     send,
 )
 from homefront.photos import testing as photo_testing
-from homefront.trips.models import Trip
+from homefront.testing.trips import api_trip, trip_to
 
 # The isolation test's household: a trip (Kyoto) with its first night covered by the
 # caregiver, prep, packing, a journal entry, a share link, a feed and API tokens.
@@ -415,14 +415,8 @@ def link_in_state(family: Any, state: str) -> str:
         ShareLink.objects.filter(pk=link.pk).update(revoked_at=timezone.now())
         return token
     if state == "expired":
-        past = Trip.objects.create(
-            household=family.household,
-            traveller=family.parent,
-            starts_at=trip.starts_at - timedelta(days=60),
-            ends_at=trip.starts_at - timedelta(days=57),
-            destination="Osaka",
-            destination_zone="Asia/Tokyo",
-        )
+        leaves, back = trip.starts_at - timedelta(days=60), trip.starts_at - timedelta(days=57)
+        past = trip_to(family, "Osaka", "Asia/Tokyo", leaves, back)
         return ShareLink.issue(past, family.parent, label="Old", days_after=1)[1]
     assert state == "forged"
     return "x" * 32
@@ -502,14 +496,7 @@ def api_request(family: Any, operation: str) -> tuple[str, str, Any]:
     elif operation.endswith(" /api/v1/children"):
         body = {"name": "Probe", "birth_date": "2021-03-04"}
     elif operation.endswith(" /api/v1/trips"):
-        start = family.household.today() + timedelta(days=40)
-        body = {
-            "start_date": start.isoformat(),
-            "start_time": "09:00",
-            "end_date": (start + timedelta(days=2)).isoformat(),
-            "end_time": "18:00",
-            "destination": "Probe",
-        }
+        body = api_trip(family, 40, 2, "Probe")
     return method, path, body
 
 

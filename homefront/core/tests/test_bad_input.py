@@ -72,6 +72,7 @@ from homefront.households.tests import test_isolation
 from homefront.households.tests.test_isolation import (  # the walk and its tables
     BASE_PAYLOAD,
     ENDPOINTS,
+    FORMLESS_PAYLOADS,
     JSON_BODY,
     OBJECT_URLS,
     PLAIN_URLS,
@@ -1285,14 +1286,11 @@ def test_caregiver_posts_bad_input_to_every_form(family):
 
 # -- A share link, and anyone without an account ---------------------------------------
 
-# The pages of a share link that take a post, and what the quick log sends them.
+# The pages of a share link that take a post, and what the quick log sends them: the
+# same as it sends signed in.
 SHARED_POSTS: dict[str, Callable[[Any], dict[str, Any]]] = {
-    "journal:shared_log": lambda family: {
-        "uuid": str(uuid.uuid4()),
-        "kind": "bath",
-        "children": [str(family.child.pk)],
-    },
-    "journal:shared_sync": lambda family: {JSON_BODY: {"entries": [logged_entry(family)]}},
+    "journal:shared_log": FORMLESS_PAYLOADS["journal:log"],
+    "journal:shared_sync": FORMLESS_PAYLOADS["journal:sync"],
 }
 
 

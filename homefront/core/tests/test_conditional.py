@@ -24,6 +24,7 @@ from homefront.core.conditional import page_tag
 from homefront.core.tests.test_access_matrix import during_the_trip
 from homefront.households.tests import test_isolation
 from homefront.households.tests.test_isolation import logged_entry, payload
+from homefront.testing.trips import api_trip
 
 family = test_isolation.family
 
@@ -234,14 +235,7 @@ def child_by_api(family: Any) -> str:
 
 
 def trip_by_api(family: Any) -> str:
-    start = family.household.today() + timedelta(days=5)
-    body = {
-        "start_date": start.isoformat(),
-        "start_time": "09:00",
-        "end_date": (start + timedelta(days=2)).isoformat(),
-        "end_time": "18:00",
-        "destination": "Reykjavik",
-    }
+    body = api_trip(family, 5, 2, "Reykjavik")
     reply = Client().post(
         "/api/v1/trips",
         json.dumps(body),

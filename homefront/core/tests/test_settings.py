@@ -83,22 +83,10 @@ def test_a_bad_value_stops_start_up_with_the_variable_name(tmp_path):
 
 
 def test_secret_key_is_generated_once_and_kept(tmp_path):
-    first = run_homefront(
-        "shell",
-        "-v",
-        "0",
-        "-c",
-        "from django.conf import settings; print(settings.SECRET_KEY)",
-        env={"HOMEFRONT_DATA_DIR": str(tmp_path)},
-    )
-    second = run_homefront(
-        "shell",
-        "-v",
-        "0",
-        "-c",
-        "from django.conf import settings; print(settings.SECRET_KEY)",
-        env={"HOMEFRONT_DATA_DIR": str(tmp_path)},
-    )
+    print_key = "from django.conf import settings; print(settings.SECRET_KEY)"
+    env = {"HOMEFRONT_DATA_DIR": str(tmp_path)}
+    first = run_homefront("shell", "-v", "0", "-c", print_key, env=env)
+    second = run_homefront("shell", "-v", "0", "-c", print_key, env=env)
     assert first.returncode == 0, first.stderr
     key = first.stdout.strip()
     assert len(key) >= 50

@@ -25,7 +25,7 @@ from homefront.env import ConfigurationError, env_cache_url
 from homefront.handoff.models import ShareLink
 from homefront.testing.command import PROJECT, clean_environment, run_homefront
 from homefront.testing.ports import free_port, wait_until
-from homefront.trips.models import Trip
+from homefront.testing.trips import trip_to
 
 # The machine's Redis, in a database number no other part of the suite uses.
 REDIS_URL = "redis://127.0.0.1:6379/5"
@@ -371,13 +371,8 @@ def test_with_redis_down_pages_answer_and_guessing_is_refused(redis_down, family
 def test_with_redis_down_a_working_share_link_waits_too(redis_down, family):
     """Fail closed: the throttle cannot tell a guess from the link, so both wait."""
     now = timezone.now()
-    trip = Trip.objects.create(
-        household=family.household,
-        traveller=family.parent,
-        starts_at=now + timedelta(days=2),
-        ends_at=now + timedelta(days=4),
-        destination="Denver",
-        destination_zone="America/Denver",
+    trip = trip_to(
+        family, "Denver", "America/Denver", now + timedelta(days=2), now + timedelta(days=4)
     )
     _link, token = ShareLink.issue(trip, family.parent, label="Grandma")
     response = Client().get(reverse("handoff:shared_brief", args=[token]))

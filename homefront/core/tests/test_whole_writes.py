@@ -51,6 +51,7 @@ from homefront.households.tests.test_isolation import (
 from homefront.journal.models import JournalEntry
 from homefront.photos import testing as photo_testing
 from homefront.prep.models import PrepTask
+from homefront.testing.trips import api_trip
 from homefront.trips.models import Trip
 
 family = test_isolation.family
@@ -196,16 +197,7 @@ def under_way(family: Any) -> Trip:
 
 def future_trip(family: Any) -> dict[str, str]:
     """A trip a month from now, long enough to get a prep plan, as the API takes it."""
-    start = family.household.today() + timedelta(days=30)
-    return {
-        "start_date": start.isoformat(),
-        "start_time": "09:00",
-        "end_date": (start + timedelta(days=4)).isoformat(),
-        "end_time": "18:00",
-        "destination": "Lisbon",
-        "destination_zone": "Europe/Lisbon",
-        "kind": "planned",
-    }
+    return api_trip(family, 30, 4, "Lisbon", destination_zone="Europe/Lisbon", kind="planned")
 
 
 def entry(family: Any, **fields: Any) -> dict[str, Any]:

@@ -51,15 +51,16 @@ from homefront.api.models import AccessToken, Scope
 from homefront.handoff.models import GoBagItem, ShareLink
 from homefront.households.child_photo import replace_photo
 from homefront.households.models import Household, Invitation, Membership, Role
-from homefront.journal.models import EntryChange, JournalEntry, Kind
+from homefront.journal.models import JournalEntry
 from homefront.notify.models import Channel
 from homefront.notify.push import subscribe as subscribe_device
 from homefront.photos import testing as photo_testing
 from homefront.photos.processing import process_photo
 from homefront.photos.testing import phone_jpeg
 from homefront.prep.models import Category, PackingItem, PrepTask, TemplateItem
-from homefront.testing.trips import trip_to_kyoto
-from homefront.trips.models import CalendarFeed, Goal, Trip
+from homefront.testing.journal import lost_tooth
+from homefront.testing.trips import outsiders_trip, trip_to_kyoto
+from homefront.trips.models import CalendarFeed, Goal
 
 
 @pytest.fixture
@@ -85,22 +86,7 @@ def family(family):
         family.trip, family.parent, label="Aunt Probe", days_before=7
     )
     family.go_bag_item = GoBagItem.objects.in_household(family.household).first()
-    family.journal_entry = JournalEntry.objects.create(
-        uuid=uuid.uuid4(),
-        trip=family.trip,
-        kind=Kind.NOTE,
-        occurred_at=family.trip.starts_at + timedelta(hours=2),
-        text="Lost a tooth at lunch",
-        author=family.parent,
-        content_hash="isolation",
-    )
-    family.journal_entry.children.set([family.child])
-    EntryChange.objects.create(
-        entry=family.journal_entry,
-        action=EntryChange.Action.CREATED,
-        by_name=str(family.parent),
-        after=family.journal_entry.snapshot(),
-    )
+    family.journal_entry = lost_tooth(family, family.trip)
     # What photos keep: a photo of the child with that entry.
     family.photo = photo_testing.store_photo_for(family.journal_entry, family.child)
     # The child's own photo on the profile.
@@ -636,7 +622,50 @@ def send(
     return client.post(url, data, headers=headers)
 
 
+def every_request(
+    family: Any, who: str, targets: list[Target]
+) -> Iterator[tuple[Target, str, dict[str, str], dict[str, Any], str]]:
+    """Each of REQUESTS to each target, with the data a parent's valid form would send and
+    where it went, for messages; once a target's requests are made, no data has changed."""
+    parent = family.client_for(family.parent)
+    for target in targets:
+        data = payload(parent, target.url, family)
+        before = snapshot()
+        for method, headers in REQUESTS:
+            htmx = " (htmx)" if headers else ""
+            yield target, method, headers, data, f"{who} {method.upper()} {target}{htmx}"
+        assert snapshot() == before, f"{who} requests to {target} changed data"
+
+
 # -- Token URLs: a forged secret opens nothing ----------------------------------
+
+
+def people(family: Any, *members: str) -> dict[str, Client]:
+    """Someone signed in to nothing, and the family's `members` ("outsider", "caregiver",
+    "parent") signed in, by name."""
+    return {"anonymous": Client()} | {
+        who: family.client_for(getattr(family, who)) for who in members
+    }
+
+
+def forged_requests(
+    clients: dict[str, Client],
+    forged: list[str],
+    endpoint: Endpoint,
+    data: dict[str, Any] | None = None,
+) -> Iterator[tuple[str, str, HttpResponse, str]]:
+    """Each of REQUESTS by each person to the endpoint with each forged token: who sent
+    it, the method, the answer and where it went, for messages. The per-address rate
+    limit is its own test's business; none of it may change any data."""
+    before = snapshot()
+    for (who, client), token, (method, headers) in itertools.product(
+        clients.items(), forged, REQUESTS
+    ):
+        cache.clear()
+        url = endpoint.url(token=token)
+        response = send(client, method, url, headers, data or {})
+        yield who, method, response, f"{who} {method.upper()} {url}"
+    assert snapshot() == before, f"a forged token to {endpoint.name} changed data"
 
 
 def check_forged_invitation(family: Any, endpoint: Endpoint) -> None:
@@ -649,28 +678,16 @@ def check_forged_invitation(family: Any, endpoint: Endpoint) -> None:
         "short",
         family.invitation.token_hash,  # what a leaked database would give away
     ]
-    people = {
-        "anonymous": Client(),
-        "outsider": family.client_for(family.outsider),
-        "outsider caregiver": family.client_for(other_caregiver),
-        "caregiver": family.client_for(family.caregiver),
-        "parent": family.client_for(family.parent),
-    }
-    before = snapshot()
-    for (who, client), token, (method, headers) in itertools.product(
-        people.items(), forged, REQUESTS
-    ):
-        url = endpoint.url(token=token)
-        response = send(client, method, url, headers, {})
-        where = f"{who} {method.upper()} {url}"
+    clients = people(family, "outsider", "caregiver", "parent")
+    clients["outsider caregiver"] = family.client_for(other_caregiver)
+    for who, _, response, where in forged_requests(clients, forged, endpoint):
         assert response.status_code == 404, f"{where}: {response.status_code}"
         if who in ("anonymous", "outsider", "outsider caregiver"):
             assert_no_family_data(response, where)
-    assert snapshot() == before, "a forged invitation token changed data"
 
     # The control: the real link works, so the 404s above are the token's doing.
     _invitation, token = Invitation.issue(family.household, Role.CAREGIVER, family.parent)
-    response = people["outsider"].get(endpoint.url(token=token))
+    response = clients["outsider"].get(endpoint.url(token=token))
     assert response.status_code == 200
     assert "The Testers" in body_of(response)
 
@@ -700,25 +717,12 @@ def check_forged_password_reset(family: Any, endpoint: Endpoint) -> None:
 
 
 def check_calendar_feed(family: Any, endpoint: Endpoint) -> None:
-    people = {
-        "anonymous": Client(),
-        "outsider": family.client_for(family.outsider),
-        "caregiver": family.client_for(family.caregiver),
-        "parent": family.client_for(family.parent),
-    }
+    clients = people(family, "outsider", "caregiver", "parent")
     forged = ["x" * 43, "short", family.feed.token_hash]
-    before = snapshot()
-    for (who, client), token, (method, headers) in itertools.product(
-        people.items(), forged, REQUESTS
-    ):
-        cache.clear()  # the per-address rate limit is its own test's business
-        url = endpoint.url(token=token)
-        response = send(client, method, url, headers, {})
-        where = f"{who} {method.upper()} {url}"
+    for who, _, response, where in forged_requests(clients, forged, endpoint):
         assert response.status_code == 404, f"{where}: {response.status_code}"
         if who in ("anonymous", "outsider"):
             assert_no_family_data(response, where)
-    assert snapshot() == before, "a forged feed token changed data"
 
     # The control: the real address gives the calendar to whoever holds it...
     cache.clear()
@@ -739,24 +743,12 @@ def check_calendar_feed(family: Any, endpoint: Endpoint) -> None:
 
 
 def check_share_link(family: Any, endpoint: Endpoint) -> None:
-    people = {
-        "anonymous": Client(),
-        "outsider": family.client_for(family.outsider),
-        "caregiver": family.client_for(family.caregiver),
-    }
+    clients = people(family, "outsider", "caregiver")
     forged = ["x" * 32, "short", family.share_link.token_hash, family.share_token[:-1]]
-    before = snapshot()
-    for (who, client), token, (method, headers) in itertools.product(
-        people.items(), forged, REQUESTS
-    ):
-        cache.clear()  # the per-address rate limit is its own test's business
-        url = endpoint.url(token=token)
-        response = send(client, method, url, headers, {})
-        where = f"{who} {method.upper()} {url}"
+    for who, _, response, where in forged_requests(clients, forged, endpoint):
         assert response.status_code in (404, 405), f"{where}: {response.status_code}"
         if who != "caregiver":  # a member sees their own household's name in the header
             assert_no_family_data(response, where)
-    assert snapshot() == before, "a forged share link changed data"
     # The control: the real link opens the brief of its trip, until it is revoked.
     cache.clear()
     url = endpoint.url(token=family.share_token)
@@ -793,27 +785,16 @@ def check_shared_sync(family: Any, endpoint: Endpoint) -> None:
     """The offline queue of a share link: a forged link stores nothing and says the link
     no longer works (410, so the phone keeps what was logged); the real one stores for
     its trip only, until it is revoked."""
-    people = {
-        "anonymous": Client(),
-        "outsider": family.client_for(family.outsider),
-        "caregiver": family.client_for(family.caregiver),
-    }
+    clients = people(family, "outsider", "caregiver")
     forged = ["x" * 32, "short", family.share_link.token_hash, family.share_token[:-1]]
     batch = {JSON_BODY: {"entries": [logged_entry(family)]}}
-    before = snapshot()
-    for (who, client), token, (method, headers) in itertools.product(
-        people.items(), forged, REQUESTS
-    ):
-        url = endpoint.url(token=token)
-        response = send(client, method, url, headers, batch)
-        where = f"{who} {method.upper()} {url}"
+    for _, method, response, where in forged_requests(clients, forged, endpoint, batch):
         if method == "get":
             assert response.status_code == 405, f"{where}: {response.status_code}"
         else:
             assert response.status_code == 410, f"{where}: {response.status_code}"
             assert "This link no longer works." in response.json()["error"], where
         assert_no_family_data(response, where)
-    assert snapshot() == before, "a forged share link changed data"
 
     # The control, during the trip: the real link stores the entry, for its trip...
     url = endpoint.url(token=family.share_token)
@@ -826,14 +807,8 @@ def check_shared_sync(family: Any, endpoint: Endpoint) -> None:
         assert (stored.trip, stored.share_link) == (family.trip, family.share_link)
 
         # ...but never for a child of another household, even with a link of its own...
-        outsiders_trip = Trip.objects.create(
-            household=family.other_household,
-            traveller=family.outsider,
-            starts_at=family.trip.starts_at,
-            ends_at=family.trip.ends_at,
-            destination_zone="Europe/Paris",
-        )
-        _link, token = ShareLink.issue(outsiders_trip, family.outsider, label="Nanny")
+        theirs = outsiders_trip(family, "Europe/Paris", family.trip.starts_at, family.trip.ends_at)
+        _link, token = ShareLink.issue(theirs, family.outsider, label="Nanny")
         before = snapshot()
         response = send(
             Client(), "post", endpoint.url(token=token), {}, {JSON_BODY: {"entries": [entry]}}
@@ -1066,25 +1041,21 @@ def test_parent_sees_every_family_text(family):
 @pytest.mark.parametrize("endpoint", params(OBJECT_URLS))
 def test_outsider_gets_404_for_every_object_of_the_family(family, endpoint):
     outsider = family.client_for(family.outsider)
-    parent = family.client_for(family.parent)
-    for target in targets(family, endpoint):
-        data = payload(parent, target.url, family)
-        before = snapshot()
-        for method, headers in REQUESTS:
-            where = f"outsider {method.upper()} {target}{' (htmx)' if headers else ''}"
-            response = send(outsider, method, target.url, headers, data)
-            missing = send(outsider, method, target.missing_url, headers, data)
-            assert response.status_code == missing.status_code, (
-                f"{where}: {response.status_code}, but {missing.status_code} for an id "
-                "that does not exist: the answer tells the object exists"
-            )
-            if method == "get" and response.status_code == 405:
-                # A POST-only view turns a GET away before it looks up any object.
-                assert "GET" not in response["Allow"], where
-            else:
-                assert response.status_code == 404, f"{where}: {response.status_code}"
-            assert_no_family_data(response, where)
-        assert snapshot() == before, f"outsider requests to {target} changed data"
+    for target, method, headers, data, where in every_request(
+        family, "outsider", targets(family, endpoint)
+    ):
+        response = send(outsider, method, target.url, headers, data)
+        missing = send(outsider, method, target.missing_url, headers, data)
+        assert response.status_code == missing.status_code, (
+            f"{where}: {response.status_code}, but {missing.status_code} for an id "
+            "that does not exist: the answer tells the object exists"
+        )
+        if method == "get" and response.status_code == 405:
+            # A POST-only view turns a GET away before it looks up any object.
+            assert "GET" not in response["Allow"], where
+        else:
+            assert response.status_code == 404, f"{where}: {response.status_code}"
+        assert_no_family_data(response, where)
 
 
 @pytest.mark.parametrize("endpoint", params(OBJECT_URLS))
@@ -1158,16 +1129,12 @@ def test_outsider_cannot_switch_to_the_family(family):
 @pytest.mark.parametrize("endpoint", params(PARENT_URLS))
 def test_caregiver_is_refused_every_parent_only_url(family, endpoint):
     caregiver = family.client_for(family.caregiver)
-    parent = family.client_for(family.parent)
-    for target in urls_of(family, endpoint):
-        data = payload(parent, target.url, family)
-        before = snapshot()
-        for method, headers in REQUESTS:
-            where = f"caregiver {method.upper()} {target}{' (htmx)' if headers else ''}"
-            response = send(caregiver, method, target.url, headers, data)
-            assert response.status_code == 403, f"{where}: {response.status_code}"
-            assert SECRET not in body_of(response), where
-        assert snapshot() == before, f"caregiver POST {target} changed data"
+    urls = urls_of(family, endpoint)
+    for target, method, headers, data, where in every_request(family, "caregiver", urls):
+        response = send(caregiver, method, target.url, headers, data)
+        assert response.status_code == 403, f"{where}: {response.status_code}"
+        assert SECRET not in body_of(response), where
+    for target in urls:
         for obj in target.objects.values():
             assert type(obj)._default_manager.filter(pk=obj.pk).exists(), f"{obj!r} is gone"
 
