@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
-from io import StringIO
 from typing import Any
 
 import pytest
@@ -21,20 +20,18 @@ from django.utils import timezone
 
 from homefront.accounts.models import User
 from homefront.debrief.models import BackToRoutine, Reflection
-from homefront.demo.household import load_demo
 from homefront.households.models import Child, Routine, RoutineKind
 from homefront.journal.models import JournalEntry, Kind
 from homefront.prep.models import Category, PrepTask
+from homefront.testing.journal import unsaved
 from homefront.testing.pages import plain, section, text
-from homefront.testing.trips import make_trip
+from homefront.testing.trips import outsiders_trip, trip_to
 from homefront.testing.zones import ny
 from homefront.trips.models import Cover, Trip
 
 # Tuesday 17 November 2026, 9:00 in New York: the trip below came back on Saturday.
 NOW = datetime(2026, 11, 17, 14, 0, tzinfo=UTC)
 pytestmark = pytest.mark.usefixtures("frozen_time")
-# Tuesday 24 November 2026, 10:00 in New York: the demo's story trip was "two weeks ago".
-DEMO_NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 
 
 # -- Reading the page -------------------------------------------------------------------
@@ -92,14 +89,12 @@ def field_error(body: str, name: str) -> str:
 
 
 @pytest.fixture
-def demo(db, frozen_time):
-    frozen_time.move_to(DEMO_NOW)
-    household = load_demo(StringIO())
-    story = Trip.objects.in_household(household).get(destination="Albuquerque, New Mexico")
-    rachel = User.objects.get(email="rachel@demo.homefront.invalid")
+def demo(story):
+    """The demo's story (conftest), with Rachel signed in."""
+    household, trip, rachel = story
     client = Client()
     client.force_login(rachel)
-    return household, story, client
+    return household, trip, client
 
 
 def test_the_demos_debrief_shows_the_facts_of_the_story(demo):
@@ -212,14 +207,7 @@ def trip(family) -> Trip:
         every_n_days=2,
         starts_on=date(2026, 11, 11),
     )
-    return make_trip(
-        family.household,
-        family.parent,
-        ny(2026, 11, 11, 9),
-        ny(2026, 11, 14, 18),
-        destination="Lisbon",
-        destination_zone="Europe/Lisbon",
-    )
+    return trip_to(family, "Lisbon", "Europe/Lisbon", ny(2026, 11, 11, 9), ny(2026, 11, 14, 18))
 
 
 def log(trip: Trip, kind: str, at: datetime, children: list[Child], **fields: Any) -> JournalEntry:
@@ -236,6 +224,17 @@ def log(trip: Trip, kind: str, at: datetime, children: list[Child], **fields: An
     return entry
 
 
+def comfort_for_when_missed(trip: Trip, title: str) -> PrepTask:
+    """A comfort item planned for the trip, given when the children miss their parent."""
+    return PrepTask.objects.create(
+        trip=trip,
+        title=title,
+        category=Category.COMFORT,
+        due_on=date(2026, 11, 9),
+        comfort_when_missed=True,
+    )
+
+
 def debrief_of(client: Client, trip: Trip):
     return client.get(reverse("debrief:trip", args=[trip.pk]))
 
@@ -243,13 +242,7 @@ def debrief_of(client: Client, trip: Trip):
 def test_plan_against_what_was_logged(family, leo, trip):
     maya = family.child
     both = [maya, leo]
-    bunny = PrepTask.objects.create(
-        trip=trip,
-        title="Bunny's twin, for when she misses me",
-        category=Category.COMFORT,
-        due_on=date(2026, 11, 9),
-        comfort_when_missed=True,
-    )
+    bunny = comfort_for_when_missed(trip, "Bunny's twin, for when she misses me")
     PrepTask.objects.create(
         trip=trip,
         title="A card for Thursday night",
@@ -292,13 +285,7 @@ def test_plan_against_what_was_logged(family, leo, trip):
     log(trip, Kind.INCIDENT, ny(2026, 11, 13, 10), [maya], details={"severity": "minor"})
     log(trip, Kind.COMFORT_USED, ny(2026, 11, 12, 19, 5), [maya], comfort_task=bunny)
     # Another trip's journal counts for that trip only.
-    earlier = Trip.objects.create(
-        household=family.household,
-        traveller=family.parent,
-        starts_at=ny(2026, 11, 2, 9),
-        ends_at=ny(2026, 11, 4, 18),
-        destination_zone="America/New_York",
-    )
+    earlier = trip_to(family, "", "America/New_York", ny(2026, 11, 2, 9), ny(2026, 11, 4, 18))
     log(earlier, Kind.BATH, ny(2026, 11, 2, 18), both)
     log(earlier, Kind.INCIDENT, ny(2026, 11, 3, 10), both)
     log(earlier, Kind.COMFORT_USED, ny(2026, 11, 3, 19), [maya], comfort_task=bunny)
@@ -489,13 +476,7 @@ def test_anonymous_is_sent_to_log_in(family, trip):
 
 def test_the_debrief_of_a_trip_still_under_way_shows_what_exists_so_far(family):
     """Away Sunday 15 November 9:00 to Friday 20 November; it is Tuesday morning."""
-    trip = Trip.objects.create(
-        household=family.household,
-        traveller=family.parent,
-        starts_at=ny(2026, 11, 15, 9),
-        ends_at=ny(2026, 11, 20, 18),
-        destination_zone="Europe/Lisbon",
-    )
+    trip = trip_to(family, "", "Europe/Lisbon", ny(2026, 11, 15, 9), ny(2026, 11, 20, 18))
     log(trip, Kind.MEAL, ny(2026, 11, 15, 18), [family.child])
     log(trip, Kind.NEW_FOOD, ny(2026, 11, 16, 12), [family.child], details={"food": "figs"})
     PrepTask.objects.create(trip=trip, title="Pack", due_on=date(2026, 11, 14))
@@ -533,13 +514,7 @@ def test_a_trip_with_an_empty_journal_says_nothing_was_logged(family, trip):
 
 
 def test_marking_a_prep_task_of_another_household_is_404(family):
-    others = Trip.objects.create(
-        household=family.other_household,
-        traveller=family.outsider,
-        starts_at=ny(2026, 11, 11, 9),
-        ends_at=ny(2026, 11, 13, 18),
-        destination_zone="Europe/London",
-    )
+    others = outsiders_trip(family, "Europe/London", ny(2026, 11, 11, 9), ny(2026, 11, 13, 18))
     task = PrepTask.objects.create(trip=others, title="Their task", due_on=date(2026, 11, 10))
     client = family.client_for(family.parent)
 
@@ -579,15 +554,12 @@ def fill_journal(trip: Trip, children: list[Child], comfort: PrepTask, count: in
     first = trip.starts_at
     span = (trip.ends_at - trip.starts_at).total_seconds()
     entries = JournalEntry.objects.bulk_create(
-        JournalEntry(
-            uuid=uuid.uuid4(),
-            trip=trip,
-            household_id=trip.household_id,
-            kind=kinds[n % len(kinds)],
-            occurred_at=first + timedelta(seconds=span * n / count),
+        unsaved(
+            trip,
+            kinds[n % len(kinds)],
+            first + timedelta(seconds=span * n / count),
             details={"food": f"food {n % 40}"} if kinds[n % len(kinds)] == Kind.NEW_FOOD else {},
             comfort_task=comfort if kinds[n % len(kinds)] == Kind.COMFORT_USED else None,
-            content_hash="bulk",
         )
         for n in range(count)
     )
@@ -607,13 +579,7 @@ def count_queries(client: Client, url: str) -> int:
 
 
 def test_the_debrief_and_insights_cost_the_same_with_10_or_5000_entries(family, leo, trip):
-    comfort = PrepTask.objects.create(
-        trip=trip,
-        title="Small present",
-        category=Category.COMFORT,
-        due_on=date(2026, 11, 9),
-        comfort_when_missed=True,
-    )
+    comfort = comfort_for_when_missed(trip, "Small present")
     PrepTask.objects.create(trip=trip, title="Pack", due_on=date(2026, 11, 10), needed=True)
     Reflection.objects.create(trip=trip, kids_did="Fine.")
     client = family.client_for(family.parent)

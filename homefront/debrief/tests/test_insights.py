@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
-from io import StringIO
 from typing import Any
 
 import pytest
@@ -17,7 +16,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from homefront.accounts.models import User
-from homefront.demo.household import load_demo
 from homefront.households.models import Child, Food, FoodKind, Membership, Role
 from homefront.journal.models import JournalEntry, Kind
 from homefront.prep.models import PrepTask, TemplateItem
@@ -106,11 +104,9 @@ def test_nights_away_per_parent_with_a_table_beside_each_chart(family, second):
     assert f'href="{reverse("debrief:trip", args=[first.pk])}"' in figure
 
 
-def test_the_demo_shows_one_two_three_nights_for_rachel_in_order(db, frozen_time):
-    frozen_time.move_to(datetime(2026, 11, 24, 15, 0, tzinfo=UTC))
-    load_demo(StringIO())
+def test_the_demo_shows_one_two_three_nights_for_rachel_in_order(story):
     client = Client()
-    client.force_login(User.objects.get(email="rachel@demo.homefront.invalid"))
+    client.force_login(story[2])
 
     found = charts(insights(client))
 
@@ -253,11 +249,9 @@ def test_unneeded_prep_is_suggested_only_after_three_trips_in_a_row(family):
     assert COMFORT not in unneeded(insights(client))
 
 
-def test_the_demo_suggests_dropping_the_presents_and_the_tidying(db, frozen_time):
-    frozen_time.move_to(datetime(2026, 11, 24, 15, 0, tzinfo=UTC))
-    load_demo(StringIO())
+def test_the_demo_suggests_dropping_the_presents_and_the_tidying(story):
     client = Client()
-    client.force_login(User.objects.get(email="rachel@demo.homefront.invalid"))
+    client.force_login(story[2])
 
     shown = unneeded(insights(client))
 
@@ -440,13 +434,18 @@ def test_a_goal_with_bad_input_is_refused_with_a_message(family, fields, message
     assert not Goal.objects.exists()
 
 
-def test_dropping_a_goal_hides_it(family):
-    goal = Goal.objects.create(
+@pytest.fixture
+def goal(family) -> Goal:
+    """Pat's goal: two nights away from 20 December."""
+    return Goal.objects.create(
         household=family.household,
         traveller=family.parent,
         nights=2,
         first_night=date(2026, 12, 20),
     )
+
+
+def test_dropping_a_goal_hides_it(family, goal):
     client = family.client_for(family.parent)
     assert "Goal: Pat" in plain(insights(client))
     assert len(agenda_goals(client)) == 2
@@ -464,13 +463,7 @@ def test_dropping_a_goal_hides_it(family):
     assert month_goals(client, 2026, 12) == {}
 
 
-def test_goals_are_set_and_dropped_by_parents_with_a_post(family):
-    goal = Goal.objects.create(
-        household=family.household,
-        traveller=family.parent,
-        nights=2,
-        first_night=date(2026, 12, 20),
-    )
+def test_goals_are_set_and_dropped_by_parents_with_a_post(family, goal):
     data = {"traveller": family.parent.pk, "nights": "3", "first_night": "2027-01-10"}
     parent = family.client_for(family.parent)
     caregiver = family.client_for(family.caregiver)
@@ -485,13 +478,7 @@ def test_goals_are_set_and_dropped_by_parents_with_a_post(family):
     assert list(Goal.objects.values_list("pk", "dropped_at")) == [(goal.pk, None)]
 
 
-def test_an_outsider_cannot_drop_the_familys_goal(family):
-    goal = Goal.objects.create(
-        household=family.household,
-        traveller=family.parent,
-        nights=2,
-        first_night=date(2026, 12, 20),
-    )
+def test_an_outsider_cannot_drop_the_familys_goal(family, goal):
     outsider = family.client_for(family.outsider)
 
     response = outsider.post(reverse("debrief:drop_goal", args=[goal.pk]))

@@ -5,32 +5,20 @@ with the photos."""
 from __future__ import annotations
 
 import re
-from io import StringIO
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from homefront.accounts.models import User
 from homefront.debrief.photos import trip_in_photos
-from homefront.debrief.tests.test_debrief import DEMO_NOW, NOW  # noqa: F401 (NOW: frozen_time's)
-from homefront.demo.household import load_demo
+from homefront.debrief.tests.test_debrief import NOW  # noqa: F401 (frozen_time's)
 from homefront.households.models import Child
 from homefront.journal.models import JournalEntry
 from homefront.photos.testing import store_photo_for
 from homefront.trips.models import Trip
 
 pytestmark = pytest.mark.usefixtures("frozen_time")
-
-
-@pytest.fixture
-def story(db, frozen_time):
-    frozen_time.move_to(DEMO_NOW)
-    household = load_demo(StringIO())
-    trip = Trip.objects.in_household(household).get(destination="Albuquerque, New Mexico")
-    rachel = User.objects.get(email="rachel@demo.homefront.invalid")
-    return household, trip, rachel
 
 
 def photo_days(html: str) -> dict[str, list[str]]:

@@ -23,6 +23,7 @@ from homefront.households.models import Child, Medicine, Membership, Role
 from homefront.journal import entries
 from homefront.journal.entries import Author
 from homefront.journal.models import EntryChange, JournalEntry, Kind
+from homefront.testing.trips import trip_to
 from homefront.testing.zones import ny
 from homefront.trips.models import Trip
 
@@ -140,13 +141,7 @@ def test_another_entry_under_a_used_uuid_is_a_conflict_and_the_first_is_kept(fam
 
 
 def test_a_uuid_used_on_another_trip_is_a_conflict(family, trip):
-    other = Trip.objects.create(
-        household=family.household,
-        traveller=family.parent,
-        starts_at=ny(2026, 11, 5, 8),
-        ends_at=ny(2026, 11, 7, 18),
-        destination_zone="America/New_York",
-    )
+    other = trip_to(family, "", "America/New_York", ny(2026, 11, 5, 8), ny(2026, 11, 7, 18))
     sent = raw(family)
     earlier = raw(family, uuid=sent["uuid"], occurred_at=ny(2026, 11, 6, 8).isoformat())
     [stored] = entries.store(other, Author(user=family.parent), [earlier], now=ny(2026, 11, 6, 9))

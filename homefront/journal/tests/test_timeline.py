@@ -20,7 +20,7 @@ from homefront.accounts.models import User
 from homefront.handoff.models import ShareLink
 from homefront.households.models import Child, Medicine, Membership, Role
 from homefront.journal.models import JournalEntry, Kind
-from homefront.testing.journal import log
+from homefront.testing.journal import log, unsaved
 from homefront.testing.zones import ny
 from homefront.trips.models import Cover, Trip
 
@@ -230,12 +230,10 @@ def fill(family, trip: Trip, count: int) -> None:
     link, _token = ShareLink.issue(trip, family.parent, label="Grandma Judy")
     kinds = [Kind.MEAL, Kind.BATH, Kind.MEDICINE, Kind.NOTE, Kind.NEW_FOOD, Kind.ASLEEP]
     made = JournalEntry.objects.bulk_create(
-        JournalEntry(
-            uuid=uuid.uuid4(),
-            trip=trip,
-            household_id=trip.household_id,
-            kind=kinds[n % len(kinds)],
-            occurred_at=ny(2026, 11, 12, 8, 30) - timedelta(minutes=n),  # doses of the day too
+        unsaved(
+            trip,
+            kinds[n % len(kinds)],
+            ny(2026, 11, 12, 8, 30) - timedelta(minutes=n),  # doses of the day too
             details={"food": "kiwi", "liked": "yes"} if n % len(kinds) == 4 else {},
             text=f"Entry {n}" if n % len(kinds) == 3 else "",
             medicine=family.medicine if n % len(kinds) == 2 else None,

@@ -7,31 +7,28 @@ import json
 import re
 from io import StringIO
 
-import time_machine
 from django.core.management import call_command
 
-from homefront.demo.household import load_demo
 from homefront.households.models import Household
 from homefront.journal.models import JournalEntry
 from homefront.photos.models import Photo, PhotoImage
 from homefront.photos.testing import store_photo_for
 from homefront.portability.tests.test_household_file import (
-    NOW,
+    edited,
     export_text,
+    exported_demo,
     forget_everyone,
     refused,
 )
 
 
 def demo_with_photos(tmp_path):
-    with time_machine.travel(NOW, tick=False):
-        household = load_demo(StringIO())
+    def photos_of_two_entries(household: Household) -> None:
         entries = JournalEntry.objects.filter(household=household).order_by("pk")[:2]
         for entry in entries:
             store_photo_for(entry, entry.children.first())
-    path = tmp_path / "household.json"
-    call_command("export", household=household.pk, output=path, stderr=StringIO())
-    return household, path
+
+    return exported_demo(tmp_path, photos_of_two_entries)
 
 
 def test_photos_survive_export_import_export_byte_for_byte(db, tmp_path):
@@ -65,10 +62,8 @@ def test_photos_survive_export_import_export_byte_for_byte(db, tmp_path):
 
 def test_an_image_that_is_not_one_homefront_made_is_refused(db, tmp_path):
     _household, path = demo_with_photos(tmp_path)
-    forget_everyone()
-    data = json.loads(path.read_text())
-    data["photos"]["images"][0]["data"] = "PGh0bWw+PHNjcmlwdD48L3NjcmlwdD4="  # <html><script>
-    path.write_text(json.dumps(data))
+    page = "PGh0bWw+PHNjcmlwdD48L3NjcmlwdD4="  # <html><script>
+    edited(path, lambda data: data["photos"]["images"][0].update(data=page))
 
     refused(path, re.escape("“data”: This is not a photo Homefront made."))
 

@@ -24,6 +24,7 @@ from homefront.journal.models import JournalEntry, Kind
 from homefront.photos import testing
 from homefront.photos.models import Photo, PhotoImage
 from homefront.photos.tests.conftest import NOW
+from homefront.testing.trips import trip_to
 from homefront.trips.models import Trip
 
 JSON = {"Accept": "application/json"}
@@ -276,13 +277,8 @@ def test_deleting_a_child_takes_the_photos_of_only_them_and_a_household_all(fami
 def test_a_photo_for_a_journal_not_open_yet_is_refused_at_the_top_of_the_quick_log(family):
     from datetime import UTC, datetime
 
-    later = Trip.objects.create(
-        household=family.household,
-        traveller=family.parent,
-        starts_at=datetime(2026, 12, 1, 12, tzinfo=UTC),
-        ends_at=datetime(2026, 12, 3, 12, tzinfo=UTC),
-        destination="Lima",
-    )
+    leaves, back = datetime(2026, 12, 1, 12, tzinfo=UTC), datetime(2026, 12, 3, 12, tzinfo=UTC)
+    later = trip_to(family, "Lima", "", leaves, back)
     client = family.client_for(family.parent)
     response = client.post(
         add_url(later), {"photo": jpeg_file(), "children": [family.child.pk]}, follow=True

@@ -6,30 +6,27 @@ import json
 import re
 from io import StringIO
 
-import time_machine
 from django.core.management import call_command
 
-from homefront.demo.household import load_demo
 from homefront.households.child_photo import replace_photo
 from homefront.households.models import Child, ChildPhoto, Household
 from homefront.photos.processing import process_photo
 from homefront.photos.testing import phone_jpeg
 from homefront.portability.tests.test_household_file import (
-    NOW,
+    edited,
     export_text,
+    exported_demo,
     forget_everyone,
     refused,
 )
 
 
 def demo_with_a_photo(tmp_path):
-    with time_machine.travel(NOW, tick=False):
-        household = load_demo(StringIO())
+    def photo_of_maya(household: Household) -> None:
         maya = Child.objects.get(household=household, name="Maya")
         replace_photo(maya, process_photo(phone_jpeg(900, 600)))
-    path = tmp_path / "household.json"
-    call_command("export", household=household.pk, output=path, stderr=StringIO())
-    return household, path
+
+    return exported_demo(tmp_path, photo_of_maya)
 
 
 def test_photo_and_measurements_survive_export_import_export_byte_for_byte(db, tmp_path):
@@ -58,11 +55,9 @@ def test_photo_and_measurements_survive_export_import_export_byte_for_byte(db, t
 
 def test_a_photo_that_is_not_one_homefront_made_is_refused(db, tmp_path):
     _household, path = demo_with_a_photo(tmp_path)
-    forget_everyone()
-    data = json.loads(path.read_text())
     # Anything else where a JPEG belongs: a page a browser might run.
-    data["child_photos"][0]["display"] = "PGh0bWw+PHNjcmlwdD48L3NjcmlwdD4="
-    path.write_text(json.dumps(data))
+    page = "PGh0bWw+PHNjcmlwdD48L3NjcmlwdD4="
+    edited(path, lambda data: data["child_photos"][0].update(display=page))
 
     refused(path, re.escape("Child photo 1, field “display”: This is not a photo Homefront made."))
 
@@ -72,10 +67,7 @@ def test_a_photo_that_is_not_one_homefront_made_is_refused(db, tmp_path):
 
 def test_a_photo_that_is_not_base64_is_refused(db, tmp_path):
     _household, path = demo_with_a_photo(tmp_path)
-    forget_everyone()
-    data = json.loads(path.read_text())
-    data["child_photos"][0]["thumbnail"] = "not base64 at all!"
-    path.write_text(json.dumps(data))
+    edited(path, lambda data: data["child_photos"][0].update(thumbnail="not base64 at all!"))
 
     refused(path, re.escape("Child photo 1, field “thumbnail”:"))
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from io import StringIO
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 import time_machine
@@ -19,9 +21,11 @@ from homefront.demo.household import load_demo
 from homefront.households.models import Household
 from homefront.journal.models import EntryChange
 from homefront.portability.household_file import VERSION, dumps, export_household
+from homefront.testing.trips import outsiders_trip
 from homefront.trips.models import Trip
 
 NOW = "2026-11-24 15:00:00+00:00"
+T = TypeVar("T")
 
 
 def export_text(household: Household) -> str:
@@ -41,13 +45,31 @@ def forget_everyone() -> None:
     User.objects.all().delete()
 
 
-@pytest.fixture
-def demo_file(db: None, tmp_path: Path) -> tuple[Household, Path]:
+def exported_demo(
+    tmp_path: Path, add: Callable[[Household], object] = lambda household: None
+) -> tuple[Household, Path]:
+    """The demo household, made at NOW with what `add` gives it, and its file."""
     with time_machine.travel(NOW, tick=False):
         household = load_demo(StringIO())
+        add(household)
     path = tmp_path / "household.json"
     call_command("export", household=household.pk, output=path, stderr=StringIO())
     return household, path
+
+
+def edited(path: Path, edit: Callable[[dict], T]) -> T:
+    """The file at `path` as `edit` changes it, with its people gone from here (so that
+    an import would otherwise work); what `edit` returns."""
+    forget_everyone()
+    data = json.loads(path.read_text())
+    result = edit(data)
+    path.write_text(json.dumps(data))
+    return result
+
+
+@pytest.fixture
+def demo_file(db: None, tmp_path: Path) -> tuple[Household, Path]:
+    return exported_demo(tmp_path)
 
 
 def test_export_import_export_is_byte_identical(demo_file):
@@ -341,10 +363,7 @@ def one_id_twice(data: dict) -> str:
 )
 def test_a_hand_edited_file_is_refused_naming_the_object_and_the_field(demo_file, edit):
     _household, path = demo_file
-    forget_everyone()
-    data = json.loads(path.read_text())
-    expected = edit(data)
-    path.write_text(json.dumps(data))
+    expected = edited(path, edit)
 
     with time_machine.travel(NOW, tick=False):
         refused(path, re.escape(expected) + ".* Nothing was imported.")
@@ -380,13 +399,8 @@ def test_an_id_of_another_household_here_is_not_followed(demo_file, family):
     or a member of another household named in the file reach nothing here."""
     household, path = demo_file
     household.delete()
-    theirs = Trip.objects.create(
-        household=family.other_household,
-        traveller=family.outsider,
-        starts_at=datetime(2026, 12, 1, 9, tzinfo=UTC),
-        ends_at=datetime(2026, 12, 3, 18, tzinfo=UTC),
-        destination_zone="Europe/London",
-    )
+    leaves, back = datetime(2026, 12, 1, 9, tzinfo=UTC), datetime(2026, 12, 3, 18, tzinfo=UTC)
+    theirs = outsiders_trip(family, "Europe/London", leaves, back)
     data = json.loads(path.read_text())
     assert theirs.pk not in {trip["id"] for trip in data["trips"]}
     first(data, "prep", "packing_items")["trip"] = theirs.pk
