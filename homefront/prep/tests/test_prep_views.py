@@ -19,7 +19,7 @@ from homefront.households.models import Household
 from homefront.prep.models import Category, PackingItem, PrepTask, TemplateItem, Who
 from homefront.testing.households import add_parent
 from homefront.testing.pages import field_error, query_counts, text
-from homefront.testing.trips import make_trip, trip_to
+from homefront.testing.trips import make_trip, outsiders_trip, trip_to
 from homefront.testing.zones import ny
 from homefront.trips.models import Cover, Trip
 
@@ -707,9 +707,7 @@ def test_unticking_a_task(parent, task):
 
 
 def test_ticking_a_task_of_another_household_is_404(family, parent):
-    other_trip = make_trip(
-        family.other_household, family.outsider, LEAVES, BACK, destination_zone=LISBON
-    )
+    other_trip = outsiders_trip(family, LISBON, LEAVES, BACK)
     theirs = add_task(other_trip, "Their task", date(2026, 11, 3))
     for done in ("1", "0"):
         for headers in ({}, {"HX-Request": "true"}):

@@ -1,5 +1,5 @@
 """The family calendar as an iCalendar feed: a private address per member, read by a parser
-that shares no code with the one that writes it (ical.js, vendored in tests/js/)."""
+that shares no code with the one that writes it (ical.js, vendored in tests/js/vendor/)."""
 
 from __future__ import annotations
 
@@ -168,7 +168,12 @@ def read_with_icaljs(ics: bytes) -> dict[str, Any]:
 
 
 def post_trip(client: Client, traveller: User, start: str, end: str, **extra: str):
-    data = {
+    return client.post(reverse("trips:create"), trip_form(traveller, start, end, **extra))
+
+
+def trip_form(traveller: User, start: str, end: str, **extra: str) -> dict[str, str]:
+    """The trip form for a work trip to Denver from `start` to `end` ("YYYY-MM-DD HH:MM")."""
+    return {
         "traveller": str(traveller.pk),
         "start_date": start.split()[0],
         "start_time": start.split()[1],
@@ -180,7 +185,14 @@ def post_trip(client: Client, traveller: User, start: str, end: str, **extra: st
         "notes": "",
         **extra,
     }
-    return client.post(reverse("trips:create"), data)
+
+
+def the_story_trip(family, parent: Client) -> Trip:
+    """Pat's trip, made through the form: Thursday 7:30 to Sunday 21:00, three nights."""
+    assert (
+        post_trip(parent, family.parent, "2026-11-12 07:30", "2026-11-15 21:00").status_code == 302
+    )
+    return Trip.objects.get(traveller=family.parent)
 
 
 def events_by_uid(parsed: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -192,11 +204,7 @@ def events_by_uid(parsed: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def test_the_feed_read_by_icaljs_has_the_trip_and_who_is_in_charge_each_night(family):
     second = add_parent(family)
     parent = family.client_for(family.parent)
-    # The story's trip: Thursday 7:30 to Sunday 21:00, three nights.
-    assert (
-        post_trip(parent, family.parent, "2026-11-12 07:30", "2026-11-15 21:00").status_code == 302
-    )
-    trip = Trip.objects.get(traveller=family.parent)
+    trip = the_story_trip(family, parent)
     # The other parent away on the Saturday night too, and Grandma named for Friday.
     Trip.objects.create(
         household=family.household,
@@ -243,27 +251,14 @@ def test_the_feed_read_by_icaljs_has_the_trip_and_who_is_in_charge_each_night(fa
 
 def test_a_moved_trip_keeps_its_uid_and_its_sequence_goes_up(family):
     parent = family.client_for(family.parent)
-    assert (
-        post_trip(parent, family.parent, "2026-11-12 07:30", "2026-11-15 21:00").status_code == 302
-    )
-    trip = Trip.objects.get()
+    trip = the_story_trip(family, parent)
     _url, path = make_feed(parent)
     before = events_by_uid(read_with_icaljs(Client().get(path).content))
     uid = f"trip-{trip.uid}@homefront"
 
     moved = parent.post(
         reverse("trips:edit", args=[trip.pk]),
-        {
-            "traveller": str(family.parent.pk),
-            "start_date": "2026-11-13",
-            "start_time": "07:30",
-            "end_date": "2026-11-16",
-            "end_time": "21:00",
-            "destination": "Denver",
-            "destination_zone": "America/Denver",
-            "kind": "work",
-            "notes": "",
-        },
+        trip_form(family.parent, "2026-11-13 07:30", "2026-11-16 21:00"),
     )
     assert moved.status_code == 302
     after = events_by_uid(read_with_icaljs(Client().get(path).content))
@@ -281,10 +276,7 @@ def test_a_moved_trip_keeps_its_uid_and_its_sequence_goes_up(family):
 
 def test_a_cancelled_trip_stays_in_the_feed_as_cancelled_without_nights(family):
     parent = family.client_for(family.parent)
-    assert (
-        post_trip(parent, family.parent, "2026-11-12 07:30", "2026-11-15 21:00").status_code == 302
-    )
-    trip = Trip.objects.get()
+    trip = the_story_trip(family, parent)
     _url, path = make_feed(parent)
     assert parent.post(reverse("trips:cancel", args=[trip.pk])).status_code == 302
 

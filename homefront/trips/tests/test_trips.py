@@ -17,8 +17,8 @@ from django.utils.html import escape
 from homefront.accounts.models import User
 from homefront.households.models import Contact, ContactRole
 from homefront.testing.households import add_parent
-from homefront.testing.trips import make_trip
-from homefront.testing.zones import ny
+from homefront.testing.trips import make_trip, trip_to
+from homefront.testing.zones import NOT_A_ZONE, ny
 from homefront.trips.models import Cover, Trip, TripKind, TripState
 
 # Monday 2 November 2026, 9:00 in New York: the day after the clocks went back.
@@ -89,13 +89,9 @@ def test_nights_are_the_nights_away_at_3am(family, start, end, nights):
 
 def test_nights_are_counted_in_the_household_zone_not_the_server_zone(family):
     # 7:30 Thursday in New York is already Thursday 12:30 in UTC and 23:30 in Sydney.
-    trip = make_trip(
-        family.household,
-        family.parent,
-        datetime(2026, 11, 12, 12, 30, tzinfo=UTC),
-        datetime(2026, 11, 16, 2, 0, tzinfo=UTC),
-        destination_zone="Australia/Sydney",
-    )
+    leaves = datetime(2026, 11, 12, 12, 30, tzinfo=UTC)
+    back = datetime(2026, 11, 16, 2, 0, tzinfo=UTC)
+    trip = trip_to(family, "", "Australia/Sydney", leaves, back)
     assert trip.local_start == ny(2026, 11, 12, 7, 30)
     assert trip.nights_list == days(12, 13, 14)
 
@@ -236,12 +232,8 @@ def test_at_most_sixty_nights(family, parent):
 
 
 def test_same_traveller_cannot_be_away_twice(family, parent):
-    existing = make_trip(
-        family.household,
-        family.parent,
-        ny(2026, 11, 14, 9),
-        ny(2026, 11, 20, 18),
-        destination="Chicago",
+    existing = trip_to(
+        family, "Chicago", "America/New_York", ny(2026, 11, 14, 9), ny(2026, 11, 20, 18)
     )
 
     response = parent.post(reverse("trips:create"), form_data(family.parent, *STORY))
@@ -341,7 +333,7 @@ def test_choosing_which_one_stores_that_instant(family, parent, fold, instant):
 def test_unknown_destination_zone(family, parent):
     data = form_data(family.parent, *STORY, destination_zone="Mars/Olympus")
     response = parent.post(reverse("trips:create"), data)
-    html = rejected(response, "“Mars/Olympus” is not a time zone we know.")
+    html = rejected(response, NOT_A_ZONE)
     assert 'value="Mars/Olympus"' in html  # what was typed is kept
     assert not Trip.objects.exists()
 
@@ -473,12 +465,8 @@ def test_cancel(family, parent):
 def both_away(family):
     """Pat away Thursday to Sunday; Sam away on the Friday night too."""
     second = add_parent(family)
-    pats = make_trip(
-        family.household,
-        family.parent,
-        ny(2026, 11, 12, 7, 30),
-        ny(2026, 11, 15, 21),
-        destination="Denver",
+    pats = trip_to(
+        family, "Denver", "America/New_York", ny(2026, 11, 12, 7, 30), ny(2026, 11, 15, 21)
     )
     sams = make_trip(family.household, second, ny(2026, 11, 13, 10), ny(2026, 11, 14, 12))
     return pats, sams, second
@@ -514,13 +502,7 @@ def test_a_single_parent_away_leaves_the_nights_uncovered(family, parent):
 
 
 def test_a_screen_reader_hears_where_the_traveller_goes_not_an_arrow(family, parent):
-    trip = make_trip(
-        family.household,
-        family.parent,
-        ny(2026, 11, 12, 9),
-        ny(2026, 11, 14, 18),
-        destination="Denver",
-    )
+    trip = trip_to(family, "Denver", "America/New_York", ny(2026, 11, 12, 9), ny(2026, 11, 14, 18))
     heading = parent.get(detail(trip)).content.decode().split("<h1>", 1)[1].split("</h1>")[0]
     arrow = '<span class="dir-arrow" role="img" aria-label="to">→</span>'
     assert heading == f"{family.parent.get_short_name()} {arrow} Denver"
@@ -733,13 +715,9 @@ def test_clearing_returns_to_the_default(family, parent, both_away):
 @time_machine.travel("2026-10-01 12:00:00+00:00", tick=False)
 def test_editing_a_trip_that_leaves_at_an_hour_that_happens_twice_shows_which_one(family):
     zone = ZoneInfo("America/New_York")
-    trip = Trip.objects.create(
-        household=family.household,
-        traveller=family.parent,
-        starts_at=datetime(2026, 11, 1, 1, 30, tzinfo=zone).replace(fold=1),
-        ends_at=datetime(2026, 11, 3, 18, 0, tzinfo=zone),
-        destination_zone="America/New_York",
-    )
+    leaves = datetime(2026, 11, 1, 1, 30, tzinfo=zone).replace(fold=1)
+    back = datetime(2026, 11, 3, 18, 0, tzinfo=zone)
+    trip = trip_to(family, "", "America/New_York", leaves, back)
     page = family.client_for(family.parent).get(f"/trips/{trip.pk}/edit/").content.decode()
     assert '<select name="start_fold"' in page
     assert '<option value="1" selected>' in page

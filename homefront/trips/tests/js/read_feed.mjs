@@ -1,10 +1,10 @@
-// Reads an iCalendar feed on stdin with ical.js (vendored beside this file) and
+// Reads an iCalendar feed on stdin with ical.js (vendored, unchanged, in vendor/) and
 // prints what a phone calendar would see, as JSON: the VTIMEZONEs the feed
 // carries and, per VEVENT, its identity and its start and end as instants.
 //
 // The Python tests run `node read_feed.mjs`: a parser that shares no code with
 // the `icalendar` library that writes the feed.
-import ICAL from "./ical.js";
+import ICAL from "./vendor/ical.js";
 
 function readStdin() {
   return new Promise((resolve, reject) => {
