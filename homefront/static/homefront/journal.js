@@ -417,13 +417,11 @@
     );
   });
 
-  window.addEventListener("online", () => {
-    unreachable = false;
-    send();
-  });
-  window.addEventListener("offline", () => refreshStatus(false));
-  document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState === "visible") send();
+  window.homefrontQueue.sendWhenBack(send, {
+    online: () => {
+      unreachable = false;
+    },
+    offline: () => refreshStatus(false),
   });
   setInterval(() => {
     if (waitingCount > 0 && !sending) send();

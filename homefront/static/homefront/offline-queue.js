@@ -121,5 +121,18 @@ window.homefrontQueue = (() => {
     });
   }
 
-  return { kept, glance, newUuid, csrfToken, postEntries };
+  // A queue goes out again when the phone is back online (after `online`) and when its
+  // page is seen again; `offline` says when the connection drops.
+  function sendWhenBack(send, { online, offline }) {
+    window.addEventListener("online", () => {
+      online();
+      send();
+    });
+    window.addEventListener("offline", () => offline());
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible") send();
+    });
+  }
+
+  return { kept, glance, newUuid, csrfToken, postEntries, sendWhenBack };
 })();

@@ -204,13 +204,11 @@
     send();
   });
 
-  window.addEventListener("online", () => {
-    unreachable = false;
-    send();
-  });
-  window.addEventListener("offline", () => showQueue(false));
-  document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState === "visible") send();
+  window.homefrontQueue.sendWhenBack(send, {
+    online: () => {
+      unreachable = false;
+    },
+    offline: () => showQueue(false),
   });
   setInterval(send, RETRY_MS);
   ready().then(send, () => undefined);
