@@ -57,6 +57,8 @@ POLL = "/trips/{current_trip}/journal/?zone=away&part=latest"
 GOAL_READ_ONLY = 0.25
 GOAL_MIXED = 0.15
 GOAL_POLL = 0.5
+# A hosted page's time, one request at a time in process, over the family scale's.
+HOSTED_OVER_FAMILY_GOAL = 1.2
 WRITE_EVERY_S = 2.0
 
 
@@ -636,11 +638,15 @@ def main() -> None:
         # server competes with the app for the same two cores, which says
         # nothing about the size of the data.
         family = {r["page"]: r for r in results["scales"]["family"]["pages"]}
-        print("\nhosted / family time per request, in-process median (target <= 1.5):")
+        print(
+            "\nhosted / family time per request, in-process median "
+            f"(goal <= {HOSTED_OVER_FAMILY_GOAL}, issue 19):"
+        )
         for row in results["scales"]["hosted"]["pages"]:
             slower = round(row["in_process_ms"] / family[row["page"]]["in_process_ms"], 2)
             row["hosted_over_family"] = slower
-            print(f"  {row['page']:<18}{slower:>6}")
+            met = "met" if slower <= HOSTED_OVER_FAMILY_GOAL else "NOT met"
+            print(f"  {row['page']:<18}{slower:>6}  {met}")
     if options.servers:
         results["servers"] = compare_servers(scales["family"], options.duration)
     results["seconds"] = round(time.perf_counter() - started)
