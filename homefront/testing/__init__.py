@@ -1,6 +1,6 @@
 """What the tests of every app share, each concern once (docs/architecture.md, Tests):
 time zones (`zones`), a stopped clock (`clock`), the household's people (`households`),
-trips (`trips`), journal entries (`journal`), reading pages (`pages`), ports on
+trips (`trips`), their prep (`prep`), journal entries (`journal`), reading pages (`pages`), ports on
 127.0.0.1 (`ports`), real servers that receive what Homefront sends (`receivers`) and
 the `homefront` command (`command`). Their fixtures reach every test through the root
 conftest's `pytest_plugins`. Only tests import this package; an import-linter contract

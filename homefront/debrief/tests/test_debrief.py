@@ -22,9 +22,10 @@ from homefront.accounts.models import User
 from homefront.debrief.models import BackToRoutine, Reflection
 from homefront.households.models import Child, Routine, RoutineKind
 from homefront.journal.models import JournalEntry, Kind
-from homefront.prep.models import Category, PrepTask
+from homefront.prep.models import PrepTask
 from homefront.testing.journal import unsaved
 from homefront.testing.pages import plain, section, text
+from homefront.testing.prep import comfort
 from homefront.testing.trips import outsiders_trip, trip_to
 from homefront.testing.zones import ny
 from homefront.trips.models import Cover, Trip
@@ -134,8 +135,7 @@ def test_the_demos_debrief_shows_the_facts_of_the_story(demo):
     assert (maya["Missed the parent"], noa["Missed the parent"]) == ("0 times", "1 time")
 
     # The presents and the cards: prepared, never needed.
-    comfort = comfort_items(body)
-    assert comfort == {
+    assert comfort_items(body) == {
         "Comfort notes or small presents for the kids": "prepared, not used",
         "Small presents and new books, for when they miss me": "prepared, not used",
         "A card for each girl, to read on Friday at bedtime": "prepared, not used",
@@ -224,17 +224,6 @@ def log(trip: Trip, kind: str, at: datetime, children: list[Child], **fields: An
     return entry
 
 
-def comfort_for_when_missed(trip: Trip, title: str) -> PrepTask:
-    """A comfort item planned for the trip, given when the children miss their parent."""
-    return PrepTask.objects.create(
-        trip=trip,
-        title=title,
-        category=Category.COMFORT,
-        due_on=date(2026, 11, 9),
-        comfort_when_missed=True,
-    )
-
-
 def debrief_of(client: Client, trip: Trip):
     return client.get(reverse("debrief:trip", args=[trip.pk]))
 
@@ -242,22 +231,11 @@ def debrief_of(client: Client, trip: Trip):
 def test_plan_against_what_was_logged(family, leo, trip):
     maya = family.child
     both = [maya, leo]
-    bunny = comfort_for_when_missed(trip, "Bunny's twin, for when she misses me")
-    PrepTask.objects.create(
-        trip=trip,
-        title="A card for Thursday night",
-        category=Category.COMFORT,
-        due_on=date(2026, 11, 10),
-        comfort_night=date(2026, 11, 12),
+    bunny = comfort(
+        trip, "Bunny's twin, for when she misses me", date(2026, 11, 9), comfort_when_missed=True
     )
-    PrepTask.objects.create(
-        trip=trip,
-        title="Tell the kids about the trip",
-        category=Category.COMFORT,
-        essential=True,
-        due_on=date(2026, 11, 8),
-        needed=True,
-    )
+    comfort(trip, "A card for Thursday night", date(2026, 11, 10), comfort_night=date(2026, 11, 12))
+    comfort(trip, "Tell the kids about the trip", date(2026, 11, 8), essential=True, needed=True)
     # Meals: one on Wednesday for Maya, two on Thursday for both.
     log(trip, Kind.MEAL, ny(2026, 11, 11, 18), [maya], details={"what": "soup"})
     log(trip, Kind.MEAL, ny(2026, 11, 12, 7, 30), both)
@@ -321,12 +299,7 @@ def test_plan_against_what_was_logged(family, leo, trip):
 
 
 def test_a_comfort_item_used_twice_counts_both_uses(family, trip):
-    card = PrepTask.objects.create(
-        trip=trip,
-        title="Small present",
-        category=Category.COMFORT,
-        due_on=date(2026, 11, 9),
-    )
+    card = comfort(trip, "Small present", date(2026, 11, 9))
     for day in (12, 13):
         log(trip, Kind.COMFORT_USED, ny(2026, 11, day, 19), [family.child], comfort_task=card)
 
@@ -336,9 +309,7 @@ def test_a_comfort_item_used_twice_counts_both_uses(family, trip):
 
 
 def test_marking_prep_needed_on_the_debrief_updates_the_row(family, trip):
-    task = PrepTask.objects.create(
-        trip=trip, title="Comfort notes", category=Category.COMFORT, due_on=date(2026, 11, 9)
-    )
+    task = comfort(trip, "Comfort notes", date(2026, 11, 9))
     client = family.client_for(family.parent)
     assert pressed(task_row(text(debrief_of(client, trip)), "Comfort notes")) == {
         "Needed": "false",
@@ -579,7 +550,7 @@ def count_queries(client: Client, url: str) -> int:
 
 
 def test_the_debrief_and_insights_cost_the_same_with_10_or_5000_entries(family, leo, trip):
-    comfort = comfort_for_when_missed(trip, "Small present")
+    present = comfort(trip, "Small present", date(2026, 11, 9), comfort_when_missed=True)
     PrepTask.objects.create(trip=trip, title="Pack", due_on=date(2026, 11, 10), needed=True)
     Reflection.objects.create(trip=trip, kids_did="Fine.")
     client = family.client_for(family.parent)
@@ -595,11 +566,11 @@ def test_the_debrief_and_insights_cost_the_same_with_10_or_5000_entries(family, 
         client.get(reverse("accounts:account"))
         return count_queries(client, url)
 
-    fill_journal(trip, children, comfort, 10)
+    fill_journal(trip, children, present, 10)
     client.get(debrief_url)  # the like, once
     few = (uncached(debrief_url), uncached(insights_url))
 
-    fill_journal(trip, children, comfort, 4990)
+    fill_journal(trip, children, present, 4990)
     assert JournalEntry.objects.filter(trip=trip).count() == 5000
     many = (uncached(debrief_url), uncached(insights_url))
 
