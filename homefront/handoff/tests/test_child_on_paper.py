@@ -58,21 +58,10 @@ def photos_in_pdf(path) -> list[str]:
 
 
 def rendered(path, tmp_path, dpi: int = 150) -> Image.Image:
+    """The PDF's first page as an image, `dpi` dots to the inch."""
+    first_page = [poppler("pdftoppm"), "-png", "-r", str(dpi), "-f", "1", "-l", "1"]
     subprocess.run(
-        [
-            poppler("pdftoppm"),
-            "-png",
-            "-r",
-            str(dpi),
-            "-f",
-            "1",
-            "-l",
-            "1",
-            str(path),
-            str(tmp_path / "page"),
-        ],
-        check=True,
-        capture_output=True,
+        [*first_page, str(path), str(tmp_path / "page")], check=True, capture_output=True
     )
     (png,) = sorted(tmp_path.glob("page*.png"))
     return Image.open(BytesIO(png.read_bytes())).convert("RGB")
