@@ -12,6 +12,7 @@ from PIL import Image
 from homefront.api.models import AccessToken, Scope
 from homefront.photos import testing
 from homefront.photos.models import Photo
+from homefront.photos.tests.conftest import NOW  # noqa: F401 (frozen_time's)
 
 pytestmark = pytest.mark.usefixtures("frozen_time")
 
