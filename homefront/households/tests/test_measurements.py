@@ -6,7 +6,6 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from homefront.households import measurements
@@ -15,11 +14,7 @@ from homefront.households.models import Child, Household
 
 NOW = datetime(2026, 11, 10, 15, 0, tzinfo=UTC)  # 10:00 in New York
 
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 
 def edit(client, child: Child, **values: str):

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from homefront.households.models import Membership, Role
@@ -15,13 +14,8 @@ from homefront.testing.zones import NY
 from homefront.trips.guesses import zone_candidates
 from homefront.trips.models import Cover, Trip
 
-TODAY = datetime(2026, 3, 4, 10, 0, tzinfo=NY)  # a Wednesday
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(TODAY, tick=False):
-        yield
+NOW = datetime(2026, 3, 4, 10, 0, tzinfo=NY)  # a Wednesday
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 
 @pytest.mark.parametrize(
