@@ -21,7 +21,7 @@ from homefront.accounts.models import User
 from homefront.demo.household import DEMO_HOUSEHOLD_NAME, load_demo
 from homefront.households.models import Contact, FoodKind, Household, Role
 from homefront.testing.command import PROJECT, clean_environment, run_homefront
-from homefront.testing.ports import free_port
+from homefront.testing.ports import free_port, wait_until
 
 
 def homefront_env(data_dir: Path) -> dict[str, str]:
@@ -119,14 +119,13 @@ def test_setup_without_demo_leaves_no_account(tmp_path):
 
 
 def wait_for(url: str, seconds: float = 30) -> urllib.request.http.client.HTTPResponse:
-    deadline = time.monotonic() + seconds
-    while True:
+    def answer() -> urllib.request.http.client.HTTPResponse | None:
         try:
             return urllib.request.urlopen(url, timeout=2)  # noqa: S310  (loopback only)
         except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
+            return None
+
+    return wait_until(answer, f"{url} to answer", seconds)
 
 
 def test_serve_runs_the_production_server_and_the_worker(tmp_path):

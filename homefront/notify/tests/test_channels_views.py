@@ -5,7 +5,6 @@ whose channels."""
 from __future__ import annotations
 
 import html
-import socket
 from datetime import UTC, datetime
 
 import pytest
@@ -13,6 +12,7 @@ from django.core import mail
 from django.urls import reverse
 
 from homefront.notify.models import Attempt, Channel, ChannelKind, Message, MessageKind, Status
+from homefront.testing.ports import free_port
 
 # Tuesday 12 January 2027, 23:00 in New York: inside the default quiet hours (21:00 to
 # 7:00), which a test asked for there and then does not wait for.
@@ -22,13 +22,6 @@ APPRISE_ERROR = (
     "Apprise does not recognise this URL. Check the service's format, "
     "e.g. ntfy://ntfy.sh/topic or tgram://bottoken/ChatID."
 )
-
-
-def closed_port() -> int:
-    """A loopback port nothing listens on."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def page_text(response) -> str:
@@ -207,7 +200,7 @@ def test_send_a_test_sends_at_once_and_says_so(family, pats):
 def test_send_a_test_shows_why_a_mail_server_failed(family, pats, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = closed_port()
+    settings.EMAIL_PORT = free_port()  # nothing listens there
     settings.EMAIL_USE_TLS = False
 
     response = family.client_for(family.parent).post(
@@ -226,7 +219,7 @@ def test_send_a_test_shows_why_a_mail_server_failed(family, pats, settings):
 def test_send_a_test_shows_why_an_apprise_service_failed(family):
     hook = channel_of(
         family,
-        f"json://127.0.0.1:{closed_port()}/hook",
+        f"json://127.0.0.1:{free_port()}/hook",
         kind=ChannelKind.APPRISE,
         user=family.parent,
     )
