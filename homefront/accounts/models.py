@@ -53,7 +53,7 @@ class User(AbstractUser):
     email = models.EmailField(_("email address"), unique=True)
     name = models.CharField(_("your name"), max_length=100)
     phone = models.CharField(
-        "your phone",
+        _("your phone"),
         max_length=32,
         blank=True,
         validators=[validate_phone],

@@ -39,10 +39,10 @@ class Reflection(models.Model):
     """The family's own words after a trip: the evidence that next time can be calmer."""
 
     trip = models.OneToOneField(Trip, on_delete=models.CASCADE, related_name="reflection")
-    traveller_felt = reflection_text("How did the trip feel for the one who left?")
-    kids_did = reflection_text("How did the kids do?")
+    traveller_felt = reflection_text(_("How did the trip feel for the one who left?"))
+    kids_did = reflection_text(_("How did the kids do?"))
     back_to_routine = models.CharField(
-        "Back to the usual routine", max_length=16, choices=BackToRoutine.choices, blank=True
+        _("Back to the usual routine"), max_length=16, choices=BackToRoutine.choices, blank=True
     )
     next_time = reflection_text(_("What to do differently next time"))
     updated_by = models.ForeignKey(

@@ -44,7 +44,7 @@ class ShareLink(models.Model):
 
     trip = models.ForeignKey(Trip, on_delete=models.CASCADE, related_name="share_links")
     label = models.CharField(
-        "who is it for?", max_length=NAME_LENGTH, help_text=_("e.g. “Grandma Judy”.")
+        _("who is it for?"), max_length=NAME_LENGTH, help_text=_("e.g. “Grandma Judy”.")
     )
     contact = models.ForeignKey(
         Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="share_links"
@@ -52,7 +52,7 @@ class ShareLink(models.Model):
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     # The brief, its PDF, the quick log and messages to this caregiver speak it (i18n.py).
     language = models.CharField(
-        "in which language?",
+        _("in which language?"),
         max_length=16,
         default="en",
         help_text=_("The brief and the quick log."),
@@ -60,10 +60,10 @@ class ShareLink(models.Model):
     # No longer limits anything: a link works from the moment it is made. Kept so
     # household files and API clients of earlier versions still read and write it.
     days_before = models.PositiveSmallIntegerField(
-        "works from … days before the trip", default=2, validators=[MaxValueValidator(14)]
+        _("works from … days before the trip"), default=2, validators=[MaxValueValidator(14)]
     )
     days_after = models.PositiveSmallIntegerField(
-        "until … days after it", default=1, validators=[MaxValueValidator(14)]
+        _("until … days after it"), default=1, validators=[MaxValueValidator(14)]
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

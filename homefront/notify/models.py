@@ -44,7 +44,7 @@ class Channel(models.Model):
     )
     kind = models.CharField(max_length=16, choices=ChannelKind.choices, default=ChannelKind.EMAIL)
     target = models.CharField(
-        "address",
+        _("address"),
         max_length=500,
         help_text=_("An email address, or an Apprise URL such as ntfy://ntfy.sh/my-family-topic."),
     )

@@ -62,7 +62,7 @@ class TemplateItem(models.Model):
         default=False, help_text=_("Essentials are always planned, even for a sudden departure.")
     )
     days_before = models.PositiveSmallIntegerField(
-        "days before leaving",
+        _("days before leaving"),
         default=1,
         validators=[MaxValueValidator(MAX_LEAD_DAYS)],
         help_text=_("0 = on the day you leave."),

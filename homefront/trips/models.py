@@ -68,11 +68,11 @@ class Trip(models.Model):
     traveller = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="trips"
     )
-    starts_at = models.DateTimeField("leaves")
-    ends_at = models.DateTimeField("back")
+    starts_at = models.DateTimeField(_("leaves"))
+    ends_at = models.DateTimeField(_("back"))
     destination = models.CharField(max_length=NAME_LENGTH, blank=True)
     destination_zone = models.CharField(
-        "time zone there", max_length=64, validators=[validate_time_zone]
+        _("time zone there"), max_length=64, validators=[validate_time_zone]
     )
     kind = models.CharField(max_length=16, choices=TripKind.choices, default=TripKind.PLANNED)
     notes = long_text()
@@ -328,7 +328,7 @@ class Goal(models.Model):
     nights = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1, "At least one night."), MaxValueValidator(MAX_NIGHTS)]
     )
-    first_night = models.DateField("from the night of")
+    first_night = models.DateField(_("from the night of"))
     note = models.CharField(max_length=NAME_LENGTH, blank=True)
     dropped_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
+from django.utils.functional import Promise
 
 from homefront import i18n
 from homefront.core.tests import catalogs
@@ -284,6 +286,44 @@ def same_in(language: str) -> list[str]:
     names = {e.msgid for e in catalogs.catalog(language) if e.msgstr.get(0) == e.msgid}
     names |= {"Home Assistant"}  # a product's name in a sentence
     return sorted((n for n in names if "%" not in n and len(n) > 3), key=len, reverse=True)
+
+
+def untranslated_field_labels() -> list[str]:
+    """Labels and help a model gives its fields in plain English: a form built from the
+    model shows them as they are in every language, which no page crawl finds, since
+    they are in no catalog. A label Django makes from the field's name is left to
+    the forms (they name every field they show)."""
+    found = []
+    for model in apps.get_models():
+        if not model.__module__.startswith("homefront."):
+            continue
+        for field in model._meta.concrete_fields:
+            label, help_text = field.verbose_name, field.help_text
+            made = field.name.replace("_", " ") if not field.primary_key else "ID"
+            if not isinstance(label, Promise) and label != made:
+                found.append(f"{model.__name__}.{field.name} label {label!r}")
+            if help_text and not isinstance(help_text, Promise):
+                found.append(f"{model.__name__}.{field.name} help {help_text!r}")
+    return found
+
+
+def test_every_label_a_model_gives_a_field_is_translated():
+    assert untranslated_field_labels() == []
+
+
+@pytest.mark.parametrize(
+    ("path", "english", "language"),
+    [
+        ("accounts:account", "Your phone", "he"),
+        ("households:settings", "Units for weight and height", "es"),
+    ],
+)
+def test_a_label_from_the_model_speaks_the_members_language(family, path, english, language):
+    family.parent.language = language
+    family.parent.save(update_fields=["language"])
+    page = family.client_for(family.parent).get(reverse(path))
+    assert page.status_code == 200
+    assert english not in page.content.decode()
 
 
 @pytest.mark.parametrize("language", catalogs.LANGUAGES)

@@ -35,7 +35,7 @@ class Child(models.Model):
     birth_date = models.DateField()
     notes = long_text(help_text=_("Anything a caregiver should know: comfort toy, fears, words."))
     health_reviewed_at = models.DateTimeField(
-        "allergies and medicines last confirmed", null=True, blank=True, editable=False
+        _("allergies and medicines last confirmed"), null=True, blank=True, editable=False
     )
     # Metric, whole numbers (measurements.py): for medicine doses, and to describe the
     # child in an emergency.

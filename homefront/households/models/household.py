@@ -77,7 +77,7 @@ class Household(models.Model):
         help_text=_("The most preparation Homefront plans for one day before a trip."),
     )
     units = models.CharField(
-        "units for weight and height",
+        _("units for weight and height"),
         max_length=8,
         choices=Units.choices,
         default=Units.METRIC,

@@ -44,7 +44,7 @@ class Invitation(models.Model):
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="invitations")
     role = models.CharField(max_length=16, choices=Role.choices)
     invitee = models.CharField(
-        "who is it for?",
+        _("who is it for?"),
         max_length=NAME_LENGTH,
         blank=True,
         help_text=_("Only for your list, e.g. “Grandma Ruth”."),

@@ -21,7 +21,7 @@ class Medicine(models.Model):
     times = models.JSONField(default=list, blank=True)
     as_needed = models.BooleanField(_("as needed"), default=False)
     min_interval_hours = models.PositiveSmallIntegerField(
-        "at least … hours apart",
+        _("at least … hours apart"),
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(72)],

@@ -54,7 +54,7 @@ class Routine(models.Model):
         validators=[MinValueValidator(1, "Pick at least one day."), MaxValueValidator(EVERY_DAY)],
     )
     every_n_days = models.PositiveSmallIntegerField(
-        "repeats",
+        _("repeats"),
         default=1,
         choices=[(1, "On each chosen day"), (2, "Every other day")]
         + [(n, f"Every {n} days") for n in range(3, 15)],
