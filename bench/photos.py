@@ -36,7 +36,8 @@ REQUESTS = 40
 
 
 def phone_picture_12mp() -> Any:
-    from PIL import Image, ImageFilter
+    from PIL import Image
+    from PIL import ImageFilter
 
     width, height = 4032, 3024
     gradient = Image.linear_gradient("L").resize((width, height))
@@ -98,7 +99,8 @@ def measured(client: Any, path: str) -> dict[str, Any]:
     its own (an unknown parameter) has no kept page, as after a write (bench/probe.py)."""
     from django.db import connection
 
-    from bench.probe import QueryCounter, fresh
+    from bench.probe import QueryCounter
+    from bench.probe import fresh
 
     client.get(path)
     queries = QueryCounter()

@@ -17,10 +17,13 @@ import random
 import sys
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
+from datetime import datetime
 from datetime import time as clock
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -150,7 +153,8 @@ class EntryWriter:
 
     @classmethod
     def open(cls, rng: random.Random) -> EntryWriter:
-        from homefront.journal.models import EntryChange, JournalEntry
+        from homefront.journal.models import EntryChange
+        from homefront.journal.models import JournalEntry
 
         through = JournalEntry.children.through
         return cls(
@@ -262,14 +266,19 @@ def seed_family(rng: random.Random, entries: int = FAMILY_ENTRIES) -> dict[str, 
     from django.db import transaction
 
     from homefront.accounts.models import User
-    from homefront.api.models import AccessToken, Scope
+    from homefront.api.models import AccessToken
+    from homefront.api.models import Scope
     from homefront.debrief.models import Reflection
-    from homefront.demo.household import DEMO_PEOPLE, _prepared_as_in_the_story, load_demo
+    from homefront.demo.household import DEMO_PEOPLE
+    from homefront.demo.household import _prepared_as_in_the_story
+    from homefront.demo.household import load_demo
     from homefront.handoff.models import ShareLink
     from homefront.households.models import Medicine
     from homefront.journal.models import JournalEntry
     from homefront.prep.planning import plan_trip
-    from homefront.trips.models import Cover, Trip, TripKind
+    from homefront.trips.models import Cover
+    from homefront.trips.models import Trip
+    from homefront.trips.models import TripKind
 
     with transaction.atomic():
         household = load_demo(io.StringIO())
@@ -407,26 +416,29 @@ def seed_hosted(
 ) -> dict[str, Any]:
     """The family, then `households` other families holding `entries` entries between them."""
     from django.contrib.auth.hashers import make_password
-    from django.db import connection, transaction
+    from django.db import connection
+    from django.db import transaction
 
     from homefront.accounts.models import User
-    from homefront.handoff.models import DEFAULT_GO_BAG, GoBagItem
-    from homefront.households.models import (
-        Child,
-        Contact,
-        Food,
-        FoodKind,
-        Household,
-        Membership,
-        Role,
-        Routine,
-        RoutineKind,
-        Severity,
-    )
+    from homefront.handoff.models import DEFAULT_GO_BAG
+    from homefront.handoff.models import GoBagItem
+    from homefront.households.models import Child
+    from homefront.households.models import Contact
+    from homefront.households.models import Food
+    from homefront.households.models import FoodKind
+    from homefront.households.models import Household
+    from homefront.households.models import Membership
+    from homefront.households.models import Role
+    from homefront.households.models import Routine
+    from homefront.households.models import RoutineKind
+    from homefront.households.models import Severity
     from homefront.journal.models import JournalEntry
-    from homefront.notify.models import Channel, Schedule
-    from homefront.prep.models import PrepTask, TemplateItem
-    from homefront.prep.planning import DEFAULT_TEMPLATE, default_template
+    from homefront.notify.models import Channel
+    from homefront.notify.models import Schedule
+    from homefront.prep.models import PrepTask
+    from homefront.prep.models import TemplateItem
+    from homefront.prep.planning import DEFAULT_TEMPLATE
+    from homefront.prep.planning import default_template
     from homefront.trips.models import Trip
 
     family = seed_family(rng, family_entries)
@@ -613,7 +625,8 @@ def first_planning() -> None:
     benchmark's rounds start from a service at rest."""
     from django.utils import timezone
 
-    from homefront.notify.models import Message, Status
+    from homefront.notify.models import Message
+    from homefront.notify.models import Status
     from homefront.notify.plan import plan_due
 
     started = time.perf_counter()

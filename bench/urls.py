@@ -1,4 +1,5 @@
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http import HttpResponse
 from django.urls import path
 
 from homefront.urls import urlpatterns as homefront_urlpatterns

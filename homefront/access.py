@@ -26,23 +26,35 @@ change is a 403 that names the role it takes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container
+from collections.abc import Callable
+from collections.abc import Container
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 from enum import StrEnum
-from functools import cached_property, wraps
-from typing import TYPE_CHECKING, Any
+from functools import cached_property
+from functools import wraps
+from typing import TYPE_CHECKING
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404
+from django.http import HttpRequest
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 
 from homefront import i18n
-from homefront.households.models import Household, Membership, Role
-from homefront.trips.models import Cover, Trip, TripQuerySet
+from homefront.households.models import Household
+from homefront.households.models import Membership
+from homefront.households.models import Role
+from homefront.trips.models import Cover
+from homefront.trips.models import Trip
+from homefront.trips.models import TripQuerySet
 
 if TYPE_CHECKING:
     from homefront.accounts.models import User

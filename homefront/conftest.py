@@ -9,29 +9,28 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date
+from datetime import time
 from typing import Any
 
 import pytest
 from django.test import Client
 
 from homefront.accounts.models import User
-from homefront.households.models import (
-    Child,
-    Contact,
-    ContactRole,
-    Food,
-    FoodKind,
-    Household,
-    HouseNote,
-    Invitation,
-    Medicine,
-    Membership,
-    Role,
-    Routine,
-    RoutineKind,
-    Severity,
-)
+from homefront.households.models import Child
+from homefront.households.models import Contact
+from homefront.households.models import ContactRole
+from homefront.households.models import Food
+from homefront.households.models import FoodKind
+from homefront.households.models import Household
+from homefront.households.models import HouseNote
+from homefront.households.models import Invitation
+from homefront.households.models import Medicine
+from homefront.households.models import Membership
+from homefront.households.models import Role
+from homefront.households.models import Routine
+from homefront.households.models import RoutineKind
+from homefront.households.models import Severity
 
 # The helpers every app's tests share (homefront/testing/), their fixtures among them:
 # `frozen_time`, the clock stopped at the module's NOW; `second`, a second parent;
@@ -76,7 +75,8 @@ class _EveryVersionMoves:
     moving = False
 
     def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        from homefront.households.versions import in_request, is_household_write
+        from homefront.households.versions import in_request
+        from homefront.households.versions import is_household_write
 
         result = execute(sql, params, many, context)
         if not self.moving and not in_request() and is_household_write(sql):

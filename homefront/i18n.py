@@ -9,13 +9,18 @@ a setting or a stored row, falls back to English without an error.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, time
+from datetime import date
+from datetime import datetime
+from datetime import time
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
-from django.utils import formats, translation
+from django.http import HttpRequest
+from django.http import HttpResponse
+from django.utils import formats
+from django.utils import translation
 from django.utils.cache import patch_vary_headers
-from django.utils.functional import Promise, lazy
+from django.utils.functional import Promise
+from django.utils.functional import lazy
 from django.utils.translation import gettext
 
 

@@ -10,16 +10,14 @@ from pathlib import Path
 
 import dj_database_url
 
-from homefront.env import (
-    ConfigurationError,
-    env_bool,
-    env_cache_url,
-    env_choice,
-    env_int,
-    env_list,
-    env_optional_str,
-    env_str,
-)
+from homefront.env import ConfigurationError
+from homefront.env import env_bool
+from homefront.env import env_cache_url
+from homefront.env import env_choice
+from homefront.env import env_int
+from homefront.env import env_list
+from homefront.env import env_optional_str
+from homefront.env import env_str
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from homefront.testing.browser import CHROMIUM, CHROMIUM_FLAGS
+from homefront.testing.browser import CHROMIUM
+from homefront.testing.browser import CHROMIUM_FLAGS
 
 
 def main() -> None:

@@ -7,16 +7,22 @@ from __future__ import annotations
 import random
 
 import pytest
-from django.db.models import Count, F
+from django.db.models import Count
+from django.db.models import F
 from django.test import Client
 from django.utils import timezone
 
 from bench.run import PAGES
-from bench.seed import seed_family, seed_hosted
+from bench.seed import seed_family
+from bench.seed import seed_hosted
 from homefront.accounts.models import User
 from homefront.households.models import Household
-from homefront.journal.models import EntryChange, JournalEntry
-from homefront.notify.models import Channel, Message, Schedule, Status
+from homefront.journal.models import EntryChange
+from homefront.journal.models import JournalEntry
+from homefront.notify.models import Channel
+from homefront.notify.models import Message
+from homefront.notify.models import Schedule
+from homefront.notify.models import Status
 from homefront.trips.models import Trip
 
 pytestmark = pytest.mark.django_db(transaction=True)

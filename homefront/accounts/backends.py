@@ -17,18 +17,18 @@ from typing import Any
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 from django.db.models import Model
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from homefront.accounts.member_cache import (
-    MEMBER_CACHE_SECONDS,
-    forget_members,
-    keep_with_session,
-    member_cache_key,
-    member_read_with_session,
-)
+from homefront.accounts.member_cache import MEMBER_CACHE_SECONDS
+from homefront.accounts.member_cache import forget_members
+from homefront.accounts.member_cache import keep_with_session
+from homefront.accounts.member_cache import member_cache_key
+from homefront.accounts.member_cache import member_read_with_session
 from homefront.accounts.models import User
-from homefront.households.models import Household, Membership
+from homefront.households.models import Household
+from homefront.households.models import Membership
 
 
 class MemberBackend(ModelBackend):

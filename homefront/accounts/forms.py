@@ -4,14 +4,17 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.forms import UserCreationForm
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from homefront import i18n
 from homefront.accounts.models import User
 from homefront.core.tasks import send_email
-from homefront.ui.forms import AccessibleErrorsMixin, TimeZoneInput
+from homefront.ui.forms import AccessibleErrorsMixin
+from homefront.ui.forms import TimeZoneInput
 
 
 class SignupForm(AccessibleErrorsMixin, UserCreationForm):

@@ -1,15 +1,18 @@
 from __future__ import annotations
 
 from datetime import time
-from typing import Any, ClassVar
+from typing import Any
+from typing import ClassVar
 
-from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from homefront.accounts.member_cache import forget_members
-from homefront.households.validators import validate_phone, validate_time_zone
+from homefront.households.validators import validate_phone
+from homefront.households.validators import validate_time_zone
 
 
 class UserQuerySet(models.QuerySet):

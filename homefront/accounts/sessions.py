@@ -12,11 +12,9 @@ from typing import Any
 
 from django.contrib.sessions.backends import cached_db
 
-from homefront.accounts.member_cache import (
-    keeps_session_members,
-    read_with_session,
-    session_member_key,
-)
+from homefront.accounts.member_cache import keeps_session_members
+from homefront.accounts.member_cache import read_with_session
+from homefront.accounts.member_cache import session_member_key
 
 
 class SessionStore(cached_db.SessionStore):

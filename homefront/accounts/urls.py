@@ -1,8 +1,10 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
+from django.urls import reverse_lazy
 
 from homefront.accounts import views
-from homefront.accounts.forms import LoginForm, QueuedPasswordResetForm
+from homefront.accounts.forms import LoginForm
+from homefront.accounts.forms import QueuedPasswordResetForm
 
 app_name = "accounts"
 

@@ -5,14 +5,18 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404
+from django.http import HttpRequest
+from django.http import HttpResponse
 from django.shortcuts import redirect
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404
+from django.urls import resolve
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from homefront import i18n
-from homefront.accounts.forms import AccountForm, SignupForm
+from homefront.accounts.forms import AccountForm
+from homefront.accounts.forms import SignupForm
 from homefront.households.models import Invitation
 from homefront.ui.forms import posted
 from homefront.ui.views import form_page

@@ -9,50 +9,70 @@ same forms and model rules as the pages, and the journal through the same
 
 from __future__ import annotations
 
-from typing import Any, TypeVar, cast
+from typing import Any
+from typing import TypeVar
+from typing import cast
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import Model
+from django.db.models import QuerySet
 from django.forms import BaseForm
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404
+from django.http import HttpRequest
+from django.http import HttpResponse
 from django.utils import timezone
-from ninja import Field, NinjaAPI, Router, Schema
-from ninja.errors import AuthenticationError, HttpError
+from ninja import Field
+from ninja import NinjaAPI
+from ninja import Router
+from ninja import Schema
+from ninja.errors import AuthenticationError
+from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.docs import Swagger
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import LimitOffsetPagination
+from ninja.pagination import paginate
 
-from homefront.access import Action, actor_of, check, in_visible_trips, visible_trips
-from homefront.api.auth import Answered, ApiRequest, read, write
+from homefront.access import Action
+from homefront.access import actor_of
+from homefront.access import check
+from homefront.access import in_visible_trips
+from homefront.access import visible_trips
+from homefront.api.auth import Answered
+from homefront.api.auth import ApiRequest
+from homefront.api.auth import read
+from homefront.api.auth import write
 from homefront.api.errors import ERRORS
 from homefront.api.now import now_router
-from homefront.api.schemas import (
-    MAX_ID,
-    ChildIn,
-    ChildOut,
-    ContactOut,
-    EntryOut,
-    FoodOut,
-    MedicineOut,
-    PrepTaskOut,
-    PrepTaskPatch,
-    RoutineOut,
-    ShareLinkOut,
-    SyncIn,
-    SyncOut,
-    TripIn,
-    TripOut,
-)
+from homefront.api.schemas import MAX_ID
+from homefront.api.schemas import ChildIn
+from homefront.api.schemas import ChildOut
+from homefront.api.schemas import ContactOut
+from homefront.api.schemas import EntryOut
+from homefront.api.schemas import FoodOut
+from homefront.api.schemas import MedicineOut
+from homefront.api.schemas import PrepTaskOut
+from homefront.api.schemas import PrepTaskPatch
+from homefront.api.schemas import RoutineOut
+from homefront.api.schemas import ShareLinkOut
+from homefront.api.schemas import SyncIn
+from homefront.api.schemas import SyncOut
+from homefront.api.schemas import TripIn
+from homefront.api.schemas import TripOut
 from homefront.core import conditional
 from homefront.handoff.models import ShareLink
 from homefront.households.forms import ChildForm
-from homefront.households.models import Child, Contact, Food, Medicine, Routine
+from homefront.households.models import Child
+from homefront.households.models import Contact
+from homefront.households.models import Food
+from homefront.households.models import Medicine
+from homefront.households.models import Routine
 from homefront.journal import entries
 from homefront.journal.entries import Author
 from homefront.journal.models import JournalEntry
 from homefront.prep.models import PrepTask
 from homefront.trips.forms import TripForm
-from homefront.trips.models import Trip, TripQuerySet
+from homefront.trips.models import Trip
+from homefront.trips.models import TripQuerySet
 
 M = TypeVar("M", bound=Model)
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http import HttpResponse
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
 from homefront.api.models import AccessToken
-from homefront.core import conditional, ratelimit
-from homefront.households.models import Household, Membership
+from homefront.core import conditional
+from homefront.core import ratelimit
+from homefront.households.models import Household
+from homefront.households.models import Membership
 
 MAX_BODY_BYTES = 1_000_000
 

@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import connection, models
+from django.db import connection
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from homefront.households.models import (
-    NAME_LENGTH,
-    Household,
-    HouseholdScopedQuerySet,
-    Membership,
-    hash_token,
-)
+from homefront.households.models import NAME_LENGTH
+from homefront.households.models import Household
+from homefront.households.models import HouseholdScopedQuerySet
+from homefront.households.models import Membership
+from homefront.households.models import hash_token
 
 if TYPE_CHECKING:
     from homefront.accounts.models import User

@@ -4,18 +4,24 @@ the next medicine due, the last entry logged. One call, a handful of queries."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router
+from ninja import Schema
 
-from homefront.access import actor_of, in_visible_trips, visible_trips
+from homefront.access import actor_of
+from homefront.access import in_visible_trips
+from homefront.access import visible_trips
 from homefront.api.auth import ApiRequest
 from homefront.api.errors import ERRORS
 from homefront.households.models import Medicine
 from homefront.journal.models import JournalEntry
 from homefront.trips.cover import FamilyNights
-from homefront.trips.models import Trip, TripQuerySet
+from homefront.trips.models import Trip
+from homefront.trips.models import TripQuerySet
 
 now_router = Router(tags=["now"])
 

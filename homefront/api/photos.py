@@ -14,13 +14,22 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Schema
+from ninja import File
+from ninja import Form
+from ninja import Router
+from ninja import Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from homefront.access import Action
-from homefront.api.api import ERRORS, Page, _error, _trips, allowed, scoped
-from homefront.api.auth import ApiRequest, write
+from homefront.api.api import ERRORS
+from homefront.api.api import Page
+from homefront.api.api import _error
+from homefront.api.api import _trips
+from homefront.api.api import allowed
+from homefront.api.api import scoped
+from homefront.api.auth import ApiRequest
+from homefront.api.auth import write
 from homefront.journal.entries import Author
 from homefront.photos import store
 from homefront.photos.models import Photo

@@ -3,18 +3,23 @@ as the OpenAPI schema shows them."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date
+from datetime import datetime
+from datetime import time
 from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Field, Schema
+from ninja import Field
+from ninja import Schema
 
-from homefront.households.models import Child, Routine
+from homefront.households.models import Child
+from homefront.households.models import Routine
 from homefront.journal import entries
 from homefront.journal.models import JournalEntry
 from homefront.prep.models import PrepTask
-from homefront.trips.models import Cover, Trip
+from homefront.trips.models import Cover
+from homefront.trips.models import Trip
 
 MAX_ID = 2**53  # ids past this exist nowhere; refusing them early keeps databases calm
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2200, 12, 31)

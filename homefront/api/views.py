@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404
+from django.shortcuts import redirect
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from homefront.access import Action, requires
+from homefront.access import Action
+from homefront.access import requires
 from homefront.api.forms import AccessTokenForm
 from homefront.api.models import AccessToken
 from homefront.households.access import MemberRequest

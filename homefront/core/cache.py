@@ -23,14 +23,17 @@ import logging
 import pickle
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
+from typing import TypeVar
 
 import redis
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.db import DatabaseCache as DjangoDatabaseCache
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
-from django.db import connections, router, transaction
+from django.db import connections
+from django.db import router
+from django.db import transaction
 from django.utils import timezone
 
 logger = logging.getLogger("homefront.cache")

@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Error, Tags, Warning, register
+from django.core.checks import Error
+from django.core.checks import Tags
+from django.core.checks import Warning
+from django.core.checks import register
 from django.core.management.base import BaseCommand
 
 
@@ -139,7 +142,8 @@ def cache_reachable(app_configs: Any, **kwargs: Any) -> list[Error | Warning]:
         return []
     from django.core.cache import caches
 
-    from homefront.core.cache import CacheUnavailable, RedisCache
+    from homefront.core.cache import CacheUnavailable
+    from homefront.core.cache import RedisCache
 
     cache = caches["default"]
     if not isinstance(cache, RedisCache):

@@ -27,8 +27,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
-from django.utils import timezone, translation
+from django.http import HttpRequest
+from django.http import HttpResponse
+from django.http import HttpResponseNotModified
+from django.utils import timezone
+from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
 from homefront.access import actor_of

@@ -13,8 +13,11 @@ import logging
 from collections.abc import Callable
 from enum import StrEnum
 
-from django.db import DatabaseError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.db import DatabaseError
+from django.db import OperationalError
+from django.http import HttpRequest
+from django.http import HttpResponse
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 

@@ -3,14 +3,19 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest
+from django.http import HttpResponse
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from homefront.core.conditional import conditional_page
 from homefront.households.access import MemberRequest
-from homefront.households.models import Child, Contact, Household
+from homefront.households.models import Child
+from homefront.households.models import Contact
+from homefront.households.models import Household
 from homefront.households.schedule import day_plan
 from homefront.photos.kids_today import kids_today
 from homefront.trips.cover import FamilyNights

@@ -9,20 +9,35 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 from statistics import mean
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import Count
+from django.db.models import Max
+from django.db.models import Min
+from django.db.models import Q
+from django.db.models import Sum
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Lower, Trim
+from django.db.models.functions import Lower
+from django.db.models.functions import Trim
 
-from homefront.households.models import Child, FoodKind, Routine, RoutineKind
-from homefront.journal.models import JournalEntry, Kind
-from homefront.prep.models import Category, PrepTask
-from homefront.trips.models import Goal, Trip
+from homefront.households.models import Child
+from homefront.households.models import FoodKind
+from homefront.households.models import Routine
+from homefront.households.models import RoutineKind
+from homefront.journal.models import JournalEntry
+from homefront.journal.models import Kind
+from homefront.prep.models import Category
+from homefront.prep.models import PrepTask
+from homefront.trips.models import Goal
+from homefront.trips.models import Trip
 
 EVENING_FROM = time(16, 0)
 SUMMARY_SECONDS = 24 * 3600

@@ -6,10 +6,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from homefront.accounts.models import User
-from homefront.debrief.models import BackToRoutine, Reflection
-from homefront.households.models import Household, Role
+from homefront.debrief.models import BackToRoutine
+from homefront.debrief.models import Reflection
+from homefront.households.models import Household
+from homefront.households.models import Role
 from homefront.trips.models import Goal
-from homefront.ui.forms import AccessibleErrorsMixin, DateInput
+from homefront.ui.forms import AccessibleErrorsMixin
+from homefront.ui.forms import DateInput
 
 
 class ReflectionForm(AccessibleErrorsMixin, forms.ModelForm):

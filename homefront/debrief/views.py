@@ -5,27 +5,43 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from homefront.access import Action, actor_of, check, get_trip, may, member_required, requires
+from homefront.access import Action
+from homefront.access import actor_of
+from homefront.access import check
+from homefront.access import get_trip
+from homefront.access import may
+from homefront.access import member_required
+from homefront.access import requires
 from homefront.core.conditional import conditional_page
-from homefront.debrief.analysis import debrief, new_foods_tried, suggest_next_step
-from homefront.debrief.forms import GoalForm, ReflectionForm
+from homefront.debrief.analysis import debrief
+from homefront.debrief.analysis import new_foods_tried
+from homefront.debrief.analysis import suggest_next_step
+from homefront.debrief.forms import GoalForm
+from homefront.debrief.forms import ReflectionForm
 from homefront.debrief.models import Reflection
 from homefront.debrief.photos import trip_in_photos
 from homefront.households import access as household_access
 from homefront.households.access import MemberRequest
-from homefront.households.models import Child, Food, FoodKind, Membership, Role
+from homefront.households.models import Child
+from homefront.households.models import Food
+from homefront.households.models import FoodKind
+from homefront.households.models import Membership
+from homefront.households.models import Role
 from homefront.households.validators import validate_plain_text
 from homefront.prep.models import TemplateItem
 from homefront.prep.planning import unneeded_suggestions
 from homefront.trips.access import get_goal
 from homefront.trips.charts import nights_chart
-from homefront.trips.models import MAX_NIGHTS, Goal, Trip
+from homefront.trips.models import MAX_NIGHTS
+from homefront.trips.models import Goal
+from homefront.trips.models import Trip
 from homefront.ui.forms import posted
 
 

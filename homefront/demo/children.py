@@ -4,21 +4,21 @@ routines, foods and medicines. Birth dates are counted back from today so the ag
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date
+from datetime import time
+from datetime import timedelta
 
 from django.utils import timezone
 
-from homefront.households.models import (
-    SCHOOL_DAYS,
-    Child,
-    Food,
-    FoodKind,
-    Household,
-    Medicine,
-    Routine,
-    RoutineKind,
-    Severity,
-)
+from homefront.households.models import SCHOOL_DAYS
+from homefront.households.models import Child
+from homefront.households.models import Food
+from homefront.households.models import FoodKind
+from homefront.households.models import Household
+from homefront.households.models import Medicine
+from homefront.households.models import Routine
+from homefront.households.models import RoutineKind
+from homefront.households.models import Severity
 
 
 def _months_ago(today: date, months: int, day: int) -> date:

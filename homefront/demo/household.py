@@ -11,7 +11,10 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,17 +22,16 @@ from django.conf import settings
 from django.db import transaction
 
 from homefront.accounts.models import User
-from homefront.demo.children import add_maya, add_noa
+from homefront.demo.children import add_maya
+from homefront.demo.children import add_noa
 from homefront.households.measurements import Units
-from homefront.households.models import (
-    Child,
-    Contact,
-    ContactRole,
-    Household,
-    HouseNote,
-    Membership,
-    Role,
-)
+from homefront.households.models import Child
+from homefront.households.models import Contact
+from homefront.households.models import ContactRole
+from homefront.households.models import Household
+from homefront.households.models import HouseNote
+from homefront.households.models import Membership
+from homefront.households.models import Role
 
 DEMO_HOUSEHOLD_NAME = "The Levins (demo)"
 DEMO_PEOPLE = [
@@ -207,7 +209,8 @@ def add_demo_contacts(household: Household) -> None:
 def _add_demo_trips(household: Household, mother: User, father: User) -> None:
     """The story's trip and two shorter ones before it (1, 2, 3 nights), and the
     father's next work trip."""
-    from homefront.trips.models import Trip, TripKind
+    from homefront.trips.models import Trip
+    from homefront.trips.models import TripKind
 
     zone = household.zone
     today = household.today()
@@ -253,7 +256,8 @@ def _add_demo_trips(household: Household, mother: User, father: User) -> None:
 
     ShareLink.issue(story, mother, label="Grandma Judy", days_before=2, days_after=1)
     _journal_of_the_story(story, father)
-    from homefront.debrief.models import BackToRoutine, Reflection
+    from homefront.debrief.models import BackToRoutine
+    from homefront.debrief.models import Reflection
 
     Reflection.objects.create(
         trip=story,
@@ -285,7 +289,9 @@ UNNEEDED_IN_THE_STORY = {"Comfort notes or small presents for the kids", "Tidy u
 def _prepared_as_in_the_story(trip: Any, *, comfort: bool) -> None:
     """Prep made four days ahead and all done; the presents, cards and tidying
     turned out not to be needed."""
-    from homefront.prep.models import Category, PrepTask, Who
+    from homefront.prep.models import Category
+    from homefront.prep.models import PrepTask
+    from homefront.prep.models import Who
     from homefront.prep.planning import plan_trip
 
     departure = trip.local_start.date()
@@ -329,7 +335,9 @@ def _journal_of_the_story(trip: Any, father: User) -> None:
     four days, bedtimes, and the cards and presents never needed."""
     import uuid as uuid_module
 
-    from homefront.journal.models import EntryChange, JournalEntry, Kind
+    from homefront.journal.models import EntryChange
+    from homefront.journal.models import JournalEntry
+    from homefront.journal.models import Kind
 
     zone = trip.household.zone
     girls = list(trip.household.children.order_by("birth_date"))

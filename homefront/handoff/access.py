@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 
-from homefront.handoff.models import GoBagItem, ShareLink
+from homefront.handoff.models import GoBagItem
+from homefront.handoff.models import ShareLink
 from homefront.households.access import MemberRequest
 
 

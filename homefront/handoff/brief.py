@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 
 from django.db.models import Q
 from django.utils.translation import gettext
 
-from homefront.households.models import (
-    Child,
-    Contact,
-    ContactRole,
-    Food,
-    FoodKind,
-    HouseNote,
-    Membership,
-    Role,
-    RoutineKind,
-)
-from homefront.households.schedule import PlanItem, day_plan
+from homefront.households.models import Child
+from homefront.households.models import Contact
+from homefront.households.models import ContactRole
+from homefront.households.models import Food
+from homefront.households.models import FoodKind
+from homefront.households.models import HouseNote
+from homefront.households.models import Membership
+from homefront.households.models import Role
+from homefront.households.models import RoutineKind
+from homefront.households.schedule import PlanItem
+from homefront.households.schedule import day_plan
 from homefront.prep.models import PrepTask
-from homefront.trips.cover import FamilyNights, Night
+from homefront.trips.cover import FamilyNights
+from homefront.trips.cover import Night
 from homefront.trips.models import Trip
 
 MAX_BRIEF_DAYS = 62

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 from typing import Any
 
 from django import forms
@@ -10,8 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from homefront import i18n
 from homefront.handoff.models import ShareLink
-from homefront.households.models import Contact, Household
-from homefront.ui.forms import AccessibleErrorsMixin, DateInput, TimeInput
+from homefront.households.models import Contact
+from homefront.households.models import Household
+from homefront.ui.forms import AccessibleErrorsMixin
+from homefront.ui.forms import DateInput
+from homefront.ui.forms import TimeInput
 
 
 class ShareLinkForm(AccessibleErrorsMixin, forms.ModelForm):

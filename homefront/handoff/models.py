@@ -2,8 +2,12 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Self
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
+from typing import TYPE_CHECKING
+from typing import Self
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator
@@ -11,13 +15,11 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from homefront.households.models import (
-    NAME_LENGTH,
-    Contact,
-    Household,
-    HouseholdScopedQuerySet,
-    hash_token,
-)
+from homefront.households.models import NAME_LENGTH
+from homefront.households.models import Contact
+from homefront.households.models import Household
+from homefront.households.models import HouseholdScopedQuerySet
+from homefront.households.models import hash_token
 from homefront.trips.models import Trip
 
 if TYPE_CHECKING:

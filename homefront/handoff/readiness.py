@@ -11,7 +11,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from homefront.handoff.models import GoBagItem
-from homefront.households.models import Child, Contact, ContactRole, Household, RoutineKind
+from homefront.households.models import Child
+from homefront.households.models import Contact
+from homefront.households.models import ContactRole
+from homefront.households.models import Household
+from homefront.households.models import RoutineKind
 
 REVIEW_EVERY = timedelta(days=90)
 # A child changes in six months: an older photo or weight no longer describes them, and

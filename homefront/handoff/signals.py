@@ -5,7 +5,8 @@ from typing import Any
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from homefront.handoff.models import DEFAULT_GO_BAG, GoBagItem
+from homefront.handoff.models import DEFAULT_GO_BAG
+from homefront.handoff.models import GoBagItem
 from homefront.households.models import Household
 
 

@@ -6,40 +6,56 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.http import HttpRequest
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import formats
+from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from homefront import i18n
-from homefront.access import (
-    Action,
-    act_as_share_link,
-    actor_of,
-    check,
-    get_trip,
-    may,
-    member_required,
-    requires,
-    sees_sensitive_notes,
-)
+from homefront.access import Action
+from homefront.access import act_as_share_link
+from homefront.access import actor_of
+from homefront.access import check
+from homefront.access import get_trip
+from homefront.access import may
+from homefront.access import member_required
+from homefront.access import requires
+from homefront.access import sees_sensitive_notes
 from homefront.core import ratelimit
 from homefront.core.conditional import conditional_page
-from homefront.core.decorators import kept_offline_until, secret_page
+from homefront.core.decorators import kept_offline_until
+from homefront.core.decorators import secret_page
 from homefront.handoff import access
-from homefront.handoff.brief import Brief, build_brief
-from homefront.handoff.forms import LeaveNowForm, ShareLinkForm
-from homefront.handoff.models import GoBagItem, ShareLink, ShareLinkOpen
-from homefront.handoff.readiness import readiness, score
+from homefront.handoff.brief import Brief
+from homefront.handoff.brief import build_brief
+from homefront.handoff.forms import LeaveNowForm
+from homefront.handoff.forms import ShareLinkForm
+from homefront.handoff.models import GoBagItem
+from homefront.handoff.models import ShareLink
+from homefront.handoff.models import ShareLinkOpen
+from homefront.handoff.readiness import readiness
+from homefront.handoff.readiness import score
 from homefront.households import access as household_access
 from homefront.households.access import MemberRequest
 from homefront.households.child_photo import attach_inline_thumbnails
-from homefront.households.models import Child, Contact, FoodKind, Household, Membership, Role
-from homefront.trips.models import Cover, Trip, TripKind
+from homefront.households.models import Child
+from homefront.households.models import Contact
+from homefront.households.models import FoodKind
+from homefront.households.models import Household
+from homefront.households.models import Membership
+from homefront.households.models import Role
+from homefront.trips.models import Cover
+from homefront.trips.models import Trip
+from homefront.trips.models import TripKind
 from homefront.ui.forms import posted
 from homefront.ui.views import form_page
 

@@ -9,22 +9,21 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
 from homefront.accounts.models import User
-from homefront.households.models import (
-    Child,
-    Contact,
-    Food,
-    Household,
-    HouseNote,
-    Invitation,
-    Medicine,
-    Membership,
-    Routine,
-)
+from homefront.households.models import Child
+from homefront.households.models import Contact
+from homefront.households.models import Food
+from homefront.households.models import Household
+from homefront.households.models import HouseNote
+from homefront.households.models import Invitation
+from homefront.households.models import Medicine
+from homefront.households.models import Membership
+from homefront.households.models import Routine
 
 M = TypeVar("M", bound=Model)
 

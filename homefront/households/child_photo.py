@@ -15,14 +15,19 @@ import hashlib
 import io
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db import models
+from django.db import transaction
+from django.http import Http404
+from django.http import HttpRequest
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
+from PIL import UnidentifiedImageError
 
 from homefront.households.models.child import Child
-from homefront.photos.processing import CONTENT_TYPE, ProcessedPhoto
+from homefront.photos.processing import CONTENT_TYPE
+from homefront.photos.processing import ProcessedPhoto
 
 # The photo changes rarely and its URL changes with it (?v=), but a parent who replaces
 # it expects the new one at once on another device: revalidate after a minute.

@@ -10,33 +10,34 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from homefront.households import measurements
-from homefront.households.measurements import (
-    MAX_HEIGHT_MM,
-    MAX_WEIGHT_GRAMS,
-    MIN_HEIGHT_MM,
-    MIN_WEIGHT_GRAMS,
-    Units,
-    grams_from,
-    mm_from,
-    units_for_time_zone,
-)
-from homefront.households.models import (
-    EVERY_DAY,
-    Child,
-    Contact,
-    ContactRole,
-    Food,
-    Household,
-    HouseNote,
-    Invitation,
-    Medicine,
-    Role,
-    Routine,
-    Weekday,
-)
+from homefront.households.measurements import MAX_HEIGHT_MM
+from homefront.households.measurements import MAX_WEIGHT_GRAMS
+from homefront.households.measurements import MIN_HEIGHT_MM
+from homefront.households.measurements import MIN_WEIGHT_GRAMS
+from homefront.households.measurements import Units
+from homefront.households.measurements import grams_from
+from homefront.households.measurements import mm_from
+from homefront.households.measurements import units_for_time_zone
+from homefront.households.models import EVERY_DAY
+from homefront.households.models import Child
+from homefront.households.models import Contact
+from homefront.households.models import ContactRole
+from homefront.households.models import Food
+from homefront.households.models import Household
+from homefront.households.models import HouseNote
+from homefront.households.models import Invitation
+from homefront.households.models import Medicine
+from homefront.households.models import Role
+from homefront.households.models import Routine
+from homefront.households.models import Weekday
 from homefront.households.validators import parse_times
-from homefront.photos.processing import PhotoRefused, ProcessedPhoto, process_photo
-from homefront.ui.forms import AccessibleErrorsMixin, DateInput, TimeInput, TimeZoneInput
+from homefront.photos.processing import PhotoRefused
+from homefront.photos.processing import ProcessedPhoto
+from homefront.photos.processing import process_photo
+from homefront.ui.forms import AccessibleErrorsMixin
+from homefront.ui.forms import DateInput
+from homefront.ui.forms import TimeInput
+from homefront.ui.forms import TimeZoneInput
 
 
 class HouseholdForm(AccessibleErrorsMixin, forms.ModelForm):

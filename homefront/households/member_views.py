@@ -11,27 +11,28 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from homefront.access import Action, actor_of, may, member_required, requires
+from homefront.access import Action
+from homefront.access import actor_of
+from homefront.access import may
+from homefront.access import member_required
+from homefront.access import requires
 from homefront.households import access
 from homefront.households.access import MemberRequest
-from homefront.households.forms import (
-    HouseholdForm,
-    HouseholdSettingsForm,
-    InvitationForm,
-)
+from homefront.households.forms import HouseholdForm
+from homefront.households.forms import HouseholdSettingsForm
+from homefront.households.forms import InvitationForm
 from homefront.households.middleware import SESSION_KEY
-from homefront.households.models import (
-    Household,
-    Invitation,
-    Membership,
-    Role,
-)
+from homefront.households.models import Household
+from homefront.households.models import Invitation
+from homefront.households.models import Membership
+from homefront.households.models import Role
 from homefront.households.versions import note_writes_to
 from homefront.ui.forms import posted
 from homefront.ui.views import form_page

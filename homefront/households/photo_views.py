@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpResponse, HttpResponseNotAllowed
+from django.http import HttpResponse
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from homefront.access import Action, requires
+from homefront.access import Action
+from homefront.access import requires
 from homefront.households import access
 from homefront.households.access import MemberRequest
-from homefront.households.child_photo import photo_response, remove_photo, replace_photo
+from homefront.households.child_photo import photo_response
+from homefront.households.child_photo import remove_photo
+from homefront.households.child_photo import replace_photo
 from homefront.households.forms import ChildPhotoForm
 from homefront.households.views import child_page
 

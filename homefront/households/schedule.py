@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, time
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import time
 
-from homefront.households.models import Child, Medicine, Routine
+from homefront.households.models import Child
+from homefront.households.models import Medicine
+from homefront.households.models import Routine
 
 
 @dataclass(frozen=True)

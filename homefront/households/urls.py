@@ -1,6 +1,8 @@
 from django.urls import path
 
-from homefront.households import member_views, photo_views, views
+from homefront.households import member_views
+from homefront.households import photo_views
+from homefront.households import views
 
 app_name = "households"
 

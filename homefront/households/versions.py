@@ -35,13 +35,17 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from django.db import connection, transaction
-from django.http import HttpRequest, HttpResponse
+from django.db import connection
+from django.db import transaction
+from django.http import HttpRequest
+from django.http import HttpResponse
 
 # Rows that are a visitor's or the server's bookkeeping, not the household's data: a
 # session, a cached value or counter, the sign-in log, the worker's schedule and queue.

@@ -10,39 +10,43 @@ from typing import Any
 from django.contrib import messages
 from django.forms import ModelForm
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from homefront.access import Action, actor_of, check, may, member_required, requires
+from homefront.access import Action
+from homefront.access import actor_of
+from homefront.access import check
+from homefront.access import may
+from homefront.access import member_required
+from homefront.access import requires
 from homefront.core.conditional import conditional_page
 from homefront.core.decorators import secret_page
 from homefront.households import access
 from homefront.households.access import MemberRequest
-from homefront.households.forms import (
-    ChildForm,
-    ChildPhotoForm,
-    ContactForm,
-    FoodForm,
-    HouseNoteForm,
-    MedicineForm,
-    RoutineForm,
-)
-from homefront.households.models import (
-    Child,
-    Contact,
-    ContactRole,
-    FoodKind,
-    Household,
-    HouseNote,
-    PhoneTreeChanged,
-)
+from homefront.households.forms import ChildForm
+from homefront.households.forms import ChildPhotoForm
+from homefront.households.forms import ContactForm
+from homefront.households.forms import FoodForm
+from homefront.households.forms import HouseNoteForm
+from homefront.households.forms import MedicineForm
+from homefront.households.forms import RoutineForm
+from homefront.households.models import Child
+from homefront.households.models import Contact
+from homefront.households.models import ContactRole
+from homefront.households.models import FoodKind
+from homefront.households.models import Household
+from homefront.households.models import HouseNote
+from homefront.households.models import PhoneTreeChanged
 from homefront.households.schedule import day_plan
 from homefront.households.several_children import for_several_children
 from homefront.ui.forms import posted
-from homefront.ui.views import View, edit_and_delete_views, edit_page
+from homefront.ui.views import View
+from homefront.ui.views import edit_and_delete_views
+from homefront.ui.views import edit_page
 
 # A child grows: a weight or photo older than this no longer describes them.
 OUT_OF_DATE = timedelta(days=183)

@@ -9,16 +9,20 @@ and is told what the entry is now.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
+from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from homefront.households.models import Child
-from homefront.journal.models import RESTORE_DAYS, EntryChange, JournalEntry
+from homefront.journal.models import RESTORE_DAYS
+from homefront.journal.models import EntryChange
+from homefront.journal.models import JournalEntry
 
 
 class Outcome(StrEnum):

@@ -4,27 +4,29 @@ sync and the API, so every way in refuses the same bad input."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from homefront.accounts.models import User
 from homefront.handoff.models import ShareLink
-from homefront.households.models import Child, Medicine
+from homefront.households.models import Child
+from homefront.households.models import Medicine
 from homefront.households.validators import validate_plain_text
-from homefront.journal.models import (
-    DETAIL_CHOICES,
-    DETAIL_TEXT,
-    NOTE_LENGTH,
-    EntryChange,
-    JournalEntry,
-    Kind,
-)
+from homefront.journal.models import DETAIL_CHOICES
+from homefront.journal.models import DETAIL_TEXT
+from homefront.journal.models import NOTE_LENGTH
+from homefront.journal.models import EntryChange
+from homefront.journal.models import JournalEntry
+from homefront.journal.models import Kind
 from homefront.journal.signals import entries_logged
 from homefront.prep.models import PrepTask
 from homefront.trips.models import Trip

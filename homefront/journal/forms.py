@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from homefront.households.models import Child
 from homefront.journal.entries import FUTURE_SLACK
-from homefront.journal.models import NOTE_LENGTH, JournalEntry
+from homefront.journal.models import NOTE_LENGTH
+from homefront.journal.models import JournalEntry
 from homefront.ui.forms import AccessibleErrorsMixin
 
 # Ids past this exist in no database; looking them up would overflow its integers.

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from datetime import timedelta
 
-from homefront.households.models import Child, Medicine
-from homefront.journal.models import JournalEntry, Kind
+from homefront.households.models import Child
+from homefront.households.models import Medicine
+from homefront.journal.models import JournalEntry
+from homefront.journal.models import Kind
 from homefront.trips.models import Trip
 
 GIVEN_WINDOW = timedelta(hours=3)

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Self
+from typing import Any
+from typing import Self
 
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
@@ -11,7 +12,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from homefront.handoff.models import ShareLink
-from homefront.households.models import Child, Household, HouseholdScopedQuerySet, Medicine
+from homefront.households.models import Child
+from homefront.households.models import Household
+from homefront.households.models import HouseholdScopedQuerySet
+from homefront.households.models import Medicine
 from homefront.prep.models import PrepTask
 from homefront.trips.models import Trip
 

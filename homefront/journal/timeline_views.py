@@ -5,34 +5,35 @@ refused with the other person's version when someone changed it first."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
+from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.http import HttpResponse
+from django.http import QueryDict
+from django.shortcuts import get_object_or_404
+from django.shortcuts import redirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from homefront.access import (
-    Action,
-    actor_of,
-    get_trip,
-    may_edit_entry,
-    member_required,
-)
+from homefront.access import Action
+from homefront.access import actor_of
+from homefront.access import get_trip
+from homefront.access import may_edit_entry
+from homefront.access import member_required
 from homefront.core.conditional import conditional_page
 from homefront.core.decorators import secret_page
 from homefront.households.access import MemberRequest
 from homefront.journal import changes
 from homefront.journal.forms import EntryForm
-from homefront.journal.models import (
-    RESTORE_DAYS,
-    JournalEntry,
-)
+from homefront.journal.models import RESTORE_DAYS
+from homefront.journal.models import JournalEntry
 from homefront.trips.models import Trip
 from homefront.ui.forms import posted
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from homefront.journal import timeline_views, views
+from homefront.journal import timeline_views
+from homefront.journal import views
 
 app_name = "journal"
 

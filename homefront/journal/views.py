@@ -12,35 +12,36 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404
+from django.http import HttpRequest
+from django.http import HttpResponse
+from django.http import JsonResponse
 from django.http.request import RawPostDataException
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from homefront.access import (
-    Action,
-    act_as_share_link,
-    get_trip,
-    member_required,
-)
+from homefront.access import Action
+from homefront.access import act_as_share_link
+from homefront.access import get_trip
+from homefront.access import member_required
 from homefront.core import ratelimit
 from homefront.core.conditional import conditional_page
-from homefront.core.decorators import kept_offline_until, secret_page
+from homefront.core.decorators import kept_offline_until
+from homefront.core.decorators import secret_page
 from homefront.handoff.models import ShareLink
 from homefront.households.access import MemberRequest
 from homefront.households.models import Child
 from homefront.journal import entries
 from homefront.journal.medicines import doses_today
-from homefront.journal.models import (
-    ALL_DETAIL_KEYS,
-    DETAIL_CHOICES,
-    JournalEntry,
-    Kind,
-    kinds_for_the_page,
-)
+from homefront.journal.models import ALL_DETAIL_KEYS
+from homefront.journal.models import DETAIL_CHOICES
+from homefront.journal.models import JournalEntry
+from homefront.journal.models import Kind
+from homefront.journal.models import kinds_for_the_page
 from homefront.trips.models import Trip
 
 MAX_SYNC_BYTES = 1_000_000

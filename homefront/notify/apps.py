@@ -6,7 +6,8 @@ class NotifyConfig(AppConfig):
     label = "notify"
 
     def ready(self) -> None:
-        from homefront.notify import checks, due  # noqa: F401 (checks register)
+        from homefront.notify import checks  # noqa: F401 (checks register)
+        from homefront.notify import due
 
         due.connect()
         due.connect_events()

@@ -8,15 +8,24 @@ is told as it is then. The home zone is theirs: they are with the children."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 
-from django.utils.functional import Promise, lazy
+from django.utils.functional import Promise
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy
 
-from homefront.households.models import Household, Medicine, Routine
-from homefront.i18n import lazy_day, lazy_text, lazy_time
+from homefront.households.models import Household
+from homefront.households.models import Medicine
+from homefront.households.models import Routine
+from homefront.i18n import lazy_day
+from homefront.i18n import lazy_text
+from homefront.i18n import lazy_time
 from homefront.notify.drafts import Draft
-from homefront.notify.models import Channel, MessageKind
+from homefront.notify.models import Channel
+from homefront.notify.models import MessageKind
 from homefront.trips.models import Cover
 
 MORNING = time(7, 30)

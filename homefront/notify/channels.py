@@ -7,10 +7,13 @@ import smtplib
 from typing import Protocol
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives
+from django.core.mail import get_connection
 
 from homefront.notify.digest_photos import attach_inline_photos
-from homefront.notify.models import Channel, ChannelKind, Message
+from homefront.notify.models import Channel
+from homefront.notify.models import ChannelKind
+from homefront.notify.models import Message
 
 SEND_TIMEOUT = 20
 

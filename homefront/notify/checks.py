@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error
+from django.core.checks import Tags
+from django.core.checks import register
 
 
 @register(Tags.security, deploy=True)

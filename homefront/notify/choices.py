@@ -9,7 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from homefront.notify.models import Channel, ChannelKind, MessageKind, PushChoices
+from homefront.notify.models import Channel
+from homefront.notify.models import ChannelKind
+from homefront.notify.models import MessageKind
+from homefront.notify.models import PushChoices
 
 # Journal kinds with a choice of their own: asleep and woke share the "sleep" one, an
 # incident is always pushed.

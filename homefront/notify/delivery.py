@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import datetime, timedelta
+from datetime import datetime
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
-from homefront.notify.channels import DeliveryError, send
-from homefront.notify.models import MAX_ATTEMPTS, Attempt, Channel, Message, Status
+from homefront.notify.channels import DeliveryError
+from homefront.notify.channels import send
+from homefront.notify.models import MAX_ATTEMPTS
+from homefront.notify.models import Attempt
+from homefront.notify.models import Channel
+from homefront.notify.models import Message
+from homefront.notify.models import Status
 
 logger = logging.getLogger("homefront.worker")
 

@@ -63,7 +63,8 @@ def with_photos(html: str, photos: tuple[InlinePhoto, ...]) -> str:
 def attach_inline_photos(email: EmailMultiAlternatives, html: str, photo_ids: list[int]) -> str:
     """Attaches the photos' thumbnails to `email` as inline parts; returns the HTML with
     the images of photos deleted since the message was made taken out."""
-    from homefront.photos.models import PhotoImage, Size
+    from homefront.photos.models import PhotoImage
+    from homefront.photos.models import Size
 
     thumbnails = dict(
         PhotoImage.objects.filter(

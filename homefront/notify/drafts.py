@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
+from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
+from django.utils import translation
 from django.utils.functional import Promise
 
 from homefront.accounts.models import User
@@ -24,8 +27,10 @@ from homefront.handoff.models import ShareLink
 from homefront.households.models import Household
 from homefront.i18n import or_default
 from homefront.notify.choices import pushes_wanted
-from homefront.notify.digest_photos import InlinePhoto, with_photos
-from homefront.notify.models import Channel, Message
+from homefront.notify.digest_photos import InlinePhoto
+from homefront.notify.digest_photos import with_photos
+from homefront.notify.models import Channel
+from homefront.notify.models import Message
 from homefront.notify.zones import zone_at
 from homefront.trips.models import Trip
 

@@ -19,16 +19,23 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
-from django.db.models.signals import post_delete, post_save
+from django.db.models import Q
+from django.db.models import QuerySet
+from django.db.models.signals import post_delete
+from django.db.models.signals import post_save
 from django.utils import timezone
 
 from homefront.accounts.models import User
-from homefront.handoff.models import ShareLink, ShareLinkOpen
-from homefront.households.models import Household, Membership, Role
-from homefront.notify.models import Channel, Schedule
+from homefront.handoff.models import ShareLink
+from homefront.handoff.models import ShareLinkOpen
+from homefront.households.models import Household
+from homefront.households.models import Membership
+from homefront.households.models import Role
+from homefront.notify.models import Channel
+from homefront.notify.models import Schedule
 from homefront.prep.models import PrepTask
-from homefront.trips.models import Cover, Trip
+from homefront.trips.models import Cover
+from homefront.trips.models import Trip
 
 
 def plan_soon(household: int | QuerySet[Any], now: datetime | None = None) -> int:

@@ -12,22 +12,34 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
+from django.db import transaction
 from django.urls import reverse
-from django.utils import formats, timezone
-from django.utils.translation import get_language, get_language_bidi, ngettext
+from django.utils import formats
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from homefront.access import Action, may, member_actor
+from homefront.access import Action
+from homefront.access import may
+from homefront.access import member_actor
 from homefront.households.models import Household
 from homefront.notify import choices as push_choices
 from homefront.notify import webhooks
 from homefront.notify.drafts import outside_quiet_hours
-from homefront.notify.models import Channel, ChannelKind, Message, MessageKind, Status
-from homefront.notify.zones import speaking, zone_at
+from homefront.notify.models import Channel
+from homefront.notify.models import ChannelKind
+from homefront.notify.models import Message
+from homefront.notify.models import MessageKind
+from homefront.notify.models import Status
+from homefront.notify.zones import speaking
+from homefront.notify.zones import zone_at
 from homefront.trips.models import Trip
 
 # A first photo waits this long for the ones taken with it; after a photo push, the next

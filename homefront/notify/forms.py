@@ -5,11 +5,17 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from homefront.households.models import Contact, Membership
+from homefront.households.models import Contact
+from homefront.households.models import Membership
 from homefront.journal.models import Kind
 from homefront.notify import targets
-from homefront.notify.choices import ALWAYS_KINDS, PHOTO_KINDS, SLEEP_KINDS
-from homefront.notify.models import TYPED_KINDS, Channel, ChannelKind, PushChoices
+from homefront.notify.choices import ALWAYS_KINDS
+from homefront.notify.choices import PHOTO_KINDS
+from homefront.notify.choices import SLEEP_KINDS
+from homefront.notify.models import TYPED_KINDS
+from homefront.notify.models import Channel
+from homefront.notify.models import ChannelKind
+from homefront.notify.models import PushChoices
 from homefront.notify.webhooks import EVENTS
 from homefront.ui.forms import AccessibleErrorsMixin
 

@@ -9,7 +9,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from homefront.households.models import Contact, Household, HouseholdScopedQuerySet
+from homefront.households.models import Contact
+from homefront.households.models import Household
+from homefront.households.models import HouseholdScopedQuerySet
 
 MAX_ATTEMPTS = 5
 

@@ -18,8 +18,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from homefront.households.models import Household
-from homefront.notify import targets, vapid
-from homefront.notify.models import Channel, ChannelKind, Message, MessageKind, PushDevice
+from homefront.notify import targets
+from homefront.notify import vapid
+from homefront.notify.models import Channel
+from homefront.notify.models import ChannelKind
+from homefront.notify.models import Message
+from homefront.notify.models import MessageKind
+from homefront.notify.models import PushDevice
 
 TIMEOUT = 10  # seconds a push service may take to answer
 # The plaintext a push may carry: push services take 4096 bytes encrypted, of which the
@@ -171,7 +176,8 @@ def plaintext(message: Message) -> bytes:
 
 class PushChannel:
     def notify(self, channel: Channel, message: Message) -> None:
-        from pywebpush import WebPushException, webpush  # loads requests and aiohttp
+        from pywebpush import WebPushException  # loads requests and aiohttp
+        from pywebpush import webpush  # loads requests and aiohttp
 
         from homefront.notify.channels import DeliveryError
 

@@ -8,18 +8,25 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from homefront.access import Action, actor_of, may, requires
+from homefront.access import Action
+from homefront.access import actor_of
+from homefront.access import may
+from homefront.access import requires
 from homefront.households.access import MemberRequest
 from homefront.households.validators import validate_plain_text
-from homefront.notify import push, vapid
+from homefront.notify import push
+from homefront.notify import vapid
 from homefront.notify.forms import PushChoicesForm
-from homefront.notify.models import Channel, ChannelKind, PushChoices
+from homefront.notify.models import Channel
+from homefront.notify.models import ChannelKind
+from homefront.notify.models import PushChoices
 from homefront.ui.forms import posted
 
 MAX_BODY = 8 * 1024  # a subscription is a few hundred bytes

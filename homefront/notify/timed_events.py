@@ -6,16 +6,23 @@ sent once however often the household is planned."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
 from django.urls import reverse
 
 from homefront.handoff.models import ShareLinkOpen
-from homefront.households.models import Household, Medicine
-from homefront.journal.models import JournalEntry, Kind
-from homefront.notify.models import Channel, ChannelKind
-from homefront.notify.webhooks import Event, announce, webhooks_for
+from homefront.households.models import Household
+from homefront.households.models import Medicine
+from homefront.journal.models import JournalEntry
+from homefront.journal.models import Kind
+from homefront.notify.models import Channel
+from homefront.notify.models import ChannelKind
+from homefront.notify.webhooks import Event
+from homefront.notify.webhooks import announce
+from homefront.notify.webhooks import webhooks_for
 from homefront.trips.models import Trip
 
 # An event is told this long after its moment at most: a worker stopped for a week does

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from homefront.notify import push_views, views, webhook_views
+from homefront.notify import push_views
+from homefront.notify import views
+from homefront.notify import webhook_views
 
 app_name = "notify"
 

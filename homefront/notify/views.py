@@ -6,16 +6,25 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404
+from django.shortcuts import redirect
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from homefront.access import Action, actor_of, may, requires
+from homefront.access import Action
+from homefront.access import actor_of
+from homefront.access import may
+from homefront.access import requires
 from homefront.households.access import MemberRequest
 from homefront.notify import push_views
 from homefront.notify.delivery import deliver
 from homefront.notify.forms import ChannelForm
-from homefront.notify.models import TYPED_KINDS, Channel, ChannelKind, Message, Status
+from homefront.notify.models import TYPED_KINDS
+from homefront.notify.models import Channel
+from homefront.notify.models import ChannelKind
+from homefront.notify.models import Message
+from homefront.notify.models import Status
 from homefront.notify.plan import trial_message
 from homefront.ui.forms import posted
 

@@ -8,11 +8,14 @@ from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from homefront.access import Action, requires
+from homefront.access import Action
+from homefront.access import requires
 from homefront.households.access import MemberRequest
 from homefront.notify import webhooks
 from homefront.notify.forms import WebhookForm
-from homefront.notify.models import Channel, ChannelKind, Message
+from homefront.notify.models import Channel
+from homefront.notify.models import ChannelKind
+from homefront.notify.models import Message
 from homefront.ui.forms import posted
 
 RECENT = 10  # deliveries shown per webhook

@@ -23,13 +23,18 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from homefront.households.models import Household
 from homefront.notify import targets
-from homefront.notify.models import Channel, ChannelKind, Message, MessageKind, Webhook
+from homefront.notify.models import Channel
+from homefront.notify.models import ChannelKind
+from homefront.notify.models import Message
+from homefront.notify.models import MessageKind
+from homefront.notify.models import Webhook
 
 TIMEOUT = 10  # seconds a receiver may take to connect, and then between two reads
 SECRET_PREFIX = "whsec_"  # noqa: S105  (the secret's format, not a secret)

@@ -6,7 +6,8 @@ time zone where they are. A fixed number of queries, however many photos the tri
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import datetime
 from typing import Any
 

@@ -9,7 +9,8 @@ behind because the row and its bytes are one transaction.
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Self
+from typing import Any
+from typing import Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,9 +19,12 @@ from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from homefront.handoff.models import ShareLink
-from homefront.households.models import Child, Household, HouseholdScopedQuerySet
+from homefront.households.models import Child
+from homefront.households.models import Household
+from homefront.households.models import HouseholdScopedQuerySet
 from homefront.journal.models import JournalEntry
-from homefront.photos.processing import ProcessedPhoto, is_plain_jpeg
+from homefront.photos.processing import ProcessedPhoto
+from homefront.photos.processing import is_plain_jpeg
 from homefront.trips.models import Trip
 
 CAPTION_LENGTH = 500

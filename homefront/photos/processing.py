@@ -26,7 +26,10 @@ from typing import IO
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from PIL import Image, ImageCms, ImageFile, UnidentifiedImageError
+from PIL import Image
+from PIL import ImageCms
+from PIL import ImageFile
+from PIL import UnidentifiedImageError
 from pillow_heif import register_heif_opener
 
 register_heif_opener()

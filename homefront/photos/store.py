@@ -10,20 +10,27 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import datetime
-from typing import IO, Any
+from typing import IO
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from homefront.households.validators import validate_plain_text
 from homefront.journal import entries
-from homefront.journal.models import JournalEntry, Kind
-from homefront.photos.models import CAPTION_LENGTH, Photo
-from homefront.photos.processing import PhotoRefused, process_photo, read_upload
+from homefront.journal.models import JournalEntry
+from homefront.journal.models import Kind
+from homefront.photos.models import CAPTION_LENGTH
+from homefront.photos.models import Photo
+from homefront.photos.processing import PhotoRefused
+from homefront.photos.processing import process_photo
+from homefront.photos.processing import read_upload
 from homefront.photos.signals import photo_stored
 from homefront.trips.models import Trip
 

@@ -8,20 +8,31 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.http import Http404
+from django.http import HttpRequest
+from django.http import HttpResponse
+from django.http import HttpResponseNotModified
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from homefront.access import Action, actor_of, check, get_trip, member_required
+from homefront.access import Action
+from homefront.access import actor_of
+from homefront.access import check
+from homefront.access import get_trip
+from homefront.access import member_required
 from homefront.core import ratelimit
 from homefront.journal import entries
 from homefront.journal import views as journal_views
-from homefront.journal.views import TooManyGuesses, _find_link
+from homefront.journal.views import TooManyGuesses
+from homefront.journal.views import _find_link
 from homefront.photos import store
-from homefront.photos.models import Photo, PhotoImage, Size
+from homefront.photos.models import Photo
+from homefront.photos.models import PhotoImage
+from homefront.photos.models import Size
 from homefront.trips.models import Trip
 
 # A photo's bytes never change under its id; kept in the browser's own cache a while

@@ -3,9 +3,11 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.utils.text import slugify
 
-from homefront.access import Action, requires
+from homefront.access import Action
+from homefront.access import requires
 from homefront.households.access import MemberRequest
-from homefront.portability.household_file import dumps, export_household
+from homefront.portability.household_file import dumps
+from homefront.portability.household_file import export_household
 
 
 @requires(Action.EXPORT)

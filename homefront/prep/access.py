@@ -6,9 +6,13 @@ from typing import TypeVar
 
 from django.shortcuts import get_object_or_404
 
-from homefront.access import Action, actor_of, check
+from homefront.access import Action
+from homefront.access import actor_of
+from homefront.access import check
 from homefront.households.access import MemberRequest
-from homefront.prep.models import PackingItem, PrepTask, TemplateItem
+from homefront.prep.models import PackingItem
+from homefront.prep.models import PrepTask
+from homefront.prep.models import TemplateItem
 
 Part = TypeVar("Part", PrepTask, PackingItem)
 

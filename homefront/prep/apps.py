@@ -6,4 +6,5 @@ class PrepConfig(AppConfig):
     label = "prep"
 
     def ready(self) -> None:
-        from homefront.prep import outcomes, signals  # noqa: F401  (plans prep when trips change)
+        from homefront.prep import outcomes  # noqa: F401  (plans prep when trips change)
+        from homefront.prep import signals  # noqa: F401  (plans prep when trips change)

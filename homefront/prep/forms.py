@@ -5,9 +5,14 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from homefront.prep.models import MAX_LEAD_DAYS, PackingItem, PrepTask, TemplateItem
-from homefront.trips.models import Trip, TripKind
-from homefront.ui.forms import AccessibleErrorsMixin, DateInput
+from homefront.prep.models import MAX_LEAD_DAYS
+from homefront.prep.models import PackingItem
+from homefront.prep.models import PrepTask
+from homefront.prep.models import TemplateItem
+from homefront.trips.models import Trip
+from homefront.trips.models import TripKind
+from homefront.ui.forms import AccessibleErrorsMixin
+from homefront.ui.forms import DateInput
 
 WHEN_MISSED = "missed"
 

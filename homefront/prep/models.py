@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Any
+from typing import Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -9,13 +10,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from homefront.households.models import (
-    NAME_LENGTH,
-    Household,
-    HouseholdScopedQuerySet,
-    long_text,
-)
-from homefront.trips.models import Trip, TripKind
+from homefront.households.models import NAME_LENGTH
+from homefront.households.models import Household
+from homefront.households.models import HouseholdScopedQuerySet
+from homefront.households.models import long_text
+from homefront.trips.models import Trip
+from homefront.trips.models import TripKind
 
 MAX_LEAD_DAYS = 30
 

@@ -7,7 +7,9 @@ ticked again by later openings."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 from typing import Any
 
 from django.db.models.signals import post_save
@@ -16,7 +18,8 @@ from django.utils import timezone
 
 from homefront.prep.models import PrepTask
 from homefront.trips.cover import FamilyNights
-from homefront.trips.models import Cover, Trip
+from homefront.trips.models import Cover
+from homefront.trips.models import Trip
 
 EVERY_NIGHT_COVERED = {"Check who is in charge each night"}
 BRIEF_READ = {"Walk the one staying through the brief"}

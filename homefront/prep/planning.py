@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from homefront.households.models import Household
 from homefront.prep import schedule
-from homefront.prep.models import Category, PackingItem, PrepTask, TemplateItem, Who
-from homefront.trips.models import Trip, TripKind
+from homefront.prep.models import Category
+from homefront.prep.models import PackingItem
+from homefront.prep.models import PrepTask
+from homefront.prep.models import TemplateItem
+from homefront.prep.models import Who
+from homefront.trips.models import Trip
+from homefront.trips.models import TripKind
 
 SUDDEN_SPREAD = timedelta(hours=3)
 # What a trip's task keeps of the checklist item it was planned from.

@@ -17,7 +17,8 @@ The rules:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models.signals import post_save, pre_save
+from django.db.models.signals import post_save
+from django.db.models.signals import pre_save
 from django.dispatch import receiver
 
 from homefront.households.models import Household
-from homefront.prep.planning import plan_trip, replan_open_tasks, seed_template
+from homefront.prep.planning import plan_trip
+from homefront.prep.planning import replan_open_tasks
+from homefront.prep.planning import seed_template
 from homefront.trips.models import Trip
 
 

@@ -4,9 +4,11 @@ from collections import Counter
 from itertools import groupby
 
 from django.contrib import messages
-from django.db.models import Count, Q
+from django.db.models import Count
+from django.db.models import Q
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -15,25 +17,32 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from homefront.access import (
-    Action,
-    actor_of,
-    get_trip,
-    may,
-    member_required,
-    requires,
-    visible_trips,
-)
+from homefront.access import Action
+from homefront.access import actor_of
+from homefront.access import get_trip
+from homefront.access import may
+from homefront.access import member_required
+from homefront.access import requires
+from homefront.access import visible_trips
 from homefront.core.conditional import conditional_page
 from homefront.households.access import MemberRequest
-from homefront.households.models import Membership, Role
+from homefront.households.models import Membership
+from homefront.households.models import Role
 from homefront.prep import access
-from homefront.prep.forms import PackingItemForm, PrepTaskForm, TemplateItemForm
-from homefront.prep.models import Category, PackingItem, PrepTask, TemplateItem
+from homefront.prep.forms import PackingItemForm
+from homefront.prep.forms import PrepTaskForm
+from homefront.prep.forms import TemplateItemForm
+from homefront.prep.models import Category
+from homefront.prep.models import PackingItem
+from homefront.prep.models import PrepTask
+from homefront.prep.models import TemplateItem
 from homefront.prep.planning import unneeded_suggestions
-from homefront.trips.models import Trip, TripKind, TripState
+from homefront.trips.models import Trip
+from homefront.trips.models import TripKind
+from homefront.trips.models import TripState
 from homefront.ui.forms import posted
-from homefront.ui.views import edit_and_delete_views, edit_page
+from homefront.ui.views import edit_and_delete_views
+from homefront.ui.views import edit_page
 
 
 def _parents(request: MemberRequest) -> list:

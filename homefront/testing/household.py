@@ -5,15 +5,21 @@ trips as the journeys have them, and Grandma Judy as the one backup caregiver.""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
 
 from homefront.accounts.models import User
-from homefront.households.models import Contact, ContactRole, Household
+from homefront.households.models import Contact
+from homefront.households.models import ContactRole
+from homefront.households.models import Household
 from homefront.testing.trips import make_trip
-from homefront.trips.models import Trip, TripKind
+from homefront.trips.models import Trip
+from homefront.trips.models import TripKind
 
 PASSWORD = "correct horse battery staple"  # noqa: S105 (the test family's)
 JUDYS_PHONE = "+1 619 555 0187"  # the demo's Judy Stern's

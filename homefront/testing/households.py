@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from homefront.accounts.models import User
-from homefront.households.models import Membership, Role
+from homefront.households.models import Membership
+from homefront.households.models import Role
 
 if TYPE_CHECKING:
     from homefront.conftest import Family

@@ -6,12 +6,18 @@ and the isolation tests' households carry."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from datetime import timedelta
+from typing import TYPE_CHECKING
+from typing import Any
 
 from homefront.accounts.models import User
-from homefront.journal.entries import Author, Outcome, store
-from homefront.journal.models import EntryChange, JournalEntry, Kind
+from homefront.journal.entries import Author
+from homefront.journal.entries import Outcome
+from homefront.journal.entries import store
+from homefront.journal.models import EntryChange
+from homefront.journal.models import JournalEntry
+from homefront.journal.models import Kind
 from homefront.trips.models import Trip
 
 if TYPE_CHECKING:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from homefront.prep.models import Category, PrepTask
+from homefront.prep.models import Category
+from homefront.prep.models import PrepTask
 from homefront.trips.models import Trip
 
 

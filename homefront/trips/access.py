@@ -6,7 +6,9 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 
 from homefront.households.access import MemberRequest
-from homefront.trips.models import CalendarFeed, CalendarImport, Goal
+from homefront.trips.models import CalendarFeed
+from homefront.trips.models import CalendarImport
+from homefront.trips.models import Goal
 
 
 def get_feed(request: MemberRequest, pk: int) -> CalendarFeed:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 
-from homefront.households.models import Child, RoutineKind
+from homefront.households.models import Child
+from homefront.households.models import RoutineKind
 from homefront.trips.models import Trip
 
 SHOWN_KINDS = {

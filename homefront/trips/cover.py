@@ -7,12 +7,19 @@ night is uncovered, and Homefront says so until someone is named.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 
 from homefront.accounts.models import User
-from homefront.households.models import Household, Membership, Role
-from homefront.trips.models import Cover, Trip
+from homefront.households.models import Household
+from homefront.households.models import Membership
+from homefront.households.models import Role
+from homefront.trips.models import Cover
+from homefront.trips.models import Trip
 
 
 @dataclass

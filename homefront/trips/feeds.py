@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
+from datetime import timedelta
 
 from django.utils import timezone
-from icalendar import Calendar, Event
+from icalendar import Calendar
+from icalendar import Event
 
 from homefront.households.models import Household
 from homefront.trips.cover import FamilyNights

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -10,10 +14,16 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from homefront.accounts.models import User
-from homefront.households.models import Contact, Household, Membership, Role
+from homefront.households.models import Contact
+from homefront.households.models import Household
+from homefront.households.models import Membership
+from homefront.households.models import Role
 from homefront.trips.guesses import zone_candidates
 from homefront.trips.models import Trip
-from homefront.ui.forms import AccessibleErrorsMixin, DateInput, TimeInput, TimeZoneInput
+from homefront.ui.forms import AccessibleErrorsMixin
+from homefront.ui.forms import DateInput
+from homefront.ui.forms import TimeInput
+from homefront.ui.forms import TimeZoneInput
 
 
 def _exists(moment: datetime) -> bool:

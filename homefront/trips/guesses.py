@@ -3,10 +3,12 @@ trip to repeat), and the destination's time zone from its name."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 from typing import Any
 
-from homefront.core.places import Place, places_named
+from homefront.core.places import Place
+from homefront.core.places import places_named
 from homefront.households.models import Household
 from homefront.trips.models import Trip
 

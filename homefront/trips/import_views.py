@@ -12,37 +12,43 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.db import IntegrityError
+from django.db import transaction
+from django.http import Http404
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from homefront.access import Action, requires
+from homefront.access import Action
+from homefront.access import requires
 from homefront.accounts.models import User
 from homefront.households.access import MemberRequest
-from homefront.households.models import Household, Role
+from homefront.households.models import Household
+from homefront.households.models import Role
 from homefront.trips import access
-from homefront.trips.imports import (
-    CALENDAR_FIELDS,
-    MAX_UPLOAD_BYTES,
-    CalendarFileError,
-    CandidateEvent,
-    Conflict,
-    calendar_values,
-    merge,
-    read_calendar,
-    stored_values,
-)
-from homefront.trips.models import CalendarImport, Trip, TripKind
+from homefront.trips.imports import CALENDAR_FIELDS
+from homefront.trips.imports import MAX_UPLOAD_BYTES
+from homefront.trips.imports import CalendarFileError
+from homefront.trips.imports import CandidateEvent
+from homefront.trips.imports import Conflict
+from homefront.trips.imports import calendar_values
+from homefront.trips.imports import merge
+from homefront.trips.imports import read_calendar
+from homefront.trips.imports import stored_values
+from homefront.trips.models import CalendarImport
+from homefront.trips.models import Trip
+from homefront.trips.models import TripKind
 from homefront.ui.forms import AccessibleErrorsMixin
 from homefront.ui.views import form_page
 

@@ -26,12 +26,18 @@ import contextlib
 import hashlib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, tzinfo
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
+from datetime import tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Component
+from icalendar import Calendar
+from icalendar import Component
 from icalendar.error import IncompleteComponent
 from icalendar.timezone import tzp
 

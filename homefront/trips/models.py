@@ -2,30 +2,36 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any, Self
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
+from typing import TYPE_CHECKING
+from typing import Any
+from typing import Self
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.core.validators import MaxValueValidator
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from homefront.households.models import (
-    NAME_LENGTH,
-    Contact,
-    Household,
-    HouseholdScopedQuerySet,
-    Membership,
-    Role,
-    hash_token,
-    long_text,
-)
+from homefront.households.models import NAME_LENGTH
+from homefront.households.models import Contact
+from homefront.households.models import Household
+from homefront.households.models import HouseholdScopedQuerySet
+from homefront.households.models import Membership
+from homefront.households.models import Role
+from homefront.households.models import hash_token
+from homefront.households.models import long_text
 from homefront.households.validators import validate_time_zone
 
 if TYPE_CHECKING:

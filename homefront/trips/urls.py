@@ -1,6 +1,7 @@
 from django.urls import path
 
-from homefront.trips import import_views, views
+from homefront.trips import import_views
+from homefront.trips import views
 
 app_name = "trips"
 

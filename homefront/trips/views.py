@@ -1,40 +1,51 @@
 from __future__ import annotations
 
 import calendar as month_calendar
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.http import HttpRequest
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_POST
 
-from homefront.access import (
-    Action,
-    actor_of,
-    get_trip,
-    may,
-    member_actor,
-    member_required,
-    requires,
-)
+from homefront.access import Action
+from homefront.access import actor_of
+from homefront.access import get_trip
+from homefront.access import may
+from homefront.access import member_actor
+from homefront.access import member_required
+from homefront.access import requires
 from homefront.core import ratelimit
 from homefront.core.conditional import conditional_page
 from homefront.core.decorators import secret_page
 from homefront.households.access import MemberRequest
 from homefront.households.models import Child
-from homefront.trips import access, guesses
+from homefront.trips import access
+from homefront.trips import guesses
 from homefront.trips.calls import call_days
 from homefront.trips.charts import nights_chart
-from homefront.trips.cover import FamilyNights, Night
+from homefront.trips.cover import FamilyNights
+from homefront.trips.cover import Night
 from homefront.trips.feeds import family_calendar as family_calendar_ics
-from homefront.trips.forms import CoverForm, TripForm
-from homefront.trips.models import CalendarFeed, Cover, Goal, Trip, TripState
+from homefront.trips.forms import CoverForm
+from homefront.trips.forms import TripForm
+from homefront.trips.models import CalendarFeed
+from homefront.trips.models import Cover
+from homefront.trips.models import Goal
+from homefront.trips.models import Trip
+from homefront.trips.models import TripState
 from homefront.ui.forms import posted
 from homefront.ui.views import form_page
 

@@ -9,9 +9,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.forms.utils import pretty_name
-from django.http import HttpRequest, QueryDict
-from django.utils.translation import gettext, gettext_noop
+from django.http import HttpRequest
+from django.http import QueryDict
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from homefront.households.validators import validate_plain_text
 

@@ -8,9 +8,12 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.forms import BaseForm, ModelForm
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.forms import BaseForm
+from django.forms import ModelForm
+from django.http import HttpRequest
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _

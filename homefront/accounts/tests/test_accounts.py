@@ -12,7 +12,8 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
 from django.core import mail
 from django.db import connection
-from django.test import Client, override_settings
+from django.test import Client
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 

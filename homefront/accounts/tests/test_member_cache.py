@@ -16,7 +16,9 @@ from django.urls import reverse
 from homefront.accounts.backends import member_cache_key
 from homefront.accounts.models import User
 from homefront.conftest import Family
-from homefront.households.models import Household, Membership, Role
+from homefront.households.models import Household
+from homefront.households.models import Membership
+from homefront.households.models import Role
 
 PROFILE = reverse("households:profile")
 REDIS_URL = "redis://127.0.0.1:6379/7"

@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 
 from homefront.accounts.models import User
-from homefront.households.models import Invitation, Role
+from homefront.households.models import Invitation
+from homefront.households.models import Role
 
 NEW_PERSON = {
     "name": "Grandma Ruth",

@@ -5,7 +5,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from homefront.api.models import AccessToken, Scope
+from homefront.api.models import AccessToken
+from homefront.api.models import Scope
 from homefront.handoff.models import ShareLink
 from homefront.photos import testing as photo_testing
 from homefront.prep.models import PrepTask

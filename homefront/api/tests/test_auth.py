@@ -7,9 +7,11 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from homefront.api.models import AccessToken, hash_token
+from homefront.api.models import AccessToken
+from homefront.api.models import hash_token
 from homefront.api.tests.conftest import Api
-from homefront.households.models import Child, Membership
+from homefront.households.models import Child
+from homefront.households.models import Membership
 
 
 @pytest.mark.parametrize("token", [None, "hf_" + "x" * 43, "short", "not a bearer at all"])

@@ -22,52 +22,54 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import timedelta
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
+from urllib.parse import urlencode
 
 import pytest
 import time_machine
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
-from hypothesis import example, given, settings
+from hypothesis import example
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
-from homefront.core.tests.test_bad_input import (
-    BAD_JSON_BODIES,
-    DATES,
-    FUZZ,
-    INVISIBLE,
-    NOT_IDS,
-    NUMBERS,
-    SCRIPT,
-    STORED,
-    SURROGATES,
-    TEXTS,
-    TIMES,
-    assert_nothing_stored_is_broken,
-    assert_pages_are_safe,
-    columns_holding,
-    crawl,
-    hostile_batch,
-    household_rows,
-    json_text,
-    share_pages,
-    short_text,
-    shorten,
-)
-from homefront.households.models import Child, Contact
-from homefront.households.tests.test_isolation import (
-    API_ENDPOINTS,
-    API_OBJECTS,
-    API_PK_OWNERS,
-    assert_no_family_data,
-    logged_entry,
-    snapshot,
-)
+from homefront.core.tests.test_bad_input import BAD_JSON_BODIES
+from homefront.core.tests.test_bad_input import DATES
+from homefront.core.tests.test_bad_input import FUZZ
+from homefront.core.tests.test_bad_input import INVISIBLE
+from homefront.core.tests.test_bad_input import NOT_IDS
+from homefront.core.tests.test_bad_input import NUMBERS
+from homefront.core.tests.test_bad_input import SCRIPT
+from homefront.core.tests.test_bad_input import STORED
+from homefront.core.tests.test_bad_input import SURROGATES
+from homefront.core.tests.test_bad_input import TEXTS
+from homefront.core.tests.test_bad_input import TIMES
+from homefront.core.tests.test_bad_input import assert_nothing_stored_is_broken
+from homefront.core.tests.test_bad_input import assert_pages_are_safe
+from homefront.core.tests.test_bad_input import columns_holding
+from homefront.core.tests.test_bad_input import crawl
+from homefront.core.tests.test_bad_input import hostile_batch
+from homefront.core.tests.test_bad_input import household_rows
+from homefront.core.tests.test_bad_input import json_text
+from homefront.core.tests.test_bad_input import share_pages
+from homefront.core.tests.test_bad_input import short_text
+from homefront.core.tests.test_bad_input import shorten
+from homefront.households.models import Child
+from homefront.households.models import Contact
+from homefront.households.tests.test_isolation import API_ENDPOINTS
+from homefront.households.tests.test_isolation import API_OBJECTS
+from homefront.households.tests.test_isolation import API_PK_OWNERS
+from homefront.households.tests.test_isolation import assert_no_family_data
+from homefront.households.tests.test_isolation import logged_entry
+from homefront.households.tests.test_isolation import snapshot
 from homefront.testing.trips import outsiders_trip
 
 # -- The operations, from the API's own description -------------------------------

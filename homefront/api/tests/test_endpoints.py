@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -13,8 +14,10 @@ from django.utils import timezone
 
 from homefront.api.tests.conftest import Api
 from homefront.households.models import Child
-from homefront.journal.models import EntryChange, JournalEntry
-from homefront.testing.trips import api_trip, trip_to
+from homefront.journal.models import EntryChange
+from homefront.journal.models import JournalEntry
+from homefront.testing.trips import api_trip
+from homefront.testing.trips import trip_to
 from homefront.trips.models import Trip
 
 # Every object the API shows one of, by its URL, and which family object it is.

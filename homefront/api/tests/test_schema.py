@@ -8,7 +8,8 @@ import pytest
 import schemathesis
 from django.core import signals
 from django.db import close_old_connections
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck
+from hypothesis import settings
 
 from homefront.api.api import api as ninja_api
 from homefront.wsgi import application

@@ -8,7 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
+from playwright.sync_api import expect
 
 # A full-page capture would paint the fixed tab bar over the middle of the page, so it
 # joins the flow for the picture (through the CSSOM: the CSP refuses injected styles).

@@ -35,15 +35,24 @@ import sys
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import timedelta
 from http.cookies import SimpleCookie
 from pathlib import Path
-from typing import Any, Self
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit
+from typing import Any
+from typing import Self
+from urllib.parse import parse_qsl
+from urllib.parse import quote
+from urllib.parse import urlencode
+from urllib.parse import urlsplit
 
-from homefront.testing.command import PROJECT, clean_environment
-from homefront.testing.ports import WAIT, free_port, wait_until
+from homefront.testing.command import PROJECT
+from homefront.testing.command import clean_environment
+from homefront.testing.ports import WAIT
+from homefront.testing.ports import free_port
+from homefront.testing.ports import wait_until
 
 DATABASE = "homefront.sqlite3"
 
@@ -398,9 +407,13 @@ def away_household(tasks: int) -> dict[str, Any]:
 
     from homefront.accounts.models import User
     from homefront.handoff.models import ShareLink
-    from homefront.households.models import Child, Household, Membership, Role
+    from homefront.households.models import Child
+    from homefront.households.models import Household
+    from homefront.households.models import Membership
+    from homefront.households.models import Role
     from homefront.prep.models import PrepTask
-    from homefront.trips.models import Cover, Trip
+    from homefront.trips.models import Cover
+    from homefront.trips.models import Trip
 
     household = Household.objects.create(name="The Racers", time_zone="America/New_York")
     parent = User.objects.create_user(email="pat@example.com", password="x" * 20, name="Pat")
@@ -451,8 +464,11 @@ def due_messages(count: int) -> list[str]:
     from django.utils import timezone
 
     from homefront.accounts.models import User
-    from homefront.households.models import Household, Membership, Role
-    from homefront.notify.drafts import Draft, make
+    from homefront.households.models import Household
+    from homefront.households.models import Membership
+    from homefront.households.models import Role
+    from homefront.notify.drafts import Draft
+    from homefront.notify.drafts import make
     from homefront.notify.models import Channel
 
     household = Household.objects.create(name="The Senders", time_zone="America/New_York")
@@ -481,7 +497,8 @@ def state(site: Site) -> dict[str, Any]:
     """Every journal entry in the site's database, in the order they were stored, with
     its children, author and history; the counts of child links and history rows; and
     who ticked each prep task done, by task id. Read in plain SQL, from this process."""
-    from homefront.journal.models import EntryChange, JournalEntry
+    from homefront.journal.models import EntryChange
+    from homefront.journal.models import JournalEntry
     from homefront.prep.models import PrepTask
 
     children: dict[int, list[int]] = {}
@@ -521,7 +538,8 @@ def _install_switches() -> None:
     from django.conf import settings
     from django.db.backends.signals import connection_created
 
-    from homefront.journal.models import EntryChange, JournalEntry
+    from homefront.journal.models import EntryChange
+    from homefront.journal.models import JournalEntry
 
     folder = Path(settings.DATA_DIR)
     # The switches act on each new connection, and a connection otherwise outlives the

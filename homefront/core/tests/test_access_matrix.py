@@ -38,26 +38,28 @@ from django.utils.http import urlsafe_base64_encode
 
 from homefront.accounts.models import User
 from homefront.api.api import api
-from homefront.api.models import AccessToken, Scope
+from homefront.api.models import AccessToken
+from homefront.api.models import Scope
 from homefront.core.tests.test_bad_input import household_rows as rows_of_household
 from homefront.handoff.models import ShareLink
-from homefront.households.models import Invitation, Membership, Role
+from homefront.households.models import Invitation
+from homefront.households.models import Membership
+from homefront.households.models import Role
 from homefront.households.tests import test_isolation
-from homefront.households.tests.test_isolation import (  # the shared URL walk
-    ALL_ENDPOINTS,
-    API_NAMESPACE,
-    FORMLESS_PAYLOADS,
-    JSON_BODY,
-    OBJECTS,
-    VALUE_KWARGS,
-    Endpoint,
-    kwarg_owners,
-    logged_entry,
-    payload,
-    send,
-)
+from homefront.households.tests.test_isolation import ALL_ENDPOINTS  # the shared URL walk
+from homefront.households.tests.test_isolation import API_NAMESPACE  # the shared URL walk
+from homefront.households.tests.test_isolation import FORMLESS_PAYLOADS  # the shared URL walk
+from homefront.households.tests.test_isolation import JSON_BODY  # the shared URL walk
+from homefront.households.tests.test_isolation import OBJECTS  # the shared URL walk
+from homefront.households.tests.test_isolation import VALUE_KWARGS  # the shared URL walk
+from homefront.households.tests.test_isolation import Endpoint  # the shared URL walk
+from homefront.households.tests.test_isolation import kwarg_owners  # the shared URL walk
+from homefront.households.tests.test_isolation import logged_entry  # the shared URL walk
+from homefront.households.tests.test_isolation import payload  # the shared URL walk
+from homefront.households.tests.test_isolation import send  # the shared URL walk
 from homefront.photos import testing as photo_testing
-from homefront.testing.trips import api_trip, trip_to
+from homefront.testing.trips import api_trip
+from homefront.testing.trips import trip_to
 
 # The isolation test's household: a trip (Kyoto) with its first night covered by the
 # caregiver, prep, packing, a journal entry, a share link, a feed and API tokens.

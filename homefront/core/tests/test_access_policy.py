@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +22,17 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from homefront.access import Action, Actor, may
-from homefront.api.models import AccessToken, Scope
+from homefront.access import Action
+from homefront.access import Actor
+from homefront.access import may
+from homefront.api.models import AccessToken
+from homefront.api.models import Scope
 from homefront.handoff.models import ShareLink
-from homefront.journal.models import JournalEntry, Kind
+from homefront.journal.models import JournalEntry
+from homefront.journal.models import Kind
 from homefront.prep.models import PrepTask
-from homefront.trips.models import Cover, Trip
+from homefront.trips.models import Cover
+from homefront.trips.models import Trip
 
 APP = Path(__file__).resolve().parents[2]
 
@@ -91,7 +98,8 @@ def two_trips(family) -> TwoTrips:
 
 
 def other_caregiver(family: Any) -> Any:
-    from homefront.households.models import Membership, Role
+    from homefront.households.models import Membership
+    from homefront.households.models import Role
 
     if not hasattr(family, "other_caregiver"):
         family.other_caregiver = family.caregiver.__class__.objects.create_user(

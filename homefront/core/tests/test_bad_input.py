@@ -35,12 +35,18 @@ from __future__ import annotations
 import json
 import unicodedata
 import uuid
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import timedelta
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
+from urllib.parse import parse_qs
+from urllib.parse import urlencode
+from urllib.parse import urljoin
+from urllib.parse import urlsplit
 
 import pytest
 import time_machine
@@ -51,44 +57,49 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import ForeignKey
 from django.http import HttpResponse
 from django.test import Client
-from django.urls import NoReverseMatch, Resolver404, resolve, reverse
-from hypothesis import HealthCheck, example, given, settings
+from django.urls import NoReverseMatch
+from django.urls import Resolver404
+from django.urls import resolve
+from django.urls import reverse
+from hypothesis import HealthCheck
+from hypothesis import example
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from homefront.accounts.models import User
 from homefront.handoff.models import ShareLink
 from homefront.households.middleware import SESSION_KEY
-from homefront.households.models import (
-    Child,
-    Contact,
-    ContactRole,
-    Household,
-    HouseNote,
-    Medicine,
-    Membership,
-    Role,
-)
+from homefront.households.models import Child
+from homefront.households.models import Contact
+from homefront.households.models import ContactRole
+from homefront.households.models import Household
+from homefront.households.models import HouseNote
+from homefront.households.models import Medicine
+from homefront.households.models import Membership
+from homefront.households.models import Role
 from homefront.households.tests import test_isolation
+from homefront.households.tests.test_isolation import BASE_PAYLOAD  # the walk and its tables
+from homefront.households.tests.test_isolation import ENDPOINTS  # the walk and its tables
+from homefront.households.tests.test_isolation import FORMLESS_PAYLOADS  # the walk and its tables
+from homefront.households.tests.test_isolation import JSON_BODY  # the walk and its tables
+from homefront.households.tests.test_isolation import OBJECT_URLS  # the walk and its tables
+from homefront.households.tests.test_isolation import PLAIN_URLS  # the walk and its tables
+from homefront.households.tests.test_isolation import TOKEN_CHECKS  # the walk and its tables
+from homefront.households.tests.test_isolation import Endpoint  # the walk and its tables
 from homefront.households.tests.test_isolation import (  # the walk and its tables
-    BASE_PAYLOAD,
-    ENDPOINTS,
-    FORMLESS_PAYLOADS,
-    JSON_BODY,
-    OBJECT_URLS,
-    PLAIN_URLS,
-    TOKEN_CHECKS,
-    Endpoint,
     assert_no_family_data,
-    body_of,
-    logged_entry,
-    payload,
-    snapshot,
-    urls_of,
-    work_calendar,
 )
+from homefront.households.tests.test_isolation import body_of  # the walk and its tables
+from homefront.households.tests.test_isolation import logged_entry  # the walk and its tables
+from homefront.households.tests.test_isolation import payload  # the walk and its tables
+from homefront.households.tests.test_isolation import snapshot  # the walk and its tables
+from homefront.households.tests.test_isolation import urls_of  # the walk and its tables
+from homefront.households.tests.test_isolation import work_calendar  # the walk and its tables
 from homefront.journal.models import JournalEntry
 from homefront.prep.outcomes import BRIEF_READ
-from homefront.trips.models import Cover, Trip
+from homefront.trips.models import Cover
+from homefront.trips.models import Trip
 
 # The isolation test's family fixture: the conftest family with a trip, its prep tasks,
 # packing list, share link, journal entry, calendar feed, channel, goal and API tokens.

@@ -14,14 +14,22 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.contrib.auth import authenticate
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
+from django.core.management import call_command
 from django.test import RequestFactory
 
 from homefront.accounts.models import User
-from homefront.demo.household import DEMO_HOUSEHOLD_NAME, load_demo
-from homefront.households.models import Contact, FoodKind, Household, Role
-from homefront.testing.command import PROJECT, clean_environment, run_homefront
-from homefront.testing.ports import free_port, wait_until
+from homefront.demo.household import DEMO_HOUSEHOLD_NAME
+from homefront.demo.household import load_demo
+from homefront.households.models import Contact
+from homefront.households.models import FoodKind
+from homefront.households.models import Household
+from homefront.households.models import Role
+from homefront.testing.command import PROJECT
+from homefront.testing.command import clean_environment
+from homefront.testing.command import run_homefront
+from homefront.testing.ports import free_port
+from homefront.testing.ports import wait_until
 
 
 def homefront_env(data_dir: Path) -> dict[str, str]:
@@ -193,7 +201,8 @@ def test_serve_runs_the_production_server_and_the_worker(tmp_path):
 @pytest.mark.django_db
 @time_machine.travel("2026-11-24 15:00:00+00:00", tick=False)
 def test_demo_has_the_story_trip_and_the_fathers_next_work_trip():
-    from homefront.trips.models import TripKind, TripState
+    from homefront.trips.models import TripKind
+    from homefront.trips.models import TripState
 
     household = load_demo(StringIO())
     trips = list(household.trips.select_related("traveller").order_by("starts_at"))

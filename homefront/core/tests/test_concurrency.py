@@ -17,12 +17,20 @@ import threading
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from homefront.core.tests.servers import Reply, Server, Site, Visitor, new_site, seed, state
+from homefront.core.tests.servers import Reply
+from homefront.core.tests.servers import Server
+from homefront.core.tests.servers import Site
+from homefront.core.tests.servers import Visitor
+from homefront.core.tests.servers import new_site
+from homefront.core.tests.servers import seed
+from homefront.core.tests.servers import state
 
 BATCHES = 4  # per sending client
 BATCH = 20  # entries per batch

@@ -18,12 +18,14 @@ import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
+from django.utils import translation
 
 from homefront.core.conditional import page_tag
 from homefront.core.tests.test_access_matrix import during_the_trip
 from homefront.households.tests import test_isolation
-from homefront.households.tests.test_isolation import logged_entry, payload
+from homefront.households.tests.test_isolation import logged_entry
+from homefront.households.tests.test_isolation import payload
 from homefront.testing.trips import api_trip
 
 family = test_isolation.family

@@ -19,26 +19,26 @@ from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 
-from homefront.core.tests.test_access_matrix import (
-    API_ACTORS,
-    LINK_STATES,
-    SESSION_ACTORS,
-    SESSION_ENDPOINTS,
-    SHARE_LINK_NAMES,
-    api_operations,
-    api_request,
-    api_tokens,
-    during_the_trip,
-    household_rows,
-    link_in_state,
-    post_data,
-    session_clients,
-    url_for,
-)
+from homefront.core.tests.test_access_matrix import API_ACTORS
+from homefront.core.tests.test_access_matrix import LINK_STATES
+from homefront.core.tests.test_access_matrix import SESSION_ACTORS
+from homefront.core.tests.test_access_matrix import SESSION_ENDPOINTS
+from homefront.core.tests.test_access_matrix import SHARE_LINK_NAMES
+from homefront.core.tests.test_access_matrix import api_operations
+from homefront.core.tests.test_access_matrix import api_request
+from homefront.core.tests.test_access_matrix import api_tokens
+from homefront.core.tests.test_access_matrix import during_the_trip
+from homefront.core.tests.test_access_matrix import household_rows
+from homefront.core.tests.test_access_matrix import link_in_state
+from homefront.core.tests.test_access_matrix import post_data
+from homefront.core.tests.test_access_matrix import session_clients
+from homefront.core.tests.test_access_matrix import url_for
 from homefront.households.models import Household
 from homefront.households.tests import test_isolation
 from homefront.households.tests.test_isolation import send
-from homefront.households.versions import bump, versions_of, watching
+from homefront.households.versions import bump
+from homefront.households.versions import versions_of
+from homefront.households.versions import watching
 
 family = test_isolation.family
 

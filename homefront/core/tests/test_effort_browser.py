@@ -16,10 +16,15 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser
+from playwright.sync_api import Locator
+from playwright.sync_api import Page
+from playwright.sync_api import expect
 
-from homefront.core.tests.browser import full_page_shot, wait_until_kept
-from homefront.testing.browser import PHONE, SCREENSHOTS
+from homefront.core.tests.browser import full_page_shot
+from homefront.core.tests.browser import wait_until_kept
+from homefront.testing.browser import PHONE
+from homefront.testing.browser import SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 

@@ -28,35 +28,39 @@ import threading
 import uuid
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 from django import db as django_db
-from django.db import DatabaseError, connection
+from django.db import DatabaseError
+from django.db import connection
 
-from homefront.core.middleware import Fault, database_fault
-from homefront.core.tests.servers import (
-    FAULT_FULL,
-    FAULT_READ_ONLY,
-    PAUSE_JOURNAL_AT,
-    PAUSED,
-    Reply,
-    Server,
-    Site,
-    Visitor,
-    due_messages,
-    mailing_site,
-    new_site,
-    seed,
-    state,
-)
+from homefront.core.middleware import Fault
+from homefront.core.middleware import database_fault
+from homefront.core.tests.servers import FAULT_FULL
+from homefront.core.tests.servers import FAULT_READ_ONLY
+from homefront.core.tests.servers import PAUSE_JOURNAL_AT
+from homefront.core.tests.servers import PAUSED
+from homefront.core.tests.servers import Reply
+from homefront.core.tests.servers import Server
+from homefront.core.tests.servers import Site
+from homefront.core.tests.servers import Visitor
+from homefront.core.tests.servers import due_messages
+from homefront.core.tests.servers import mailing_site
+from homefront.core.tests.servers import new_site
+from homefront.core.tests.servers import seed
+from homefront.core.tests.servers import state
 from homefront.journal.models import EntryChange
-from homefront.notify.models import Attempt, Message
+from homefront.notify.models import Attempt
+from homefront.notify.models import Message
 from homefront.testing.command import Background
-from homefront.testing.ports import WAIT, wait_until
+from homefront.testing.ports import WAIT
+from homefront.testing.ports import wait_until
 
 NOTE = "Long day. " * 490  # 4,900 characters: more than a database page holds
 

@@ -22,12 +22,10 @@ from django.utils.functional import Promise
 
 from homefront import i18n
 from homefront.core.tests import catalogs
-from homefront.core.tests.test_access_matrix import (
-    SESSION_ENDPOINTS,
-    during_the_trip,
-    household_rows,
-    url_for,
-)
+from homefront.core.tests.test_access_matrix import SESSION_ENDPOINTS
+from homefront.core.tests.test_access_matrix import during_the_trip
+from homefront.core.tests.test_access_matrix import household_rows
+from homefront.core.tests.test_access_matrix import url_for
 from homefront.handoff.models import ShareLink
 from homefront.households.tests import test_isolation
 
@@ -375,7 +373,8 @@ def test_the_caregivers_email_arrives_in_the_share_links_language(family, settin
     from homefront.households.models import Contact
     from homefront.notify import plan
     from homefront.notify.delivery import deliver_due
-    from homefront.notify.models import Channel, ChannelKind
+    from homefront.notify.models import Channel
+    from homefront.notify.models import ChannelKind
     from homefront.testing.receivers import smtp_server
     from homefront.trips.models import Cover
 

@@ -22,20 +22,23 @@ import pytest
 import redis
 from django.db import connection
 
-from homefront.core.tests.servers import (
-    Server,
-    Site,
-    Visitor,
-    due_messages,
-    forged_links,
-    fresh_minute,
-    mailing_site,
-    new_site,
-    seed,
-    state,
-)
-from homefront.core.tests.test_faults import Worker, entries, outbox, results
-from homefront.testing.ports import WAIT, free_port, wait_until
+from homefront.core.tests.servers import Server
+from homefront.core.tests.servers import Site
+from homefront.core.tests.servers import Visitor
+from homefront.core.tests.servers import due_messages
+from homefront.core.tests.servers import forged_links
+from homefront.core.tests.servers import fresh_minute
+from homefront.core.tests.servers import mailing_site
+from homefront.core.tests.servers import new_site
+from homefront.core.tests.servers import seed
+from homefront.core.tests.servers import state
+from homefront.core.tests.test_faults import Worker
+from homefront.core.tests.test_faults import entries
+from homefront.core.tests.test_faults import outbox
+from homefront.core.tests.test_faults import results
+from homefront.testing.ports import WAIT
+from homefront.testing.ports import free_port
+from homefront.testing.ports import wait_until
 from homefront.testing.receivers import Mailbox
 
 pytestmark = pytest.mark.multiserver

@@ -18,17 +18,20 @@ from html.parser import HTMLParser
 from io import StringIO
 from pathlib import Path
 from typing import Any
-from urllib.parse import urldefrag, urlsplit
+from urllib.parse import urldefrag
+from urllib.parse import urlsplit
 
 import pytest
 from django.test import Client
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404
+from django.urls import resolve
 
 from homefront.accounts.models import User
 from homefront.demo.household import load_demo
 from homefront.handoff.models import ShareLink
 from homefront.households.models import Household
-from homefront.trips.models import Cover, Trip
+from homefront.trips.models import Cover
+from homefront.trips.models import Trip
 
 ROOT = Path(__file__).resolve().parents[3]
 NPM_TOOLS = ROOT / ".tools" / "npm" / "node_modules"

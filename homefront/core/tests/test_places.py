@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from homefront.core.places import country_of, e164
+from homefront.core.places import country_of
+from homefront.core.places import e164
 
 
 @pytest.mark.parametrize(

@@ -16,14 +16,21 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
+from playwright.sync_api import expect
 
 from homefront.core.tests.browser import full_page_shot
-from homefront.demo.household import DAVID, RACHEL, add_demo_member, the_levins
+from homefront.demo.household import DAVID
+from homefront.demo.household import RACHEL
+from homefront.demo.household import add_demo_member
+from homefront.demo.household import the_levins
 from homefront.handoff.models import ShareLink
-from homefront.households.models import Child, Contact
-from homefront.testing.browser import SCREENSHOTS, log_in
-from homefront.testing.household import PASSWORD, away_now
+from homefront.households.models import Child
+from homefront.households.models import Contact
+from homefront.testing.browser import SCREENSHOTS
+from homefront.testing.browser import log_in
+from homefront.testing.household import PASSWORD
+from homefront.testing.household import away_now
 from homefront.trips.models import Trip
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]

@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from homefront.handoff.models import GoBagItem, ShareLink
+from homefront.handoff.models import GoBagItem
+from homefront.handoff.models import ShareLink
 from homefront.journal.models import JournalEntry
-from homefront.prep.models import PackingItem, PrepTask
+from homefront.prep.models import PackingItem
+from homefront.prep.models import PrepTask
 from homefront.testing.trips import trip_to
 from homefront.testing.zones import ny
 from homefront.trips.models import Trip

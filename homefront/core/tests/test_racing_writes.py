@@ -20,7 +20,12 @@ from typing import Any
 
 import pytest
 
-from homefront.core.tests.servers import Reply, Server, Site, Visitor, away_household, new_site
+from homefront.core.tests.servers import Reply
+from homefront.core.tests.servers import Server
+from homefront.core.tests.servers import Site
+from homefront.core.tests.servers import Visitor
+from homefront.core.tests.servers import away_household
+from homefront.core.tests.servers import new_site
 
 ROUNDS = 12
 BACKUPS = ("Grandma Judy", "Uncle Sam", "Aunt Jo", "Cousin Lu")
@@ -46,8 +51,11 @@ def racing_household() -> dict[str, Any]:
     from django.utils import timezone
 
     from homefront.accounts.models import User
-    from homefront.households.models import Contact, ContactRole
-    from homefront.journal.models import EntryChange, JournalEntry, Kind
+    from homefront.households.models import Contact
+    from homefront.households.models import ContactRole
+    from homefront.journal.models import EntryChange
+    from homefront.journal.models import JournalEntry
+    from homefront.journal.models import Kind
     from homefront.trips.models import Trip
 
     seeded = away_household(tasks=0)

@@ -7,15 +7,21 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
+from playwright.sync_api import expect
 
 from homefront.accounts.models import User
 from homefront.core.tests.browser import full_page_shot
-from homefront.demo.household import RACHEL, the_levins
+from homefront.demo.household import RACHEL
+from homefront.demo.household import the_levins
 from homefront.handoff.models import ShareLink
-from homefront.households.models import Contact, ContactRole
-from homefront.testing.browser import DESKTOP, PHONE, SCREENSHOTS
-from homefront.testing.household import PASSWORD, away_between
+from homefront.households.models import Contact
+from homefront.households.models import ContactRole
+from homefront.testing.browser import DESKTOP
+from homefront.testing.browser import PHONE
+from homefront.testing.browser import SCREENSHOTS
+from homefront.testing.household import PASSWORD
+from homefront.testing.household import away_between
 from homefront.trips.models import Trip
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]

@@ -30,7 +30,8 @@ from collections.abc import Iterator
 from datetime import timedelta
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
+from urllib.parse import urlsplit
 
 import pytest
 import time_machine
@@ -39,37 +40,38 @@ from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.models import Session
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
-from django.test import Client, override_settings
+from django.test import Client
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from homefront.api.models import AccessToken, Scope
+from homefront.api.models import AccessToken
+from homefront.api.models import Scope
 from homefront.handoff.models import ShareLinkOpen
-from homefront.households.models import Invitation, Role
+from homefront.households.models import Invitation
+from homefront.households.models import Role
 from homefront.households.tests import test_isolation
-from homefront.households.tests.test_isolation import (
-    ALL_ENDPOINTS,
-    API_ENDPOINTS,
-    API_OPEN,
-    ENDPOINTS,
-    HTMX,
-    JSON_BODY,
-    OPEN_URLS,
-    TOKEN_CHECKS,
-    Endpoint,
-    api_body,
-    api_target,
-    assert_no_family_data,
-    body_of,
-    logged_entry,
-    params,
-    payload,
-    send,
-    snapshot,
-    urls_of,
-)
+from homefront.households.tests.test_isolation import ALL_ENDPOINTS
+from homefront.households.tests.test_isolation import API_ENDPOINTS
+from homefront.households.tests.test_isolation import API_OPEN
+from homefront.households.tests.test_isolation import ENDPOINTS
+from homefront.households.tests.test_isolation import HTMX
+from homefront.households.tests.test_isolation import JSON_BODY
+from homefront.households.tests.test_isolation import OPEN_URLS
+from homefront.households.tests.test_isolation import TOKEN_CHECKS
+from homefront.households.tests.test_isolation import Endpoint
+from homefront.households.tests.test_isolation import api_body
+from homefront.households.tests.test_isolation import api_target
+from homefront.households.tests.test_isolation import assert_no_family_data
+from homefront.households.tests.test_isolation import body_of
+from homefront.households.tests.test_isolation import logged_entry
+from homefront.households.tests.test_isolation import params
+from homefront.households.tests.test_isolation import payload
+from homefront.households.tests.test_isolation import send
+from homefront.households.tests.test_isolation import snapshot
+from homefront.households.tests.test_isolation import urls_of
 from homefront.journal.models import JournalEntry
 from homefront.photos.testing import phone_jpeg
 from homefront.testing.command import run_homefront

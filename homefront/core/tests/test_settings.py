@@ -7,14 +7,12 @@ import secrets
 
 import pytest
 
-from homefront.env import (
-    ConfigurationError,
-    env_bool,
-    env_choice,
-    env_int,
-    env_list,
-    env_optional_str,
-)
+from homefront.env import ConfigurationError
+from homefront.env import env_bool
+from homefront.env import env_choice
+from homefront.env import env_int
+from homefront.env import env_list
+from homefront.env import env_optional_str
 from homefront.testing.command import run_homefront
 
 

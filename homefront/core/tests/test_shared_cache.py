@@ -11,20 +11,31 @@ from datetime import timedelta
 
 import pytest
 import redis
-from django.core.cache import cache, caches
-from django.core.checks import Error, Warning
-from django.test import Client, override_settings
+from django.core.cache import cache
+from django.core.cache import caches
+from django.core.checks import Error
+from django.core.checks import Warning
+from django.test import Client
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 from py_vapid import Vapid
 
 from homefront.core import cache as shared
-from homefront.core import checks, ratelimit
-from homefront.core.tests.servers import Server, forged_links, fresh_minute, new_site
-from homefront.env import ConfigurationError, env_cache_url
+from homefront.core import checks
+from homefront.core import ratelimit
+from homefront.core.tests.servers import Server
+from homefront.core.tests.servers import forged_links
+from homefront.core.tests.servers import fresh_minute
+from homefront.core.tests.servers import new_site
+from homefront.env import ConfigurationError
+from homefront.env import env_cache_url
 from homefront.handoff.models import ShareLink
-from homefront.testing.command import PROJECT, clean_environment, run_homefront
-from homefront.testing.ports import free_port, wait_until
+from homefront.testing.command import PROJECT
+from homefront.testing.command import clean_environment
+from homefront.testing.command import run_homefront
+from homefront.testing.ports import free_port
+from homefront.testing.ports import wait_until
 from homefront.testing.trips import trip_to
 
 # The machine's Redis, in a database number no other part of the suite uses.

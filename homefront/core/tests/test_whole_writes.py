@@ -22,32 +22,34 @@ import itertools
 import json
 import re
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test import Client
-from django.urls import resolve, reverse
+from django.urls import resolve
+from django.urls import reverse
 from django.utils import timezone
 
-from homefront.households.models import Contact, ContactRole
+from homefront.households.models import Contact
+from homefront.households.models import ContactRole
 from homefront.households.tests import test_isolation
-from homefront.households.tests.test_isolation import (
-    API_ENDPOINTS,
-    ENDPOINTS,
-    JSON_BODY,
-    TOKEN_CHECKS,
-    api_body,
-    api_target,
-    params,
-    payload,
-    send,
-    urls_of,
-)
+from homefront.households.tests.test_isolation import API_ENDPOINTS
+from homefront.households.tests.test_isolation import ENDPOINTS
+from homefront.households.tests.test_isolation import JSON_BODY
+from homefront.households.tests.test_isolation import TOKEN_CHECKS
+from homefront.households.tests.test_isolation import api_body
+from homefront.households.tests.test_isolation import api_target
+from homefront.households.tests.test_isolation import params
+from homefront.households.tests.test_isolation import payload
+from homefront.households.tests.test_isolation import send
+from homefront.households.tests.test_isolation import urls_of
 from homefront.journal.models import JournalEntry
 from homefront.photos import testing as photo_testing
 from homefront.prep.models import PrepTask

@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -19,16 +23,24 @@ from django.urls import reverse
 from django.utils import timezone
 
 from homefront.accounts.models import User
-from homefront.debrief.models import BackToRoutine, Reflection
-from homefront.households.models import Child, Routine, RoutineKind
-from homefront.journal.models import JournalEntry, Kind
+from homefront.debrief.models import BackToRoutine
+from homefront.debrief.models import Reflection
+from homefront.households.models import Child
+from homefront.households.models import Routine
+from homefront.households.models import RoutineKind
+from homefront.journal.models import JournalEntry
+from homefront.journal.models import Kind
 from homefront.prep.models import PrepTask
 from homefront.testing.journal import unsaved
-from homefront.testing.pages import plain, section, text
+from homefront.testing.pages import plain
+from homefront.testing.pages import section
+from homefront.testing.pages import text
 from homefront.testing.prep import comfort
-from homefront.testing.trips import outsiders_trip, trip_to
+from homefront.testing.trips import outsiders_trip
+from homefront.testing.trips import trip_to
 from homefront.testing.zones import ny
-from homefront.trips.models import Cover, Trip
+from homefront.trips.models import Cover
+from homefront.trips.models import Trip
 
 # Tuesday 17 November 2026, 9:00 in New York: the trip below came back on Saturday.
 NOW = datetime(2026, 11, 17, 14, 0, tzinfo=UTC)

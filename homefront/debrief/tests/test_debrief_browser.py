@@ -12,19 +12,31 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, datetime, time, timedelta
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator
+from playwright.sync_api import Page
+from playwright.sync_api import expect
 
 from homefront.accounts.models import User
-from homefront.debrief.models import BackToRoutine, Reflection
-from homefront.demo.household import DAVID, RACHEL, the_levins
+from homefront.debrief.models import BackToRoutine
+from homefront.debrief.models import Reflection
+from homefront.demo.household import DAVID
+from homefront.demo.household import RACHEL
+from homefront.demo.household import the_levins
 from homefront.households.models import Household
-from homefront.journal.models import JournalEntry, Kind
+from homefront.journal.models import JournalEntry
+from homefront.journal.models import Kind
 from homefront.prep.models import PrepTask
 from homefront.prep.planning import plan_trip
-from homefront.testing.browser import PHONE, log_in, no_reload, screenshots
+from homefront.testing.browser import PHONE
+from homefront.testing.browser import log_in
+from homefront.testing.browser import no_reload
+from homefront.testing.browser import screenshots
 from homefront.testing.household import PASSWORD
 from homefront.trips.models import Trip
 

@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -16,12 +20,22 @@ from django.urls import reverse
 from django.utils import timezone
 
 from homefront.accounts.models import User
-from homefront.households.models import Child, Food, FoodKind, Membership, Role
-from homefront.journal.models import JournalEntry, Kind
-from homefront.prep.models import PrepTask, TemplateItem
-from homefront.testing.pages import plain, section, text
-from homefront.testing.zones import NY, ny
-from homefront.trips.models import Goal, Trip
+from homefront.households.models import Child
+from homefront.households.models import Food
+from homefront.households.models import FoodKind
+from homefront.households.models import Membership
+from homefront.households.models import Role
+from homefront.journal.models import JournalEntry
+from homefront.journal.models import Kind
+from homefront.prep.models import PrepTask
+from homefront.prep.models import TemplateItem
+from homefront.testing.pages import plain
+from homefront.testing.pages import section
+from homefront.testing.pages import text
+from homefront.testing.zones import NY
+from homefront.testing.zones import ny
+from homefront.trips.models import Goal
+from homefront.trips.models import Trip
 
 # Tuesday 17 November 2026, 9:00 in New York.
 NOW = datetime(2026, 11, 17, 14, 0, tzinfo=UTC)

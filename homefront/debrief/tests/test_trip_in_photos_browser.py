@@ -6,13 +6,15 @@ from __future__ import annotations
 from io import StringIO
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
+from playwright.sync_api import expect
 
 from homefront.demo.household import load_demo
 from homefront.households.models import Child
 from homefront.journal.models import JournalEntry
 from homefront.photos.testing import store_photo_for
-from homefront.testing.browser import SCREENSHOTS, log_in
+from homefront.testing.browser import SCREENSHOTS
+from homefront.testing.browser import log_in
 from homefront.testing.household import PASSWORD
 from homefront.trips.models import Trip
 

@@ -8,7 +8,10 @@ import shutil
 import struct
 import subprocess
 import zlib
-from datetime import UTC, date, datetime, time
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
 from pathlib import Path
 
 import pytest
@@ -18,26 +21,26 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from homefront.accounts.models import User
-from homefront.households.models import (
-    SCHOOL_DAYS,
-    Child,
-    Contact,
-    ContactRole,
-    Food,
-    FoodKind,
-    Household,
-    HouseNote,
-    Medicine,
-    Membership,
-    Role,
-    Routine,
-    RoutineKind,
-    Severity,
-)
-from homefront.prep.models import Category, PrepTask
+from homefront.households.models import SCHOOL_DAYS
+from homefront.households.models import Child
+from homefront.households.models import Contact
+from homefront.households.models import ContactRole
+from homefront.households.models import Food
+from homefront.households.models import FoodKind
+from homefront.households.models import Household
+from homefront.households.models import HouseNote
+from homefront.households.models import Medicine
+from homefront.households.models import Membership
+from homefront.households.models import Role
+from homefront.households.models import Routine
+from homefront.households.models import RoutineKind
+from homefront.households.models import Severity
+from homefront.prep.models import Category
+from homefront.prep.models import PrepTask
 from homefront.testing.trips import make_trip
 from homefront.testing.zones import ny
-from homefront.trips.models import Cover, Trip
+from homefront.trips.models import Cover
+from homefront.trips.models import Trip
 
 # Monday 9 November 2026, 9:00 in New York: three days before the trip.
 NOW = datetime(2026, 11, 9, 14, 0, tzinfo=UTC)

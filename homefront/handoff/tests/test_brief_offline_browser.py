@@ -16,17 +16,24 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser
+from playwright.sync_api import BrowserContext
+from playwright.sync_api import Page
+from playwright.sync_api import expect
 
-from homefront.core.tests.browser import KEPT, KEPT_PAGES, wait_until_kept
+from homefront.core.tests.browser import KEPT
+from homefront.core.tests.browser import KEPT_PAGES
+from homefront.core.tests.browser import wait_until_kept
 from homefront.handoff.models import ShareLink
-from homefront.handoff.tests.test_handoff_browser import (
-    ALLERGY_ADVICE,
-    JUDYS_PHONE,
-    maya_and_grandma_judy,
-    shot,
-)
-from homefront.testing.browser import PHONE, log_in, log_out, offline, shows_nothing_offline
+from homefront.handoff.tests.test_handoff_browser import ALLERGY_ADVICE
+from homefront.handoff.tests.test_handoff_browser import JUDYS_PHONE
+from homefront.handoff.tests.test_handoff_browser import maya_and_grandma_judy
+from homefront.handoff.tests.test_handoff_browser import shot
+from homefront.testing.browser import PHONE
+from homefront.testing.browser import log_in
+from homefront.testing.browser import log_out
+from homefront.testing.browser import offline
+from homefront.testing.browser import shows_nothing_offline
 from homefront.testing.household import three_nights_from
 from homefront.trips.models import Trip
 

@@ -6,7 +6,11 @@ daycare, a bath every other day, house notes), in English and in Hebrew."""
 from __future__ import annotations
 
 import subprocess
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 from io import StringIO
 from pathlib import Path
 
@@ -17,14 +21,19 @@ from django.urls import reverse
 
 from homefront.accounts.models import User
 from homefront.handoff.brief import build_brief
-from homefront.handoff.tests.test_brief import pdf_pages, pdf_text, poppler, save_pdf
+from homefront.handoff.tests.test_brief import pdf_pages
+from homefront.handoff.tests.test_brief import pdf_text
+from homefront.handoff.tests.test_brief import poppler
+from homefront.handoff.tests.test_brief import save_pdf
 from homefront.handoff.tests.test_child_on_paper import photos_in_pdf
 from homefront.households.child_photo import replace_photo
 from homefront.households.models import Household
 from homefront.photos.processing import process_photo
 from homefront.photos.testing import phone_jpeg
-from homefront.prep.models import Category, PrepTask
-from homefront.trips.models import Cover, Trip
+from homefront.prep.models import Category
+from homefront.prep.models import PrepTask
+from homefront.trips.models import Cover
+from homefront.trips.models import Trip
 
 # Monday 9 November 2026, 9:00 in Boston: a week before the trips below.
 NOW = datetime(2026, 11, 9, 14, 0, tzinfo=UTC)

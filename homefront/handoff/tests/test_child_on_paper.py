@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import re
 import subprocess
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 from io import BytesIO
 
 import pytest
@@ -15,17 +16,16 @@ from django.urls import reverse
 from PIL import Image
 
 from homefront.handoff.models import ShareLink
-from homefront.handoff.tests.test_brief import (
-    NOW,  # noqa: F401 (frozen_time's: the same Monday as the brief's tests)
-    pdf_pages,
-    pdf_text,
-    poppler,
-    save_pdf,
-    trip,  # noqa: F401 (a fixture)
-)
+from homefront.handoff.tests.test_brief import NOW  # noqa: F401 (frozen_time's: the same Monday as the brief's tests)
+from homefront.handoff.tests.test_brief import pdf_pages
+from homefront.handoff.tests.test_brief import pdf_text
+from homefront.handoff.tests.test_brief import poppler
+from homefront.handoff.tests.test_brief import save_pdf
+from homefront.handoff.tests.test_brief import trip  # noqa: F401 (a fixture)
 from homefront.households.child_photo import replace_photo
 from homefront.households.measurements import Units
-from homefront.households.models import Child, Household
+from homefront.households.models import Child
+from homefront.households.models import Household
 from homefront.photos.processing import process_photo
 from homefront.photos.testing import phone_jpeg
 

@@ -15,17 +15,38 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from datetime import date, datetime, time, timedelta
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser
+from playwright.sync_api import Page
+from playwright.sync_api import expect
 
-from homefront.demo.household import DEMO_PHONES, RACHEL, Levins, the_levins
+from homefront.demo.household import DEMO_PHONES
+from homefront.demo.household import RACHEL
+from homefront.demo.household import Levins
+from homefront.demo.household import the_levins
 from homefront.handoff.models import ShareLink
-from homefront.households.models import Contact, Food, FoodKind, RoutineKind, Severity
-from homefront.testing.browser import PHONE, SCREENSHOTS, fits_the_screen, log_in, screenshots
-from homefront.testing.household import JUDYS_PHONE, PASSWORD, grandma_judy, three_nights_from
-from homefront.trips.models import Cover, Trip, TripKind
+from homefront.households.models import Contact
+from homefront.households.models import Food
+from homefront.households.models import FoodKind
+from homefront.households.models import RoutineKind
+from homefront.households.models import Severity
+from homefront.testing.browser import PHONE
+from homefront.testing.browser import SCREENSHOTS
+from homefront.testing.browser import fits_the_screen
+from homefront.testing.browser import log_in
+from homefront.testing.browser import screenshots
+from homefront.testing.household import JUDYS_PHONE
+from homefront.testing.household import PASSWORD
+from homefront.testing.household import grandma_judy
+from homefront.testing.household import three_nights_from
+from homefront.trips.models import Cover
+from homefront.trips.models import Trip
+from homefront.trips.models import TripKind
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 

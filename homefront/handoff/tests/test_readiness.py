@@ -3,21 +3,35 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from homefront.demo.household import RACHEL, the_levins
-from homefront.handoff.models import DEFAULT_GO_BAG, GoBagItem, ShareLink
-from homefront.households.models import Child, Contact, ContactRole, Routine, RoutineKind
+from homefront.demo.household import RACHEL
+from homefront.demo.household import the_levins
+from homefront.handoff.models import DEFAULT_GO_BAG
+from homefront.handoff.models import GoBagItem
+from homefront.handoff.models import ShareLink
+from homefront.households.models import Child
+from homefront.households.models import Contact
+from homefront.households.models import ContactRole
+from homefront.households.models import Routine
+from homefront.households.models import RoutineKind
 from homefront.photos.testing import phone_jpeg
 from homefront.testing.households import add_parent
-from homefront.testing.trips import make_trip, trip_to
+from homefront.testing.trips import make_trip
+from homefront.testing.trips import trip_to
 from homefront.testing.zones import ny
-from homefront.trips.models import Cover, Trip, TripKind
+from homefront.trips.models import Cover
+from homefront.trips.models import Trip
+from homefront.trips.models import TripKind
 
 # Tuesday 10 November 2026, 9:00 in New York.
 NOW = datetime(2026, 11, 10, 14, 0, tzinfo=UTC)

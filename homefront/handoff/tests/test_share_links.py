@@ -6,18 +6,23 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from homefront.handoff.models import ShareLink, ShareLinkOpen
+from homefront.handoff.models import ShareLink
+from homefront.handoff.models import ShareLinkOpen
 from homefront.testing.pages import SHARE_URL
 from homefront.testing.trips import trip_to
 from homefront.testing.zones import ny
-from homefront.trips.models import Cover, Trip
+from homefront.trips.models import Cover
+from homefront.trips.models import Trip
 
 # Wednesday 11 November 2026, 9:00 in New York: the day before the trip.
 NOW = datetime(2026, 11, 11, 14, 0, tzinfo=UTC)

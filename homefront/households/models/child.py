@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -10,8 +11,10 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from homefront.households import measurements
-from homefront.households.models.fields import NAME_LENGTH, long_text
-from homefront.households.models.household import Household, HouseholdScopedQuerySet
+from homefront.households.models.fields import NAME_LENGTH
+from homefront.households.models.fields import long_text
+from homefront.households.models.household import Household
+from homefront.households.models.household import HouseholdScopedQuerySet
 
 
 def age_label(birth_date: date, today: date) -> str:

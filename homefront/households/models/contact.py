@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from homefront.households.models.fields import NAME_LENGTH, long_text
-from homefront.households.models.household import Household, HouseholdScopedQuerySet
+from homefront.households.models.fields import NAME_LENGTH
+from homefront.households.models.fields import long_text
+from homefront.households.models.household import Household
+from homefront.households.models.household import HouseholdScopedQuerySet
 from homefront.households.validators import validate_phone
 
 

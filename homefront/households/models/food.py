@@ -7,8 +7,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from homefront.households.models.child import Child, ChildScopedQuerySet
-from homefront.households.models.fields import NAME_LENGTH, long_text
+from homefront.households.models.child import Child
+from homefront.households.models.child import ChildScopedQuerySet
+from homefront.households.models.fields import NAME_LENGTH
+from homefront.households.models.fields import long_text
 
 
 class FoodKind(models.TextChoices):

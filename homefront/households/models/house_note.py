@@ -7,8 +7,10 @@ from typing import Self
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from homefront.households.models.fields import NAME_LENGTH, long_text
-from homefront.households.models.household import Household, HouseholdScopedQuerySet
+from homefront.households.models.fields import NAME_LENGTH
+from homefront.households.models.fields import long_text
+from homefront.households.models.household import Household
+from homefront.households.models.household import HouseholdScopedQuerySet
 
 
 class HouseNoteQuerySet(HouseholdScopedQuerySet):

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import secrets
 from datetime import date
-from typing import Any, Self
+from typing import Any
+from typing import Self
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone

@@ -9,17 +9,16 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from homefront.households.models.fields import NAME_LENGTH
-from homefront.households.models.household import (
-    Household,
-    HouseholdScopedQuerySet,
-    Membership,
-    Role,
-)
+from homefront.households.models.household import Household
+from homefront.households.models.household import HouseholdScopedQuerySet
+from homefront.households.models.household import Membership
+from homefront.households.models.household import Role
 
 if TYPE_CHECKING:
     from homefront.accounts.models import User

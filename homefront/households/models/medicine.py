@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import time
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from homefront.households.models.child import Child, ChildScopedQuerySet
-from homefront.households.models.fields import NAME_LENGTH, long_text
+from homefront.households.models.child import Child
+from homefront.households.models.child import ChildScopedQuerySet
+from homefront.households.models.fields import NAME_LENGTH
+from homefront.households.models.fields import long_text
 from homefront.households.validators import parse_times
 
 

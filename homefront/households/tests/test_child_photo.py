@@ -11,8 +11,12 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
-from homefront.households.models import Child, ChildPhoto
-from homefront.photos.testing import GPS_IFD_TAG, phone_heic, phone_jpeg, png_of
+from homefront.households.models import Child
+from homefront.households.models import ChildPhoto
+from homefront.photos.testing import GPS_IFD_TAG
+from homefront.photos.testing import phone_heic
+from homefront.photos.testing import phone_jpeg
+from homefront.photos.testing import png_of
 
 
 def upload(client: Client, child: Child, data: bytes, name: str = "kid.jpg") -> object:

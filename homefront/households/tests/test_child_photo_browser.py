@@ -14,14 +14,18 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 from PIL import Image
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
+from playwright.sync_api import expect
 
 from homefront.core.tests.browser import full_page_shot
-from homefront.demo.household import RACHEL, the_levins
+from homefront.demo.household import RACHEL
+from homefront.demo.household import the_levins
 from homefront.households.models import Child
 from homefront.photos.testing import phone_jpeg
-from homefront.testing.browser import SCREENSHOTS, log_in
-from homefront.testing.household import PASSWORD, away_between
+from homefront.testing.browser import SCREENSHOTS
+from homefront.testing.browser import log_in
+from homefront.testing.household import PASSWORD
+from homefront.testing.household import away_between
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 

@@ -24,11 +24,14 @@ from __future__ import annotations
 import itertools
 import json
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
+from urllib.parse import urlsplit
 
 import pytest
 import time_machine
@@ -41,26 +44,40 @@ from django.db.models import Model
 from django.http import HttpResponse
 from django.shortcuts import resolve_url
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.urls import URLPattern
+from django.urls import URLResolver
+from django.urls import get_resolver
+from django.urls import resolve
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from homefront.accounts.models import User
-from homefront.api.models import AccessToken, Scope
-from homefront.handoff.models import GoBagItem, ShareLink
+from homefront.api.models import AccessToken
+from homefront.api.models import Scope
+from homefront.handoff.models import GoBagItem
+from homefront.handoff.models import ShareLink
 from homefront.households.child_photo import replace_photo
-from homefront.households.models import Household, Invitation, Membership, Role
+from homefront.households.models import Household
+from homefront.households.models import Invitation
+from homefront.households.models import Membership
+from homefront.households.models import Role
 from homefront.journal.models import JournalEntry
 from homefront.notify.models import Channel
 from homefront.notify.push import subscribe as subscribe_device
 from homefront.photos import testing as photo_testing
 from homefront.photos.processing import process_photo
 from homefront.photos.testing import phone_jpeg
-from homefront.prep.models import Category, PackingItem, PrepTask, TemplateItem
+from homefront.prep.models import Category
+from homefront.prep.models import PackingItem
+from homefront.prep.models import PrepTask
+from homefront.prep.models import TemplateItem
 from homefront.testing.journal import lost_tooth
-from homefront.testing.trips import outsiders_trip, trip_to_kyoto
-from homefront.trips.models import CalendarFeed, Goal
+from homefront.testing.trips import outsiders_trip
+from homefront.testing.trips import trip_to_kyoto
+from homefront.trips.models import CalendarFeed
+from homefront.trips.models import Goal
 
 
 @pytest.fixture

@@ -8,15 +8,28 @@ their own and can read everything but change nothing.
 from __future__ import annotations
 
 import re
-from datetime import date, time, timedelta
+from datetime import date
+from datetime import time
+from datetime import timedelta
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser
+from playwright.sync_api import BrowserContext
+from playwright.sync_api import Page
+from playwright.sync_api import expect
 
 from homefront.accounts.models import User
-from homefront.demo.household import RACHEL, the_levins
-from homefront.households.models import Child, FoodKind, Household, Role, RoutineKind, Severity
-from homefront.testing.browser import PHONE, SCREENSHOTS, log_in_without_the_form
+from homefront.demo.household import RACHEL
+from homefront.demo.household import the_levins
+from homefront.households.models import Child
+from homefront.households.models import FoodKind
+from homefront.households.models import Household
+from homefront.households.models import Role
+from homefront.households.models import RoutineKind
+from homefront.households.models import Severity
+from homefront.testing.browser import PHONE
+from homefront.testing.browser import SCREENSHOTS
+from homefront.testing.browser import log_in_without_the_form
 from homefront.testing.household import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
@@ -10,7 +12,8 @@ from django.urls import reverse
 
 from homefront.households import measurements
 from homefront.households.measurements import Units
-from homefront.households.models import Child, Household
+from homefront.households.models import Child
+from homefront.households.models import Household
 
 NOW = datetime(2026, 11, 10, 15, 0, tzinfo=UTC)  # 10:00 in New York
 
@@ -164,7 +167,8 @@ def test_labels_round_and_convert_as_a_parent_reads_them():
 
 
 def test_the_api_gives_the_measurements_metric(family):
-    from homefront.api.models import AccessToken, Scope
+    from homefront.api.models import AccessToken
+    from homefront.api.models import Scope
 
     Household.objects.filter(pk=family.household.pk).update(units=Units.US)
     Child.objects.filter(pk=family.child.pk).update(

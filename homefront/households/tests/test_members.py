@@ -14,8 +14,13 @@ from django.utils import timezone
 
 from homefront.accounts.models import User
 from homefront.households.middleware import SESSION_KEY
-from homefront.households.models import Household, Invitation, Membership, Role, hash_token
-from homefront.testing.pages import field_error, text
+from homefront.households.models import Household
+from homefront.households.models import Invitation
+from homefront.households.models import Membership
+from homefront.households.models import Role
+from homefront.households.models import hash_token
+from homefront.testing.pages import field_error
+from homefront.testing.pages import text
 from homefront.testing.zones import NOT_A_ZONE
 
 CREATE = "/household/new/"

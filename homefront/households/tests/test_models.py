@@ -2,35 +2,40 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 
 import pytest
 import time_machine
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
+from django.db import transaction
 
 from homefront.accounts.models import User
-from homefront.households.models import (
-    EVERY_DAY,
-    SCHOOL_DAYS,
-    Child,
-    Contact,
-    ContactRole,
-    Food,
-    FoodKind,
-    Household,
-    Invitation,
-    Medicine,
-    Membership,
-    Role,
-    Routine,
-    RoutineKind,
-    age_label,
-    hash_token,
-)
+from homefront.households.models import EVERY_DAY
+from homefront.households.models import SCHOOL_DAYS
+from homefront.households.models import Child
+from homefront.households.models import Contact
+from homefront.households.models import ContactRole
+from homefront.households.models import Food
+from homefront.households.models import FoodKind
+from homefront.households.models import Household
+from homefront.households.models import Invitation
+from homefront.households.models import Medicine
+from homefront.households.models import Membership
+from homefront.households.models import Role
+from homefront.households.models import Routine
+from homefront.households.models import RoutineKind
+from homefront.households.models import age_label
+from homefront.households.models import hash_token
 from homefront.households.schedule import day_plan
-from homefront.households.validators import parse_times, validate_phone, validate_time_zone
+from homefront.households.validators import parse_times
+from homefront.households.validators import validate_phone
+from homefront.households.validators import validate_time_zone
 
 MON, TUE, WED, THU, FRI, SAT, SUN = (1 << day for day in range(7))
 # A Monday.

@@ -7,10 +7,14 @@ does not undo it. Two servers moving at once: core/tests/test_racing_writes.py."
 from __future__ import annotations
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError
+from django.db import connection
+from django.db import transaction
 from django.db.migrations.executor import MigrationExecutor
 
-from homefront.households.models import Contact, ContactRole, PhoneTreeChanged
+from homefront.households.models import Contact
+from homefront.households.models import ContactRole
+from homefront.households.models import PhoneTreeChanged
 
 
 def backup(family, name: str) -> Contact:

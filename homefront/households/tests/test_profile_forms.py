@@ -4,7 +4,10 @@ message next to the field, the typed values kept, and nothing saved."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
 from html.parser import HTMLParser
 from typing import Any
 
@@ -13,19 +16,17 @@ import time_machine
 from django.urls import reverse
 from django.utils.html import escape
 
-from homefront.households.models import (
-    Child,
-    Contact,
-    ContactRole,
-    Food,
-    FoodKind,
-    Household,
-    HouseNote,
-    Medicine,
-    Routine,
-    RoutineKind,
-    Severity,
-)
+from homefront.households.models import Child
+from homefront.households.models import Contact
+from homefront.households.models import ContactRole
+from homefront.households.models import Food
+from homefront.households.models import FoodKind
+from homefront.households.models import Household
+from homefront.households.models import HouseNote
+from homefront.households.models import Medicine
+from homefront.households.models import Routine
+from homefront.households.models import RoutineKind
+from homefront.households.models import Severity
 from homefront.households.views import PHONE_TREE_CHANGED
 
 # A Monday; 10:00 in the household's America/New_York.

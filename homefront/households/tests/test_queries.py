@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date
+from datetime import time
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from homefront.households.models import (
-    Child,
-    Contact,
-    ContactRole,
-    Food,
-    FoodKind,
-    HouseNote,
-    Medicine,
-    Routine,
-    RoutineKind,
-    Severity,
-)
+from homefront.households.models import Child
+from homefront.households.models import Contact
+from homefront.households.models import ContactRole
+from homefront.households.models import Food
+from homefront.households.models import FoodKind
+from homefront.households.models import HouseNote
+from homefront.households.models import Medicine
+from homefront.households.models import Routine
+from homefront.households.models import RoutineKind
+from homefront.households.models import Severity
 from homefront.testing.pages import query_counts
 
 PAGES = ["/", "/profile/", "/glance/", "/today/"]

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date
+from datetime import time
 
 import pytest
 import time_machine
 from django.urls import reverse
 
-from homefront.households.models import Child, Food, Routine, RoutineKind
+from homefront.households.models import Child
+from homefront.households.models import Food
+from homefront.households.models import Routine
+from homefront.households.models import RoutineKind
 
 
 @pytest.fixture

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -19,10 +22,15 @@ from django.utils import timezone
 
 from homefront.accounts.models import User
 from homefront.handoff.models import ShareLink
-from homefront.households.models import Child, Medicine, Membership, Role
+from homefront.households.models import Child
+from homefront.households.models import Medicine
+from homefront.households.models import Membership
+from homefront.households.models import Role
 from homefront.journal import entries
 from homefront.journal.entries import Author
-from homefront.journal.models import EntryChange, JournalEntry, Kind
+from homefront.journal.models import EntryChange
+from homefront.journal.models import JournalEntry
+from homefront.journal.models import Kind
 from homefront.testing.trips import trip_to
 from homefront.testing.zones import ny
 from homefront.trips.models import Trip

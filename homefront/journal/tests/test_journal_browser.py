@@ -19,24 +19,28 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser
+from playwright.sync_api import BrowserContext
+from playwright.sync_api import Page
+from playwright.sync_api import expect
 
 from homefront.accounts.models import User
-from homefront.demo.household import RACHEL, the_levins
+from homefront.demo.household import RACHEL
+from homefront.demo.household import the_levins
 from homefront.handoff.models import ShareLink
 from homefront.households.models import Child
-from homefront.journal.models import JournalEntry, Kind
-from homefront.testing.browser import (
-    DESKTOP,
-    HOME_ZONE,
-    PHONE,
-    log_in,
-    offline,
-    open_quick_log,
-    screenshots,
-    watch_for_reloads,
-)
-from homefront.testing.household import PASSWORD, away_now
+from homefront.journal.models import JournalEntry
+from homefront.journal.models import Kind
+from homefront.testing.browser import DESKTOP
+from homefront.testing.browser import HOME_ZONE
+from homefront.testing.browser import PHONE
+from homefront.testing.browser import log_in
+from homefront.testing.browser import offline
+from homefront.testing.browser import open_quick_log
+from homefront.testing.browser import screenshots
+from homefront.testing.browser import watch_for_reloads
+from homefront.testing.household import PASSWORD
+from homefront.testing.household import away_now
 from homefront.trips.models import Trip
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]

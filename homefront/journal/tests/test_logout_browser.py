@@ -13,21 +13,28 @@ import re
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext
+from playwright.sync_api import Page
+from playwright.sync_api import expect
 
-from homefront.core.tests.browser import KEPT, wait_until_kept
-from homefront.demo.household import DAVID, RACHEL, the_levins
+from homefront.core.tests.browser import KEPT
+from homefront.core.tests.browser import wait_until_kept
+from homefront.demo.household import DAVID
+from homefront.demo.household import RACHEL
+from homefront.demo.household import the_levins
 from homefront.handoff.models import ShareLink
-from homefront.journal.models import JournalEntry, Kind
-from homefront.journal.tests.test_journal_browser import grandpas_link, shot, the_levins_away
-from homefront.testing.browser import (
-    log_in,
-    log_out,
-    offline,
-    open_quick_log,
-    shows_nothing_offline,
-)
-from homefront.testing.household import PASSWORD, away_now
+from homefront.journal.models import JournalEntry
+from homefront.journal.models import Kind
+from homefront.journal.tests.test_journal_browser import grandpas_link
+from homefront.journal.tests.test_journal_browser import shot
+from homefront.journal.tests.test_journal_browser import the_levins_away
+from homefront.testing.browser import log_in
+from homefront.testing.browser import log_out
+from homefront.testing.browser import offline
+from homefront.testing.browser import open_quick_log
+from homefront.testing.browser import shows_nothing_offline
+from homefront.testing.household import PASSWORD
+from homefront.testing.household import away_now
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 

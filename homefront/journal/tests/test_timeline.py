@@ -7,7 +7,10 @@ from __future__ import annotations
 import html
 import re
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 
 import pytest
 from django.contrib.messages import get_messages
@@ -18,11 +21,17 @@ from django.urls import reverse
 
 from homefront.accounts.models import User
 from homefront.handoff.models import ShareLink
-from homefront.households.models import Child, Medicine, Membership, Role
-from homefront.journal.models import JournalEntry, Kind
-from homefront.testing.journal import log, unsaved
+from homefront.households.models import Child
+from homefront.households.models import Medicine
+from homefront.households.models import Membership
+from homefront.households.models import Role
+from homefront.journal.models import JournalEntry
+from homefront.journal.models import Kind
+from homefront.testing.journal import log
+from homefront.testing.journal import unsaved
 from homefront.testing.zones import ny
-from homefront.trips.models import Cover, Trip
+from homefront.trips.models import Cover
+from homefront.trips.models import Trip
 
 # Thursday 12 November 2026, 20:00 in New York: the second evening of the trip.
 NOW = datetime(2026, 11, 13, 1, 0, tzinfo=UTC)

@@ -10,8 +10,11 @@ once however often, and by however many workers, it is planned (`notify/drafts.p
 - `on_demand.py`: the messages asked for there and then ("leave now", a test).
 """
 
-from homefront.notify.plan.household import Planned, plan_household
-from homefront.notify.plan.on_demand import leave_now, trial_message
-from homefront.notify.plan.rounds import plan_all, plan_due
+from homefront.notify.plan.household import Planned
+from homefront.notify.plan.household import plan_household
+from homefront.notify.plan.on_demand import leave_now
+from homefront.notify.plan.on_demand import trial_message
+from homefront.notify.plan.rounds import plan_all
+from homefront.notify.plan.rounds import plan_due
 
 __all__ = ["Planned", "leave_now", "plan_all", "plan_due", "plan_household", "trial_message"]

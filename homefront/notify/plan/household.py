@@ -5,21 +5,35 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from django.utils.functional import Promise, lazy
-from django.utils.translation import gettext_lazy, ngettext_lazy
+from django.utils.functional import Promise
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy
+from django.utils.translation import ngettext_lazy
 
 from homefront.handoff.models import ShareLinkOpen
 from homefront.households.models import Household
-from homefront.i18n import lazy_day, lazy_text, lazy_time
+from homefront.i18n import lazy_day
+from homefront.i18n import lazy_text
+from homefront.i18n import lazy_time
 from homefront.journal.models import JournalEntry
-from homefront.notify import caregiver_morning, timed_events
+from homefront.notify import caregiver_morning
+from homefront.notify import timed_events
 from homefront.notify.digest_photos import day_photos
-from homefront.notify.drafts import Draft, person_zone, store_drafts
-from homefront.notify.models import Channel, Message, MessageKind
-from homefront.notify.plan.planning import READINESS_EVERY, UNCOVERED_AHEAD, Planning
+from homefront.notify.drafts import Draft
+from homefront.notify.drafts import person_zone
+from homefront.notify.drafts import store_drafts
+from homefront.notify.models import Channel
+from homefront.notify.models import Message
+from homefront.notify.models import MessageKind
+from homefront.notify.plan.planning import READINESS_EVERY
+from homefront.notify.plan.planning import UNCOVERED_AHEAD
+from homefront.notify.plan.planning import Planning
 from homefront.prep.models import PrepTask
 from homefront.trips.models import Trip
 

@@ -10,10 +10,16 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
-from homefront.i18n import lazy_day, lazy_text, lazy_time
-from homefront.notify.drafts import Draft, make
-from homefront.notify.models import Channel, Message, MessageKind
-from homefront.trips.models import Cover, Trip
+from homefront.i18n import lazy_day
+from homefront.i18n import lazy_text
+from homefront.i18n import lazy_time
+from homefront.notify.drafts import Draft
+from homefront.notify.drafts import make
+from homefront.notify.models import Channel
+from homefront.notify.models import Message
+from homefront.notify.models import MessageKind
+from homefront.trips.models import Cover
+from homefront.trips.models import Trip
 
 
 def leave_now(trip: Trip, url: str) -> list[Message]:

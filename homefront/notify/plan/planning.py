@@ -5,12 +5,17 @@ and hands its drafts to one fan-out, `tell`."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from homefront.households.models import Household, Membership, Role
+from homefront.households.models import Household
+from homefront.households.models import Membership
+from homefront.households.models import Role
 from homefront.notify.drafts import Draft
 from homefront.notify.models import Channel
 from homefront.trips.cover import FamilyNights

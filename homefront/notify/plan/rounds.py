@@ -6,14 +6,17 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from datetime import datetime, timedelta
+from datetime import datetime
+from datetime import timedelta
 
-from django.db import connection, transaction
+from django.db import connection
+from django.db import transaction
 from django.utils import timezone
 
 from homefront.households.models import Household
 from homefront.notify.models import Schedule
-from homefront.notify.plan.household import Planned, plan_household
+from homefront.notify.plan.household import Planned
+from homefront.notify.plan.household import plan_household
 
 # A household whose planning a worker claimed on SQLite and never finished (the worker
 # was killed) is planned again after this.

@@ -3,14 +3,21 @@ real SMTP server; the parents' messages stay in theirs."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
 from email.message import EmailMessage
 
 import pytest
 
 from homefront.handoff.models import ShareLink
 from homefront.notify.delivery import deliver_due
-from homefront.notify.models import Channel, ChannelKind, Message, MessageKind, Schedule
+from homefront.notify.models import Channel
+from homefront.notify.models import ChannelKind
+from homefront.notify.models import Message
+from homefront.notify.models import MessageKind
+from homefront.notify.models import Schedule
 from homefront.notify.plan import plan_all
 from homefront.prep.models import PrepTask
 from homefront.testing.receivers import smtp_server

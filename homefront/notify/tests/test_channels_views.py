@@ -5,13 +5,19 @@ whose channels."""
 from __future__ import annotations
 
 import html
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
 import pytest
 from django.core import mail
 from django.urls import reverse
 
-from homefront.notify.models import Attempt, Channel, ChannelKind, Message, MessageKind, Status
+from homefront.notify.models import Attempt
+from homefront.notify.models import Channel
+from homefront.notify.models import ChannelKind
+from homefront.notify.models import Message
+from homefront.notify.models import MessageKind
+from homefront.notify.models import Status
 from homefront.testing.ports import free_port
 
 # Tuesday 12 January 2027, 23:00 in New York: inside the default quiet hours (21:00 to

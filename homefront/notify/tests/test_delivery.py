@@ -19,7 +19,9 @@ import subprocess
 import threading
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,20 +29,28 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from homefront.notify.delivery import STUCK_AFTER, backoff, deliver, deliver_due
-from homefront.notify.drafts import Draft, make
-from homefront.notify.models import (
-    MAX_ATTEMPTS,
-    Attempt,
-    Channel,
-    ChannelKind,
-    Message,
-    MessageKind,
-    Status,
-)
-from homefront.testing.command import Background, clean_environment, run_homefront
-from homefront.testing.ports import free_port, wait_until
-from homefront.testing.receivers import Hooks, Mailbox, serving, smtp_server
+from homefront.notify.delivery import STUCK_AFTER
+from homefront.notify.delivery import backoff
+from homefront.notify.delivery import deliver
+from homefront.notify.delivery import deliver_due
+from homefront.notify.drafts import Draft
+from homefront.notify.drafts import make
+from homefront.notify.models import MAX_ATTEMPTS
+from homefront.notify.models import Attempt
+from homefront.notify.models import Channel
+from homefront.notify.models import ChannelKind
+from homefront.notify.models import Message
+from homefront.notify.models import MessageKind
+from homefront.notify.models import Status
+from homefront.testing.command import Background
+from homefront.testing.command import clean_environment
+from homefront.testing.command import run_homefront
+from homefront.testing.ports import free_port
+from homefront.testing.ports import wait_until
+from homefront.testing.receivers import Hooks
+from homefront.testing.receivers import Mailbox
+from homefront.testing.receivers import serving
+from homefront.testing.receivers import smtp_server
 
 NOW = datetime(2027, 1, 12, 15, 0, tzinfo=UTC)  # Tuesday, 10:00 in New York
 

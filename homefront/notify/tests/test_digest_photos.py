@@ -12,18 +12,18 @@ from email.message import EmailMessage
 import pytest
 from django.utils import timezone
 
-from homefront.journal.models import JournalEntry, Kind
+from homefront.journal.models import JournalEntry
+from homefront.journal.models import Kind
 from homefront.notify.delivery import deliver
 from homefront.notify.digest_photos import MAX_PHOTOS
 from homefront.notify.models import MessageKind
-from homefront.notify.tests.test_plan import (  # noqa: F401 (fixtures, and frozen_time's NOW)
-    NOW,
-    of_kind,
-    pat_mail,
-    plan_as_two_workers,
-    trip,
-)
-from homefront.photos.models import PhotoImage, Size
+from homefront.notify.tests.test_plan import NOW  # noqa: F401 (frozen_time's NOW)
+from homefront.notify.tests.test_plan import of_kind
+from homefront.notify.tests.test_plan import pat_mail  # noqa: F401 (a fixture)
+from homefront.notify.tests.test_plan import plan_as_two_workers
+from homefront.notify.tests.test_plan import trip  # noqa: F401 (a fixture)
+from homefront.photos.models import PhotoImage
+from homefront.photos.models import Size
 from homefront.photos.testing import store_photo_for
 from homefront.testing.journal import log
 from homefront.testing.receivers import smtp_server

@@ -5,7 +5,9 @@ webhook as a receiver on 127.0.0.1 gets it."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,14 +15,16 @@ import pytest
 import yaml
 from django.test import Client
 
-from homefront.api.models import AccessToken, Scope
+from homefront.api.models import AccessToken
+from homefront.api.models import Scope
 from homefront.notify import webhooks
 from homefront.notify.delivery import deliver_due
 from homefront.notify.tests.receivers import WebhookReceiver
 from homefront.testing.journal import logged
 from homefront.testing.receivers import serving
 from homefront.testing.trips import trip_to
-from homefront.trips.models import Cover, Trip
+from homefront.trips.models import Cover
+from homefront.trips.models import Trip
 
 RECIPE = Path(__file__).resolve().parents[3] / "docs" / "home-assistant.md"
 NOW = datetime(2027, 1, 13, 2, 0, tzinfo=UTC)  # Tuesday 21:00 in New York

@@ -3,7 +3,11 @@ however often it runs (every worker, every round) each message exists once."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,18 +19,28 @@ from django.utils import timezone
 
 from homefront.accounts.models import User
 from homefront.handoff.models import ShareLink
-from homefront.households.models import Contact, Membership, Role
-from homefront.journal.models import JournalEntry, Kind
+from homefront.households.models import Contact
+from homefront.households.models import Membership
+from homefront.households.models import Role
+from homefront.journal.models import JournalEntry
+from homefront.journal.models import Kind
 from homefront.notify.delivery import deliver_due
-from homefront.notify.drafts import Draft, make
-from homefront.notify.models import Channel, ChannelKind, Message, MessageKind, Status
+from homefront.notify.drafts import Draft
+from homefront.notify.drafts import make
+from homefront.notify.models import Channel
+from homefront.notify.models import ChannelKind
+from homefront.notify.models import Message
+from homefront.notify.models import MessageKind
+from homefront.notify.models import Status
 from homefront.notify.plan import plan_all
 from homefront.prep.models import PrepTask
 from homefront.testing.journal import log
 from homefront.testing.pages import SHARE_URL
 from homefront.testing.trips import trip_to
-from homefront.testing.zones import denver, ny
-from homefront.trips.models import Cover, Trip
+from homefront.testing.zones import denver
+from homefront.testing.zones import ny
+from homefront.trips.models import Cover
+from homefront.trips.models import Trip
 
 PARIS = ZoneInfo("Europe/Paris")
 # Tuesday 12 January 2027, 6:00 in New York, 4:00 in Denver: winter, so New York is

@@ -9,19 +9,31 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
 import pytest
 import time_machine
 from django.urls import reverse
 
-from homefront.journal.entries import Author, store
+from homefront.journal.entries import Author
+from homefront.journal.entries import store
 from homefront.notify import vapid
 from homefront.notify.delivery import deliver_due
-from homefront.notify.events import PHOTO_EVERY, PHOTO_GATHER, photo_added
-from homefront.notify.models import Channel, ChannelKind, Message, MessageKind, PushChoices, Status
-from homefront.notify.tests.receivers import Browser, PushService, verify_vapid
+from homefront.notify.events import PHOTO_EVERY
+from homefront.notify.events import PHOTO_GATHER
+from homefront.notify.events import photo_added
+from homefront.notify.models import Channel
+from homefront.notify.models import ChannelKind
+from homefront.notify.models import Message
+from homefront.notify.models import MessageKind
+from homefront.notify.models import PushChoices
+from homefront.notify.models import Status
+from homefront.notify.tests.receivers import Browser
+from homefront.notify.tests.receivers import PushService
+from homefront.notify.tests.receivers import verify_vapid
 from homefront.testing.journal import logged
 from homefront.testing.receivers import serving
 from homefront.testing.trips import trip_to
@@ -447,7 +459,8 @@ def test_a_batch_of_entries_costs_the_same_queries_with_devices_and_webhooks(
 
 
 def test_a_huge_message_is_cut_to_what_a_push_carries(family, push_service, frozen_time):
-    from homefront.notify.push import MAX_PLAINTEXT, plaintext
+    from homefront.notify.push import MAX_PLAINTEXT
+    from homefront.notify.push import plaintext
 
     browser = Browser(f"{push_service.origin}/push/long")
     subscribe(family.client_for(family.parent), browser)

@@ -11,13 +11,18 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext
+from playwright.sync_api import Page
+from playwright.sync_api import expect
 
 from homefront.core.tests.browser import full_page_shot
 from homefront.journal.tests.test_journal_browser import the_levins_away
-from homefront.notify.models import Message, MessageKind
+from homefront.notify.models import Message
+from homefront.notify.models import MessageKind
 from homefront.notify.push import plaintext
-from homefront.testing.browser import DESKTOP, SCREENSHOTS, log_in
+from homefront.testing.browser import DESKTOP
+from homefront.testing.browser import SCREENSHOTS
+from homefront.testing.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 

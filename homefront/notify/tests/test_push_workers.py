@@ -17,16 +17,17 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from homefront.notify.tests.receivers import (
-    Browser,
-    PushService,
-    WebhookReceiver,
-    b64url,
-    verify_vapid,
-)
-from homefront.notify.tests.test_delivery import environment, query
-from homefront.testing.command import PROJECT, run_homefront
-from homefront.testing.ports import free_port, wait_until
+from homefront.notify.tests.receivers import Browser
+from homefront.notify.tests.receivers import PushService
+from homefront.notify.tests.receivers import WebhookReceiver
+from homefront.notify.tests.receivers import b64url
+from homefront.notify.tests.receivers import verify_vapid
+from homefront.notify.tests.test_delivery import environment
+from homefront.notify.tests.test_delivery import query
+from homefront.testing.command import PROJECT
+from homefront.testing.command import run_homefront
+from homefront.testing.ports import free_port
+from homefront.testing.ports import wait_until
 from homefront.testing.receivers import serving
 
 COUNT = 20

@@ -8,31 +8,51 @@ from __future__ import annotations
 import signal
 import threading
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import connection, transaction
+from django.db import connection
+from django.db import transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from homefront.accounts.models import User
 from homefront.core.tests.servers import mailing_site
-from homefront.core.tests.test_faults import Worker, outbox
-from homefront.handoff.models import ShareLink, ShareLinkOpen
-from homefront.households.models import Household, Membership, Role
+from homefront.core.tests.test_faults import Worker
+from homefront.core.tests.test_faults import outbox
+from homefront.handoff.models import ShareLink
+from homefront.handoff.models import ShareLinkOpen
+from homefront.households.models import Household
+from homefront.households.models import Membership
+from homefront.households.models import Role
 from homefront.notify.delivery import deliver_due
-from homefront.notify.models import Channel, ChannelKind, Message, MessageKind, Schedule
-from homefront.notify.plan import plan_all, plan_due
-from homefront.portability.household_file import dumps, export_household, import_household, load
+from homefront.notify.models import Channel
+from homefront.notify.models import ChannelKind
+from homefront.notify.models import Message
+from homefront.notify.models import MessageKind
+from homefront.notify.models import Schedule
+from homefront.notify.plan import plan_all
+from homefront.notify.plan import plan_due
+from homefront.portability.household_file import dumps
+from homefront.portability.household_file import export_household
+from homefront.portability.household_file import import_household
+from homefront.portability.household_file import load
 from homefront.prep.models import PrepTask
 from homefront.testing.journal import logged
-from homefront.testing.ports import WAIT, wait_until
+from homefront.testing.ports import WAIT
+from homefront.testing.ports import wait_until
 from homefront.testing.trips import trip_to
-from homefront.testing.zones import DENVER, ny
-from homefront.trips.models import Cover, Trip
+from homefront.testing.zones import DENVER
+from homefront.testing.zones import ny
+from homefront.trips.models import Cover
+from homefront.trips.models import Trip
 
 # Tuesday 12 January 2027, 6:00 in New York.
 NOW = datetime(2027, 1, 12, 11, 0, tzinfo=UTC)

@@ -9,17 +9,24 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
 import pytest
 import time_machine
 from django.urls import reverse
 
-from homefront.handoff.models import ShareLink, ShareLinkOpen
+from homefront.handoff.models import ShareLink
+from homefront.handoff.models import ShareLinkOpen
 from homefront.notify import webhooks
 from homefront.notify.delivery import deliver_due
-from homefront.notify.models import Channel, ChannelKind, Message, Status, Webhook
+from homefront.notify.models import Channel
+from homefront.notify.models import ChannelKind
+from homefront.notify.models import Message
+from homefront.notify.models import Status
+from homefront.notify.models import Webhook
 from homefront.notify.plan import plan_all
 from homefront.notify.tests.receivers import WebhookReceiver
 from homefront.testing.journal import logged
@@ -288,7 +295,8 @@ def test_timed_events_trip_start_and_end_medicine_due_and_missed_and_a_first_ope
 def test_a_night_with_nobody_in_charge_is_posted_once(family, receiver, allowed, frozen_time):
     add(family, receiver, "/nights", [webhooks.Event.NIGHT_UNCOVERED])
     for person in (family.parent, family.caregiver):
-        from homefront.households.models import Membership, Role
+        from homefront.households.models import Membership
+        from homefront.households.models import Role
 
         Membership.objects.filter(user=person).update(role=Role.PARENT)
         Trip.objects.create(

@@ -4,6 +4,7 @@ homefront/testing/trips.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
 NOW = datetime(2026, 11, 13, 1, 0, tzinfo=UTC)

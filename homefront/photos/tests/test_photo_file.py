@@ -11,15 +11,14 @@ from django.core.management import call_command
 
 from homefront.households.models import Household
 from homefront.journal.models import JournalEntry
-from homefront.photos.models import Photo, PhotoImage
+from homefront.photos.models import Photo
+from homefront.photos.models import PhotoImage
 from homefront.photos.testing import store_photo_for
-from homefront.portability.tests.test_household_file import (
-    edited,
-    export_text,
-    exported_demo,
-    forget_everyone,
-    refused,
-)
+from homefront.portability.tests.test_household_file import edited
+from homefront.portability.tests.test_household_file import export_text
+from homefront.portability.tests.test_household_file import exported_demo
+from homefront.portability.tests.test_household_file import forget_everyone
+from homefront.portability.tests.test_household_file import refused
 
 
 def demo_with_photos(tmp_path):

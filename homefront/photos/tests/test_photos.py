@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import io
 import uuid
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -20,9 +21,11 @@ from PIL import Image
 
 from homefront.handoff.models import ShareLink
 from homefront.households.models import Child
-from homefront.journal.models import JournalEntry, Kind
+from homefront.journal.models import JournalEntry
+from homefront.journal.models import Kind
 from homefront.photos import testing
-from homefront.photos.models import Photo, PhotoImage
+from homefront.photos.models import Photo
+from homefront.photos.models import PhotoImage
 from homefront.photos.tests.conftest import NOW
 from homefront.testing.trips import trip_to
 from homefront.trips.models import Trip
@@ -275,7 +278,8 @@ def test_deleting_a_child_takes_the_photos_of_only_them_and_a_household_all(fami
 
 
 def test_a_photo_for_a_journal_not_open_yet_is_refused_at_the_top_of_the_quick_log(family):
-    from datetime import UTC, datetime
+    from datetime import UTC
+    from datetime import datetime
 
     leaves, back = datetime(2026, 12, 1, 12, tzinfo=UTC), datetime(2026, 12, 3, 12, tzinfo=UTC)
     later = trip_to(family, "Lima", "", leaves, back)

@@ -9,7 +9,8 @@ import pytest
 from django.test import Client
 from PIL import Image
 
-from homefront.api.models import AccessToken, Scope
+from homefront.api.models import AccessToken
+from homefront.api.models import Scope
 from homefront.photos import testing
 from homefront.photos.models import Photo
 from homefront.photos.tests.conftest import NOW  # noqa: F401 (frozen_time's)

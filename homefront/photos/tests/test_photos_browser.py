@@ -13,19 +13,25 @@ from typing import Any
 import pytest
 from django.urls import reverse
 from PIL import Image
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser
+from playwright.sync_api import BrowserContext
+from playwright.sync_api import Page
+from playwright.sync_api import expect
 
-from homefront.journal.tests.test_journal_browser import (
-    AWAY_ZONE,
-    POLLED,
-    clock,
-    grandpas_link,
-    rachels_laptop,
-    the_levins_away,
-)
+from homefront.journal.tests.test_journal_browser import AWAY_ZONE
+from homefront.journal.tests.test_journal_browser import POLLED
+from homefront.journal.tests.test_journal_browser import clock
+from homefront.journal.tests.test_journal_browser import grandpas_link
+from homefront.journal.tests.test_journal_browser import rachels_laptop
+from homefront.journal.tests.test_journal_browser import the_levins_away
 from homefront.photos import testing
-from homefront.photos.models import Photo, PhotoImage
-from homefront.testing.browser import HOME_ZONE, PHONE, offline, open_quick_log, screenshots
+from homefront.photos.models import Photo
+from homefront.photos.models import PhotoImage
+from homefront.testing.browser import HOME_ZONE
+from homefront.testing.browser import PHONE
+from homefront.testing.browser import offline
+from homefront.testing.browser import open_quick_log
+from homefront.testing.browser import screenshots
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 

@@ -9,7 +9,8 @@ from django.test import override_settings
 from PIL import Image
 
 from homefront.photos import testing
-from homefront.photos.processing import PhotoRefused, process_photo
+from homefront.photos.processing import PhotoRefused
+from homefront.photos.processing import process_photo
 
 
 def _open(data: bytes) -> Image.Image:

@@ -11,14 +11,13 @@ back through the refusals of `checks.py`.
 """
 
 from homefront.portability.household_file.exporting import export_household
-from homefront.portability.household_file.importing import import_household, load
-from homefront.portability.household_file.schema import (
-    FORMAT,
-    TABLES,
-    VERSION,
-    ImportRefused,
-    dumps,
-)
+from homefront.portability.household_file.importing import import_household
+from homefront.portability.household_file.importing import load
+from homefront.portability.household_file.schema import FORMAT
+from homefront.portability.household_file.schema import TABLES
+from homefront.portability.household_file.schema import VERSION
+from homefront.portability.household_file.schema import ImportRefused
+from homefront.portability.household_file.schema import dumps
 
 __all__ = [
     "FORMAT",

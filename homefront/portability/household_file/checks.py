@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError
 
 from homefront.households.validators import validate_plain_text
-from homefront.portability.household_file.schema import TABLES, ImportRefused
+from homefront.portability.household_file.schema import TABLES
+from homefront.portability.household_file.schema import ImportRefused
 
 
 def refusal(label: str, field: str | None, problem: str) -> ImportRefused:

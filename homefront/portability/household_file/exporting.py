@@ -7,7 +7,8 @@ from typing import Any
 from django.db import models
 
 from homefront.accounts.models import User
-from homefront.households.models import Child, Household
+from homefront.households.models import Child
+from homefront.households.models import Household
 from homefront.journal.models import EntryChange
 from homefront.portability.household_file import schema
 

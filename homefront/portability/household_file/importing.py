@@ -4,43 +4,43 @@ from __future__ import annotations
 
 import json
 import secrets
-from typing import Any, cast
+from typing import Any
+from typing import cast
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, models, transaction
+from django.db import DatabaseError
+from django.db import IntegrityError
+from django.db import models
+from django.db import transaction
 from django.utils import timezone
 
 from homefront.accounts.models import User
-from homefront.households.models import (
-    Child,
-    Household,
-    hash_token,
-)
+from homefront.households.models import Child
+from homefront.households.models import Household
+from homefront.households.models import hash_token
 from homefront.journal import entries
-from homefront.journal.models import EntryChange, JournalEntry
-from homefront.notify.models import Channel, Schedule
+from homefront.journal.models import EntryChange
+from homefront.journal.models import JournalEntry
+from homefront.notify.models import Channel
+from homefront.notify.models import Schedule
 from homefront.photos.models import Photo
-from homefront.portability.household_file.checks import (
-    broken_rule,
-    check_keys,
-    check_plain_text,
-    check_sections,
-    refusal,
-)
-from homefront.portability.household_file.schema import (
-    FORMAT,
-    HOUSEHOLD_FIELDS,
-    PERSON_FIELDS,
-    SNAPSHOT_REFS,
-    TABLES,
-    VERSION,
-    WITH_CHILDREN,
-    ImportRefused,
-    Table,
-    carried_fields,
-    field_of,
-    parse_value,
-)
+from homefront.portability.household_file.checks import broken_rule
+from homefront.portability.household_file.checks import check_keys
+from homefront.portability.household_file.checks import check_plain_text
+from homefront.portability.household_file.checks import check_sections
+from homefront.portability.household_file.checks import refusal
+from homefront.portability.household_file.schema import FORMAT
+from homefront.portability.household_file.schema import HOUSEHOLD_FIELDS
+from homefront.portability.household_file.schema import PERSON_FIELDS
+from homefront.portability.household_file.schema import SNAPSHOT_REFS
+from homefront.portability.household_file.schema import TABLES
+from homefront.portability.household_file.schema import VERSION
+from homefront.portability.household_file.schema import WITH_CHILDREN
+from homefront.portability.household_file.schema import ImportRefused
+from homefront.portability.household_file.schema import Table
+from homefront.portability.household_file.schema import carried_fields
+from homefront.portability.household_file.schema import field_of
+from homefront.portability.household_file.schema import parse_value
 
 
 def load(text: str | bytes) -> dict[str, Any]:

@@ -7,29 +7,39 @@ import base64
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
-from typing import Any, cast
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
+from typing import Any
+from typing import cast
 
 from django.db import models
 
 from homefront.debrief.models import Reflection
-from homefront.handoff.models import GoBagItem, ShareLink, ShareLinkOpen
-from homefront.households.models import (
-    Child,
-    ChildPhoto,
-    Contact,
-    Food,
-    Household,
-    HouseNote,
-    Medicine,
-    Membership,
-    Routine,
-)
-from homefront.journal.models import EntryChange, JournalEntry
+from homefront.handoff.models import GoBagItem
+from homefront.handoff.models import ShareLink
+from homefront.handoff.models import ShareLinkOpen
+from homefront.households.models import Child
+from homefront.households.models import ChildPhoto
+from homefront.households.models import Contact
+from homefront.households.models import Food
+from homefront.households.models import Household
+from homefront.households.models import HouseNote
+from homefront.households.models import Medicine
+from homefront.households.models import Membership
+from homefront.households.models import Routine
+from homefront.journal.models import EntryChange
+from homefront.journal.models import JournalEntry
 from homefront.notify.models import Channel
-from homefront.photos.models import Photo, PhotoImage
-from homefront.prep.models import PackingItem, PrepTask, TemplateItem
-from homefront.trips.models import Cover, Goal, Trip
+from homefront.photos.models import Photo
+from homefront.photos.models import PhotoImage
+from homefront.prep.models import PackingItem
+from homefront.prep.models import PrepTask
+from homefront.prep.models import TemplateItem
+from homefront.trips.models import Cover
+from homefront.trips.models import Goal
+from homefront.trips.models import Trip
 
 FORMAT = "homefront-household"
 VERSION = 1

@@ -10,10 +10,13 @@ import time
 from pathlib import Path
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
+from django.core.management import call_command
 from django.db import connection
 
-from homefront.core.tests.test_commands import PROJECT, homefront_env, run
+from homefront.core.tests.test_commands import PROJECT
+from homefront.core.tests.test_commands import homefront_env
+from homefront.core.tests.test_commands import run
 
 # Logs journal entries one transaction each and prints each UUID once committed.
 WRITER = """

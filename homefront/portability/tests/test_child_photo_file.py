@@ -9,16 +9,16 @@ from io import StringIO
 from django.core.management import call_command
 
 from homefront.households.child_photo import replace_photo
-from homefront.households.models import Child, ChildPhoto, Household
+from homefront.households.models import Child
+from homefront.households.models import ChildPhoto
+from homefront.households.models import Household
 from homefront.photos.processing import process_photo
 from homefront.photos.testing import phone_jpeg
-from homefront.portability.tests.test_household_file import (
-    edited,
-    export_text,
-    exported_demo,
-    forget_everyone,
-    refused,
-)
+from homefront.portability.tests.test_household_file import edited
+from homefront.portability.tests.test_household_file import export_text
+from homefront.portability.tests.test_household_file import exported_demo
+from homefront.portability.tests.test_household_file import forget_everyone
+from homefront.portability.tests.test_household_file import refused
 
 
 def demo_with_a_photo(tmp_path):

@@ -10,7 +10,8 @@ from django.test import Client
 from django.urls import reverse
 
 from homefront.demo.household import load_demo
-from homefront.portability.household_file import TABLES, export_household
+from homefront.portability.household_file import TABLES
+from homefront.portability.household_file import export_household
 
 URL = "/household/export/"
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from io import StringIO
 from pathlib import Path
 from typing import TypeVar
@@ -13,14 +15,17 @@ from typing import TypeVar
 import pytest
 import time_machine
 from django.apps import apps
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
+from django.core.management import call_command
 from django.db import connection
 
 from homefront.accounts.models import User
 from homefront.demo.household import load_demo
 from homefront.households.models import Household
 from homefront.journal.models import EntryChange
-from homefront.portability.household_file import VERSION, dumps, export_household
+from homefront.portability.household_file import VERSION
+from homefront.portability.household_file import dumps
+from homefront.portability.household_file import export_household
 from homefront.testing.trips import outsiders_trip
 from homefront.trips.models import Trip
 

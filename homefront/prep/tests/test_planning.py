@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -17,17 +21,21 @@ from django.urls import reverse
 
 from homefront.accounts.models import User
 from homefront.demo.household import load_demo
-from homefront.households.models import Household, Membership, Role
-from homefront.prep.models import Category, PackingItem, PrepTask, TemplateItem
-from homefront.prep.planning import (
-    DEFAULT_PACKING,
-    DEFAULT_TEMPLATE,
-    SUDDEN_SPREAD,
-    unneeded_suggestions,
-)
+from homefront.households.models import Household
+from homefront.households.models import Membership
+from homefront.households.models import Role
+from homefront.prep.models import Category
+from homefront.prep.models import PackingItem
+from homefront.prep.models import PrepTask
+from homefront.prep.models import TemplateItem
+from homefront.prep.planning import DEFAULT_PACKING
+from homefront.prep.planning import DEFAULT_TEMPLATE
+from homefront.prep.planning import SUDDEN_SPREAD
+from homefront.prep.planning import unneeded_suggestions
 from homefront.testing.trips import make_trip
 from homefront.testing.zones import NY
-from homefront.trips.models import Trip, TripKind
+from homefront.trips.models import Trip
+from homefront.trips.models import TripKind
 
 NOW = datetime(2026, 10, 4, 14, 0, tzinfo=UTC)
 pytestmark = pytest.mark.usefixtures("frozen_time")

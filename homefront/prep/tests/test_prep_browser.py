@@ -12,17 +12,29 @@ phone charger off that trip's packing list.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 from typing import Any
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator
+from playwright.sync_api import Page
+from playwright.sync_api import expect
 
-from homefront.demo.household import DAVID, RACHEL, the_levins
-from homefront.prep.models import PackingItem, PrepTask
-from homefront.testing.browser import fill_in_the_trip, log_in, no_reload, screenshots
+from homefront.demo.household import DAVID
+from homefront.demo.household import RACHEL
+from homefront.demo.household import the_levins
+from homefront.prep.models import PackingItem
+from homefront.prep.models import PrepTask
+from homefront.testing.browser import fill_in_the_trip
+from homefront.testing.browser import log_in
+from homefront.testing.browser import no_reload
+from homefront.testing.browser import screenshots
 from homefront.testing.household import PASSWORD
-from homefront.trips.models import Trip, TripKind
+from homefront.trips.models import Trip
+from homefront.trips.models import TripKind
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 

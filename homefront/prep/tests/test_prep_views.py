@@ -7,7 +7,10 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -16,12 +19,21 @@ from django.urls import reverse
 
 from homefront.accounts.models import User
 from homefront.households.models import Household
-from homefront.prep.models import Category, PackingItem, PrepTask, TemplateItem, Who
+from homefront.prep.models import Category
+from homefront.prep.models import PackingItem
+from homefront.prep.models import PrepTask
+from homefront.prep.models import TemplateItem
+from homefront.prep.models import Who
 from homefront.testing.households import add_parent
-from homefront.testing.pages import field_error, query_counts, text
-from homefront.testing.trips import make_trip, outsiders_trip, trip_to
+from homefront.testing.pages import field_error
+from homefront.testing.pages import query_counts
+from homefront.testing.pages import text
+from homefront.testing.trips import make_trip
+from homefront.testing.trips import outsiders_trip
+from homefront.testing.trips import trip_to
 from homefront.testing.zones import ny
-from homefront.trips.models import Cover, Trip
+from homefront.trips.models import Cover
+from homefront.trips.models import Trip
 
 # Monday 2 November 2026, 9:00 in the household's New York.
 NOW = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)

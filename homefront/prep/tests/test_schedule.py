@@ -12,12 +12,17 @@ import math
 import random
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
-from hypothesis import example, given, settings
+from hypothesis import example
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
-from homefront.prep.schedule import Plan, Wanted, plan
+from homefront.prep.schedule import Plan
+from homefront.prep.schedule import Wanted
+from homefront.prep.schedule import plan
 
 SETTINGS = settings(max_examples=300, deadline=None)
 DAY = timedelta(days=1)

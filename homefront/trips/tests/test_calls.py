@@ -7,15 +7,22 @@ against hand-worked figures, rather than with the code under test.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
 
-from homefront.households.models import SCHOOL_DAYS, Child, Routine
+from homefront.households.models import SCHOOL_DAYS
+from homefront.households.models import Child
+from homefront.households.models import Routine
 from homefront.testing.trips import make_trip
-from homefront.testing.zones import DENVER, NY
+from homefront.testing.zones import DENVER
+from homefront.testing.zones import NY
 from homefront.trips.calls import call_days
 from homefront.trips.models import Trip
 

@@ -8,7 +8,9 @@ import re
 import secrets
 import shutil
 import subprocess
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,9 @@ from django.urls import reverse
 from homefront.accounts.models import User
 from homefront.households.models import Membership
 from homefront.testing.households import add_parent
-from homefront.trips.models import CalendarFeed, Cover, Trip
+from homefront.trips.models import CalendarFeed
+from homefront.trips.models import Cover
+from homefront.trips.models import Trip
 
 # Monday 2 November 2026, 9:00 in New York (EST since Sunday).
 NOW = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)

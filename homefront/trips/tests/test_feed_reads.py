@@ -4,7 +4,9 @@ phone calendar's frequent polls write to the database at most once every few min
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -13,7 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from homefront.core import ratelimit
-from homefront.trips.models import FEED_READ_NOTED_EVERY, CalendarFeed
+from homefront.trips.models import FEED_READ_NOTED_EVERY
+from homefront.trips.models import CalendarFeed
 
 NOW = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)
 pytestmark = pytest.mark.usefixtures("frozen_time")

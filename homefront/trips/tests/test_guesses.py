@@ -3,16 +3,20 @@ last one or a past one to repeat, and no traveller offered as their own cover.""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date
+from datetime import datetime
+from datetime import time
 
 import pytest
 from django.urls import reverse
 
-from homefront.households.models import Membership, Role
+from homefront.households.models import Membership
+from homefront.households.models import Role
 from homefront.testing.trips import trip_to
 from homefront.testing.zones import NY
 from homefront.trips.guesses import zone_candidates
-from homefront.trips.models import Cover, Trip
+from homefront.trips.models import Cover
+from homefront.trips.models import Trip
 
 NOW = datetime(2026, 3, 4, 10, 0, tzinfo=NY)  # a Wednesday
 pytestmark = pytest.mark.usefixtures("frozen_time")

@@ -4,29 +4,35 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from icalendar import Calendar, Event
+from icalendar import Calendar
+from icalendar import Event
 
 from homefront.accounts.models import User
 from homefront.testing.households import add_parent
-from homefront.testing.pages import field_error, text
+from homefront.testing.pages import field_error
+from homefront.testing.pages import text
 from homefront.testing.trips import trip_to
 from homefront.testing.zones import NY
-from homefront.trips.imports import (
-    MAX_CANDIDATES,
-    MAX_UPLOAD_BYTES,
-    CalendarFileError,
-    CandidateEvent,
-    count_nights,
-    read_calendar,
-)
-from homefront.trips.models import CalendarImport, Cover, Trip, TripKind
+from homefront.trips.imports import MAX_CANDIDATES
+from homefront.trips.imports import MAX_UPLOAD_BYTES
+from homefront.trips.imports import CalendarFileError
+from homefront.trips.imports import CandidateEvent
+from homefront.trips.imports import count_nights
+from homefront.trips.imports import read_calendar
+from homefront.trips.models import CalendarImport
+from homefront.trips.models import Cover
+from homefront.trips.models import Trip
+from homefront.trips.models import TripKind
 
 # Thursday 1 October 2026, 10:00 in New York.
 NOW = datetime(2026, 10, 1, 14, 0, tzinfo=UTC)

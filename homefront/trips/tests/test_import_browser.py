@@ -4,14 +4,19 @@ the return by hand and the calendar moved it too: both are shown, the parent's s
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from icalendar import Calendar, Event
-from playwright.sync_api import Page, expect
+from icalendar import Calendar
+from icalendar import Event
+from playwright.sync_api import Page
+from playwright.sync_api import expect
 
-from homefront.core.tests.browser import full_page_shot, sign_in
+from homefront.core.tests.browser import full_page_shot
+from homefront.core.tests.browser import sign_in
 from homefront.testing.browser import SCREENSHOTS
 from homefront.trips.models import Trip
 

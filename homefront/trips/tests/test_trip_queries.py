@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -10,7 +14,8 @@ from django.urls import reverse
 from homefront.accounts.models import User
 from homefront.testing.pages import query_counts
 from homefront.testing.zones import NY
-from homefront.trips.models import Cover, Trip
+from homefront.trips.models import Cover
+from homefront.trips.models import Trip
 
 # Tuesday 10 November 2026, 9:00 at home: the first trip is under way.
 NOW = datetime(2026, 11, 10, 14, 0, tzinfo=UTC)

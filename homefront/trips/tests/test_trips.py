@@ -4,7 +4,10 @@ on each night a parent is away."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,11 +18,17 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from homefront.accounts.models import User
-from homefront.households.models import Contact, ContactRole
+from homefront.households.models import Contact
+from homefront.households.models import ContactRole
 from homefront.testing.households import add_parent
-from homefront.testing.trips import make_trip, trip_to
-from homefront.testing.zones import NOT_A_ZONE, ny
-from homefront.trips.models import Cover, Trip, TripKind, TripState
+from homefront.testing.trips import make_trip
+from homefront.testing.trips import trip_to
+from homefront.testing.zones import NOT_A_ZONE
+from homefront.testing.zones import ny
+from homefront.trips.models import Cover
+from homefront.trips.models import Trip
+from homefront.trips.models import TripKind
+from homefront.trips.models import TripState
 
 # Monday 2 November 2026, 9:00 in New York: the day after the clocks went back.
 NOW = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)

@@ -10,24 +10,33 @@ Judy, the backup caregiver, for it, right on the trip page without a reload.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser
+from playwright.sync_api import Locator
+from playwright.sync_api import Page
+from playwright.sync_api import expect
 
-from homefront.demo.household import DAVID, RACHEL, the_levins
-from homefront.testing.browser import (
-    HOME_ZONE,
-    PHONE,
-    fill_in_the_trip,
-    log_in,
-    no_reload,
-    screenshots,
-)
-from homefront.testing.household import PASSWORD, grandma_judy
-from homefront.trips.models import Cover, Trip, TripKind
+from homefront.demo.household import DAVID
+from homefront.demo.household import RACHEL
+from homefront.demo.household import the_levins
+from homefront.testing.browser import HOME_ZONE
+from homefront.testing.browser import PHONE
+from homefront.testing.browser import fill_in_the_trip
+from homefront.testing.browser import log_in
+from homefront.testing.browser import no_reload
+from homefront.testing.browser import screenshots
+from homefront.testing.household import PASSWORD
+from homefront.testing.household import grandma_judy
+from homefront.trips.models import Cover
+from homefront.trips.models import Trip
+from homefront.trips.models import TripKind
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 

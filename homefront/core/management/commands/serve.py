@@ -9,7 +9,8 @@ from django.core.management.base import BaseCommand
 from gunicorn.app.base import BaseApplication
 
 from homefront.core.checks import at_start_up
-from homefront.env import env_int, env_str
+from homefront.env import env_int
+from homefront.env import env_str
 
 
 class HomefrontServer(BaseApplication):

@@ -2,9 +2,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
+from django.core.management.base import CommandError
 
-from homefront.demo.household import DEMO_HOUSEHOLD_NAME, DEMO_LOGINS_FILE, load_demo
+from homefront.demo.household import DEMO_HOUSEHOLD_NAME
+from homefront.demo.household import DEMO_LOGINS_FILE
+from homefront.demo.household import load_demo
 from homefront.households.models import Household
 
 

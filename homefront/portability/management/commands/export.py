@@ -5,10 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand
+from django.core.management.base import CommandError
+from django.core.management.base import CommandParser
 
 from homefront.households.models import Household
-from homefront.portability.household_file import dumps, export_household
+from homefront.portability.household_file import dumps
+from homefront.portability.household_file import export_household
 
 
 class Command(BaseCommand):

@@ -5,9 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand
+from django.core.management.base import CommandError
+from django.core.management.base import CommandParser
 
-from homefront.portability.household_file import ImportRefused, import_household, load
+from homefront.portability.household_file import ImportRefused
+from homefront.portability.household_file import import_household
+from homefront.portability.household_file import load
 
 
 class Command(BaseCommand):
