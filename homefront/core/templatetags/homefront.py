@@ -43,3 +43,27 @@ def tel(number: str, household: Any = None) -> str:
     from homefront.core.places import e164
 
     return e164(number or "", getattr(household, "time_zone", "") or "")
+
+
+class CaptureNode(template.Node):
+    def __init__(self, nodelist: template.NodeList, name: str) -> None:
+        self.nodelist = nodelist
+        self.name = name
+
+    def render(self, context: template.Context) -> str:
+        # Set where the tag stands, not in a pushed scope: the rest of the page reads it.
+        context[self.name] = self.nodelist.render(context)
+        return ""
+
+
+@register.tag
+def capture(parser: template.base.Parser, token: template.base.Token) -> CaptureNode:
+    """`{% capture name %}…{% endcapture %}`: renders once and names the result, so
+    base.html shows a page's title block in <title> and a page's h1 shows it as
+    `{{ page_title }}` without the page writing its title twice."""
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError("{% capture name %} takes one name")
+    nodelist = parser.parse(("endcapture",))
+    parser.delete_first_token()
+    return CaptureNode(nodelist, bits[1])
