@@ -88,81 +88,54 @@ def chicago_kickoff(day: int = 13) -> Event:
     )
 
 
-def floating_offsite() -> Event:
-    """No time zone at all: the wall-clock time at home (New York, UTC-4 in October)."""
-    return event(
-        "offsite-2026@example.com",
+# The work calendar's other events, by the first part of their UID: the summary, the start, the
+# end and what more the event says.
+WORK_EVENTS: dict[str, tuple[str, date, date, dict[str, str]]] = {
+    # No time zone at all: the wall-clock time at home (New York, UTC-4 in October).
+    "offsite-2026": (
         "Board offsite",
         datetime(2026, 10, 20, 7, 30),
-        datetime(2026, 10, 22, 19, 0),
-    )
-
-
-def all_day_retreat() -> Event:
-    """All day Tue 10 to Thu 12 November 2026 (DTEND is the day after), New York on UTC-5."""
-    return event(
-        "retreat-2026@example.com",
+        datetime(2026, 10, 22, 19),
+        {},
+    ),
+    # All day Tue 10 to Thu 12 November 2026 (DTEND is the day after), New York on UTC-5.
+    "retreat-2026": (
         "Team retreat",
         date(2026, 11, 10),
         date(2026, 11, 13),
-        location="Lake Placid",
-    )
-
-
-def utc_london() -> Event:
-    return event(
-        "london-2026@example.com",
+        {"location": "Lake Placid"},
+    ),
+    "london-2026": (
         "London office",
         datetime(2026, 12, 1, 23, 0, tzinfo=UTC),
         datetime(2026, 12, 4, 12, 0, tzinfo=UTC),
-        location="London",
-    )
-
-
-def one_hour_meeting() -> Event:
-    return event(
-        "standup@example.com",
+        {"location": "London"},
+    ),
+    "standup": (
         "Weekly planning",
         datetime(2026, 10, 14, 10, 0, tzinfo=NY),
         datetime(2026, 10, 14, 11, 0, tzinfo=NY),
-    )
-
-
-def one_day_holiday() -> Event:
-    return event("holiday@example.com", "Company holiday", date(2026, 10, 12), date(2026, 10, 13))
-
-
-def late_release() -> Event:
-    """Crosses midnight but is home by 1 am: shown, not ticked."""
-    return event(
-        "release@example.com",
-        "Late release",
-        datetime(2026, 10, 27, 20, 0),
-        datetime(2026, 10, 28, 1, 0),
-    )
-
-
-def cancelled_summit() -> Event:
-    return event(
-        "summit@example.com",
+        {},
+    ),
+    "holiday": ("Company holiday", date(2026, 10, 12), date(2026, 10, 13), {}),
+    # Crosses midnight but is home by 1 am: shown, not ticked.
+    "release": ("Late release", datetime(2026, 10, 27, 20, 0), datetime(2026, 10, 28, 1, 0), {}),
+    "summit": (
         "Summit (cancelled)",
         datetime(2026, 10, 5, 9, 0, tzinfo=NY),
         datetime(2026, 10, 8, 17, 0, tzinfo=NY),
-        status="CANCELLED",
-    )
+        {"status": "CANCELLED"},
+    ),
+}
+
+
+def work_event(name: str) -> Event:
+    summary, start, end, more = WORK_EVENTS[name]
+    return event(f"{name}@example.com", summary, start, end, **more)
 
 
 def work_calendar() -> bytes:
-    return ics(
-        chicago_kickoff(),
-        floating_offsite(),
-        all_day_retreat(),
-        utc_london(),
-        one_hour_meeting(),
-        one_day_holiday(),
-        late_release(),
-        cancelled_summit(),
-    )
+    return ics(chicago_kickoff(), *(work_event(name) for name in WORK_EVENTS))
 
 
 # -- Driving the pages -----------------------------------------------------------------------
@@ -346,7 +319,7 @@ def test_importing_the_same_file_twice_gives_each_trip_once(family, parent):
 
 
 def test_a_moved_event_updates_its_trip_and_its_sequence_goes_up(family, parent):
-    import_file(parent, ics(chicago_kickoff(), floating_offsite()), family.parent)
+    import_file(parent, ics(chicago_kickoff(), work_event("offsite-2026")), family.parent)
     kickoff = trip("kickoff-2026@example.com")
     offsite = trip("offsite-2026@example.com")
     moved = sales_kickoff(
@@ -355,7 +328,7 @@ def test_a_moved_event_updates_its_trip_and_its_sequence_goes_up(family, parent)
         "Milwaukee",
     )
 
-    response = import_file(parent, ics(moved, floating_offsite()), family.parent)
+    response = import_file(parent, ics(moved, work_event("offsite-2026")), family.parent)
 
     kickoff_after = Trip.objects.get(pk=kickoff.pk)
     assert (kickoff_after.starts_at, kickoff_after.ends_at) == (
@@ -376,7 +349,7 @@ def test_unticked_events_are_not_imported(family, parent):
 
 
 def test_a_crossing_midnight_event_is_imported_when_ticked(family, parent):
-    import_file(parent, ics(late_release()), family.parent, uids=["release@example.com"])
+    import_file(parent, ics(work_event("release")), family.parent, uids=["release@example.com"])
 
     release = trip("release@example.com")
     assert release.starts_at == datetime(2026, 10, 28, 0, 0, tzinfo=UTC)
@@ -430,7 +403,7 @@ def test_an_overlapping_or_too_long_event_is_reported_and_skipped(family, parent
     )
 
     response = import_file(
-        parent, ics(chicago_kickoff(), floating_offsite(), sabbatical), family.parent
+        parent, ics(chicago_kickoff(), work_event("offsite-2026"), sabbatical), family.parent
     )
 
     assert set(Trip.objects.values_list("imported_uid", flat=True)) == {
@@ -461,7 +434,7 @@ def test_two_events_of_one_file_that_overlap_give_one_trip(family, parent):
 
 
 def test_a_move_that_would_overlap_keeps_the_trip_as_it_was(family, parent):
-    import_file(parent, ics(chicago_kickoff(), floating_offsite()), family.parent)
+    import_file(parent, ics(chicago_kickoff(), work_event("offsite-2026")), family.parent)
     offsite = trip("offsite-2026@example.com")
     onto_the_kickoff = event(
         "offsite-2026@example.com",
@@ -513,7 +486,7 @@ def test_unconfirmed_uploads_are_forgotten_after_a_day(family, parent, frozen_ti
     stale = uploaded(parent, ics(chicago_kickoff()))
     frozen_time.shift(timedelta(days=2))
 
-    upload(parent, ics(floating_offsite()))
+    upload(parent, ics(work_event("offsite-2026")))
 
     assert not CalendarImport.objects.filter(pk=stale.pk).exists()
     assert CalendarImport.objects.count() == 1
@@ -522,13 +495,13 @@ def test_unconfirmed_uploads_are_forgotten_after_a_day(family, parent, frozen_ti
 # -- Bad files ------------------------------------------------------------------------------
 
 
-TRUNCATED = ics(chicago_kickoff(), floating_offsite())[:-60]
+TRUNCATED = ics(chicago_kickoff(), work_event("offsite-2026"))[:-60]
 BAD_START = (
     b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//\r\nBEGIN:VEVENT\r\nUID:a\r\n"
     b"SUMMARY:Offsite\r\nDTSTART:next tuesday\r\nDTEND:20261022T190000\r\n"
     b"END:VEVENT\r\nEND:VCALENDAR\r\n"
 )
-NO_TRIPS = ics(one_hour_meeting(), one_day_holiday())
+NO_TRIPS = ics(work_event("standup"), work_event("holiday"))
 
 
 @pytest.mark.parametrize(
@@ -594,7 +567,7 @@ def test_a_caregiver_may_not_import(family, parent):
     caregiver = family.client_for(family.caregiver)
 
     assert caregiver.get(UPLOAD).status_code == 403
-    assert upload(caregiver, ics(floating_offsite())).status_code == 403
+    assert upload(caregiver, ics(work_event("offsite-2026"))).status_code == 403
     assert caregiver.get(confirm_url(calendar_import)).status_code == 403
     response = caregiver.post(
         confirm_url(calendar_import), {"traveller": family.parent.pk, "events": ["0"]}
@@ -731,7 +704,12 @@ def test_a_windows_1252_file_is_read():
 
 
 def test_a_candidate_survives_its_trip_through_json():
-    for candidate in read(chicago_kickoff(), floating_offsite(), all_day_retreat(), utc_london()):
+    for candidate in read(
+        chicago_kickoff(),
+        work_event("offsite-2026"),
+        work_event("retreat-2026"),
+        work_event("london-2026"),
+    ):
         again = CandidateEvent.from_json(candidate.to_json())
         assert again == candidate
 
