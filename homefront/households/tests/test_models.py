@@ -55,41 +55,30 @@ MONDAY = date(2025, 6, 16)
         (date(2023, 6, 16), date(2025, 6, 16), "2"),
         (date(2020, 12, 1), date(2025, 6, 16), "4½"),
         (date(2020, 12, 17), date(2025, 6, 16), "4"),
-        (date(2022, 6, 16), date(2025, 6, 16), "3"),
         (date(2019, 12, 1), date(2025, 6, 16), "5½"),
         # From six on, whole years only.
         (date(2018, 12, 1), date(2025, 6, 16), "6"),
         (date(2018, 1, 1), date(2025, 6, 16), "7"),
         (date(2008, 1, 1), date(2025, 6, 16), "17"),
         (date(2025, 6, 17), date(2025, 6, 16), "not born yet"),
+        # It turns on the birthday, not the day before.
+        (date(2022, 6, 16), date(2025, 6, 15), "2½"),
+        (date(2022, 6, 16), date(2025, 6, 16), "3"),
+        (date(2022, 6, 16), date(2024, 12, 15), "2"),
+        (date(2022, 6, 16), date(2024, 12, 16), "2½"),
+        (date(2022, 6, 16), date(2022, 6, 16), "0 months"),
+        # A leap-day child: in a common year the month is not complete until 1 March.
+        (date(2020, 2, 29), date(2021, 2, 28), "11 months"),
+        (date(2020, 2, 29), date(2021, 3, 1), "12 months"),
+        (date(2020, 2, 29), date(2024, 2, 28), "3½"),
+        (date(2020, 2, 29), date(2024, 2, 29), "4"),
+        # At the end of a short month.
+        (date(2025, 1, 31), date(2025, 2, 28), "0 months"),
+        (date(2025, 1, 31), date(2025, 3, 31), "2 months"),
     ],
 )
 def test_age_label(born, today, label):
     assert age_label(born, today) == label
-
-
-def test_age_label_turns_on_the_birthday_not_the_day_before():
-    born = date(2022, 6, 16)
-    assert age_label(born, date(2025, 6, 15)) == "2½"
-    assert age_label(born, date(2025, 6, 16)) == "3"
-    assert age_label(born, date(2024, 12, 15)) == "2"
-    assert age_label(born, date(2024, 12, 16)) == "2½"
-    assert age_label(born, born) == "0 months"
-
-
-def test_age_label_of_a_leap_day_child():
-    born = date(2020, 2, 29)
-    # In a common year the month is not complete until 1 March.
-    assert age_label(born, date(2021, 2, 28)) == "11 months"
-    assert age_label(born, date(2021, 3, 1)) == "12 months"
-    assert age_label(born, date(2024, 2, 28)) == "3½"
-    assert age_label(born, date(2024, 2, 29)) == "4"
-
-
-def test_age_label_at_the_end_of_a_short_month():
-    born = date(2025, 1, 31)
-    assert age_label(born, date(2025, 2, 28)) == "0 months"
-    assert age_label(born, date(2025, 3, 31)) == "2 months"
 
 
 @pytest.mark.django_db
