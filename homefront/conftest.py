@@ -50,9 +50,12 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 @pytest.fixture(autouse=True)
 def empty_cache(request: pytest.FixtureRequest) -> None:
-    """Rate limits count in the cache; each test starts from none. The cache is a table
-    of the test database (settings.CACHES), so a test without a database has none."""
+    """Rate limits count in the cache; each test starts from none, and from no kept page
+    (nor this process's copies of them). The cache is a table of the test database
+    (settings.CACHES), so a test without a database has none."""
     from django.core.cache import cache
+
+    from homefront.core import conditional
 
     names = request.fixturenames
     if "transactional_db" in names or "live_server" in names:
@@ -64,6 +67,7 @@ def empty_cache(request: pytest.FixtureRequest) -> None:
     else:
         return
     cache.clear()
+    conditional.nearby.clear()
 
 
 class _EveryVersionMoves:

@@ -8,7 +8,10 @@ turn with it). `@conditional_page` makes a tag of all of that before the view ru
 
 - a request whose `If-None-Match` holds the tag gets `304 Not Modified`, not rendered;
 - a page rendered for the tag is kept in the shared cache (Redis on a hosted service),
-  so the next request with the same tag, on any app server, is answered from it.
+  so the next request with the same tag, on any app server, is answered from it;
+- and in the process that rendered or fetched it (`NearbyPages`), so that process answers
+  it again without the shared cache's round trip. What a tag names never changes, so a
+  copy in one process cannot go stale while the others move on.
 
 A tag can never match another household's page, another member's or an older version's,
 and a forged or stale `If-None-Match` just gets the page. A version is never reused
@@ -19,7 +22,9 @@ a flash message are neither answered 304 nor kept.
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -43,6 +48,8 @@ View = Callable[..., HttpResponse]
 # nobody asks for any more just ages out.
 KEPT_SECONDS = 3600
 REVALIDATE = "private, no-cache"  # kept by the browser, but asked about each time
+# What one process holds of the kept pages: a few hundred pages of 10 to 40 KB.
+NEARBY_BYTES = 8 * 1024 * 1024
 _release: list[str] = []
 
 
@@ -124,13 +131,59 @@ def not_modified(etag: str, cache_control: str) -> HttpResponseNotModified:
     return response
 
 
+Kept = tuple[bytes, list[tuple[str, str]]]
+
+
+class NearbyPages:
+    """The kept pages this process used last, up to a size: a hosted service's app server
+    answers a page again without asking Redis, as a box answers it without its database.
+    Safe to share between a worker's threads."""
+
+    def __init__(self, most_bytes: int) -> None:
+        self.most_bytes = most_bytes
+        self.bytes = 0
+        self.pages: OrderedDict[str, Kept] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, tag: str) -> Kept | None:
+        with self.lock:
+            page = self.pages.get(tag)
+            if page is not None:
+                self.pages.move_to_end(tag)
+            return page
+
+    def put(self, tag: str, page: Kept) -> None:
+        size = len(page[0])
+        if size > self.most_bytes:
+            return
+        with self.lock:
+            if tag in self.pages:
+                return
+            self.pages[tag] = page
+            self.bytes += size
+            while self.bytes > self.most_bytes:
+                _, dropped = self.pages.popitem(last=False)
+                self.bytes -= len(dropped[0])
+
+    def clear(self) -> None:
+        with self.lock:
+            self.pages.clear()
+            self.bytes = 0
+
+
+nearby = NearbyPages(NEARBY_BYTES)
+
+
 def kept(tag: str) -> HttpResponse | None:
     if not settings.KEEP_PAGES:
         return None
-    kept = cache.get(f"page:{tag}")
-    if kept is None:
-        return None
-    content, headers = kept
+    page = nearby.get(tag)
+    if page is None:
+        page = cache.get(f"page:{tag}")
+        if page is None:
+            return None
+        nearby.put(tag, page)
+    content, headers = page
     response = HttpResponse(content)
     for name, value in headers:
         response[name] = value
@@ -141,7 +194,9 @@ def keep_page(tag: str, response: HttpResponse) -> None:
     if not settings.KEEP_PAGES:
         return
     headers = [(name, value) for name, value in response.items() if name.lower() != "set-cookie"]
-    cache.set(f"page:{tag}", (response.content, headers), KEPT_SECONDS)
+    page = (response.content, headers)
+    nearby.put(tag, page)
+    cache.set(f"page:{tag}", page, KEPT_SECONDS)
 
 
 def _showed_messages(request: HttpRequest) -> bool:

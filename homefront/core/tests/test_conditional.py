@@ -16,11 +16,13 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django.utils import translation
 
+from homefront.core import conditional
 from homefront.core.conditional import page_tag
 from homefront.core.tests.test_access_matrix import during_the_trip
 from homefront.households.tests import test_isolation
@@ -76,6 +78,40 @@ def test_a_kept_page_is_served_without_rendering(family):
     assert text(kept) == text(page)
     assert kept["ETag"] == page["ETag"]
     assert kept["Cache-Control"] == "private, no-cache"  # the browser asks each time
+
+
+def test_the_process_that_kept_a_page_serves_it_without_the_shared_cache(family):
+    client = family.client_for(family.parent)
+    url = reverse("trips:detail", args=[family.trip.pk])
+    with during_the_trip(family):
+        page = settled(client, url)
+        cache.clear()  # Redis restarted, say: this process still has its copy
+        from_the_process = client.get(url)
+        conditional.nearby.clear()  # another process: it has only the shared cache's
+        rendered_again = client.get(url)  # and keeps it in both
+        conditional.nearby.clear()
+        from_the_shared_cache = client.get(url)
+    assert from_the_process.templates == []
+    assert text(from_the_process) == text(page)
+    assert rendered_again.templates != []
+    assert from_the_shared_cache.templates == []
+    assert text(from_the_shared_cache) == text(rendered_again)
+
+
+def test_a_process_keeps_the_pages_it_used_last_up_to_its_size():
+    nearby = conditional.NearbyPages(most_bytes=100)
+    for number in range(5):
+        nearby.put(f"page {number}", (b"x" * 30, []))
+    still_kept = [nearby.get(f"page {number}") is not None for number in range(5)]
+    assert still_kept == [False, False, True, True, True]  # three fit, the oldest went
+    nearby.get("page 2")  # used again: now the last to go
+    nearby.put("page 5", (b"x" * 30, []))
+    assert nearby.get("page 2") is not None
+    assert nearby.get("page 3") is None
+    assert nearby.bytes == 90
+    nearby.put("too large", (b"x" * 101, []))
+    assert nearby.get("too large") is None
+    assert nearby.bytes == 90
 
 
 def test_a_browser_s_tag_from_any_earlier_page_or_version_gets_the_page(family):
