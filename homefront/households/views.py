@@ -296,9 +296,16 @@ def contact_create(request: MemberRequest) -> HttpResponse:
     )
 
 
-# Its own create view: a contact may be added from a trip's nights.
-_contact_views = _household_thing_views(ContactForm, access.get_contact, "contact")
-contact_edit, contact_delete = _contact_views[1:]
+# Not `_household_thing_views`: a contact has its own create view, as it may be added
+# from a trip's nights.
+contact_edit, contact_delete = edit_and_delete_views(
+    access.get_contact,
+    ContactForm,
+    guard=requires(Action.EDIT_PROFILE),
+    title=lambda contact: HOUSEHOLD_WORDS["contact"][1] % {"name": contact},
+    back=lambda contact: reverse("households:profile"),
+    delete_url="households:contact_delete",
+)
 
 
 @requires(Action.EDIT_PROFILE)
