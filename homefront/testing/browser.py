@@ -1,9 +1,11 @@
 """What the browser journeys (`*_browser.py`, Playwright in Debian's Chromium) do the same
 way, their fixtures reaching them through the root conftest: the Chromium they run, the
 family's phone they run on, the clock at ten in the morning, signing a member in and out,
-taking the phone offline, opening the quick log, filling in a trip, screenshots, and
-checking that a page neither reloaded nor overflowed. The sign-in form itself, full-page
-pictures and the service worker's kept pages are homefront/core/tests/browser.py's.
+taking the phone offline, opening the quick log, filling in a trip, screenshots,
+checking that a page neither reloaded nor overflowed, and Rachel's laptop while she is
+away. The sign-in form itself, full-page pictures and the service worker's kept pages are
+homefront/core/tests/browser.py's; where the journeys of a trip under way start, the
+demo's Levins with Rachel away, is homefront/journal/tests/away.py's.
 
 scripts/screenshots.py reads the Chromium flags here without Django set up, so nothing
 here imports a model at import time."""
@@ -24,8 +26,10 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.test import Client
+from playwright.sync_api import Browser
 from playwright.sync_api import BrowserContext
 from playwright.sync_api import Page
+from playwright.sync_api import ViewportSize
 from playwright.sync_api import expect
 
 from homefront.core.tests.browser import full_page_shot
@@ -44,8 +48,11 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
 ]
 PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 HOME_ZONE = "America/New_York"  # the demo household's
+AWAY_ZONE = "America/Denver"  # Rachel's, away in Albuquerque
+# The timeline asks for its newest part every 10 s; two rounds and some slack.
+POLLED = 25_000
 # A Levin's phone at home: what every journey's pages open on unless it says otherwise.
 AT_HOME_ON_A_PHONE: dict[str, Any] = {
     "viewport": PHONE,
@@ -190,3 +197,21 @@ def fill_in_the_trip(
     expect(page.locator("p[role=status]").filter(has_text=zone)).to_be_visible()
     page.get_by_label("Time zone there").fill(zone)
     page.get_by_label(kind, exact=True).check()
+
+
+def clock(moment: datetime, zone: str) -> str:
+    """A moment as the timeline writes it ("g:i A"), e.g. "7:05 PM", worked out here."""
+    local = moment.astimezone(ZoneInfo(zone))
+    return f"{local.hour % 12 or 12}:{local.minute:02d} {'AM' if local.hour < 12 else 'PM'}"
+
+
+@contextmanager
+def rachels_laptop(browser: Browser, url: str, rachel: User) -> Iterator[Page]:
+    """Rachel, away in Albuquerque, signed in on her laptop, which keeps Denver time."""
+    laptop = browser.new_context(viewport=DESKTOP, locale="en-US", timezone_id=AWAY_ZONE)
+    try:
+        page = laptop.new_page()
+        log_in(page, url, rachel)
+        yield page
+    finally:
+        laptop.close()

@@ -13,10 +13,6 @@ times.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Browser
@@ -24,30 +20,24 @@ from playwright.sync_api import BrowserContext
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
-from homefront.accounts.models import User
-from homefront.demo.household import RACHEL
-from homefront.demo.household import the_levins
-from homefront.handoff.models import ShareLink
-from homefront.households.models import Child
 from homefront.journal.models import JournalEntry
 from homefront.journal.models import Kind
-from homefront.testing.browser import DESKTOP
+from homefront.journal.tests.away import away_with_grandpas_link
+from homefront.testing.browser import AWAY_ZONE
 from homefront.testing.browser import HOME_ZONE
 from homefront.testing.browser import PHONE
-from homefront.testing.browser import log_in
+from homefront.testing.browser import POLLED
+from homefront.testing.browser import assert_no_reload
+from homefront.testing.browser import clock
 from homefront.testing.browser import offline
 from homefront.testing.browser import open_quick_log
+from homefront.testing.browser import rachels_laptop
 from homefront.testing.browser import screenshots
 from homefront.testing.browser import watch_for_reloads
-from homefront.testing.household import PASSWORD
-from homefront.testing.household import away_now
 from homefront.trips.models import Trip
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
-AWAY_ZONE = "America/Denver"
-# The timeline asks for its newest part every 10 s; two rounds and some slack.
-POLLED = 25_000
 CURRANTS = {"food": "raw currants", "liked": "yes"}
 MEAL = {"amount": "all"}
 
@@ -61,35 +51,6 @@ COUNT_ONLINE_EVENTS = (
 shot = screenshots("journal")
 
 
-def clock(moment, zone: str) -> str:
-    """A moment as the timeline writes it ("g:i A"), e.g. "7:05 PM", worked out here."""
-    local = moment.astimezone(ZoneInfo(zone))
-    return f"{local.hour % 12 or 12}:{local.minute:02d} {'AM' if local.hour < 12 else 'PM'}"
-
-
-def the_levins_away() -> tuple[Trip, User, list[Child]]:
-    """Rachel, away now: left yesterday for Albuquerque, back in two days; Maya and Noa."""
-    levins = the_levins(PASSWORD, people=(RACHEL,))
-    return away_now(levins.household, levins.rachel), levins.rachel, levins.girls
-
-
-@contextmanager
-def rachels_laptop(browser: Browser, url: str, rachel: User) -> Iterator[Page]:
-    """Rachel, away in Albuquerque, signed in on her laptop, which keeps Denver time."""
-    laptop = browser.new_context(viewport=DESKTOP, locale="en-US", timezone_id=AWAY_ZONE)
-    try:
-        page = laptop.new_page()
-        log_in(page, url, rachel)
-        yield page
-    finally:
-        laptop.close()
-
-
-def grandpas_link(trip: Trip, label: str = "Grandpa", **link: Any) -> tuple[ShareLink, str]:
-    """The link Rachel made for her trip, working from two days before it to a day after."""
-    return ShareLink.issue(trip, trip.traveller, label=label, days_before=2, days_after=1, **link)
-
-
 def entries_on_server(trip: Trip) -> list[tuple[str, dict]]:
     return sorted(
         JournalEntry.objects.filter(trip=trip).values_list("kind", "details"),
@@ -101,12 +62,11 @@ def test_grandpa_logs_offline_and_the_away_parent_sees_it_live_in_her_time(
     page: Page, context: BrowserContext, browser: Browser, live_server
 ) -> None:
     # 1. The Levins, Rachel away now, and a link for Grandpa.
-    trip, rachel, girls = the_levins_away()
-    link, token = grandpas_link(trip)
+    trip, rachel, girls, link, quick_log = away_with_grandpas_link()
     url = live_server.url
 
     # 2. Grandpa, on his phone and signed out, logs the currants for both girls.
-    response = open_quick_log(page, f"{url}/s/{token}/log/")
+    response = open_quick_log(page, url + quick_log)
     assert response is not None
     assert response.status == 200
     expect(page.get_by_text("Logging for: Maya, Noa")).to_be_visible()
@@ -188,8 +148,7 @@ def test_grandpa_logs_offline_and_the_away_parent_sees_it_live_in_her_time(
         assert clock(bath.occurred_at, AWAY_ZONE) != clock(bath.occurred_at, HOME_ZONE)
         expect(timeline).to_contain_text("Meal: ate all")
         expect(timeline).to_contain_text("Tried raw currants: liked it")
-        assert rachels.evaluate("window.stillTheSamePage") is True
-        assert navigations == []
+        assert_no_reload(rachels, navigations)
         shot(rachels, "04-timeline-1280")
         rachels.set_viewport_size(PHONE)
         shot(rachels, "05-timeline-390")
@@ -201,9 +160,8 @@ def test_what_the_script_draws_offline_is_what_the_server_draws_in_the_pages_lan
     """Abuelo's link speaks Spanish. He logs Noa and Maya's mood and a note with no
     connection; journal.js draws them from the labels the page gave it, and once they are
     sent the server draws the same words for them."""
-    trip, _rachel, _girls = the_levins_away()
-    _link, token = grandpas_link(trip, "Abuelo", language="es")
-    page.goto(f"{live_server.url}/s/{token}/log/")
+    trip, _rachel, _girls, _link, quick_log = away_with_grandpas_link("Abuelo", language="es")
+    page.goto(live_server.url + quick_log)
     kinds = json.loads(page.locator("#journal-kinds").text_content() or "{}")
     assert (kinds["mood"]["label"], kinds["note"]["label"]) == ("Ánimo", "Nota")
     recent = page.locator("#recent")

@@ -20,7 +20,7 @@ from homefront.handoff.models import ShareLink
 from homefront.journal.models import DETAIL_CHOICES
 from homefront.journal.models import DETAIL_TEXT
 from homefront.journal.models import Kind
-from homefront.journal.tests.test_journal_browser import the_levins_away
+from homefront.journal.tests.away import the_levins_away
 
 JOURNAL_JS = Path(__file__).resolve().parents[2] / "static" / "homefront" / "journal.js"
 

@@ -25,9 +25,9 @@ from homefront.demo.household import the_levins
 from homefront.handoff.models import ShareLink
 from homefront.journal.models import JournalEntry
 from homefront.journal.models import Kind
-from homefront.journal.tests.test_journal_browser import grandpas_link
+from homefront.journal.tests.away import away_with_grandpas_link
+from homefront.journal.tests.away import the_levins_away
 from homefront.journal.tests.test_journal_browser import shot
-from homefront.journal.tests.test_journal_browser import the_levins_away
 from homefront.testing.browser import log_in
 from homefront.testing.browser import log_out
 from homefront.testing.browser import offline
@@ -168,16 +168,14 @@ def test_logging_out_anyway_keeps_the_entries_for_their_author_alone(
 def test_a_revoked_links_waiting_entries_are_shown_refused_with_their_text(
     page: Page, context: BrowserContext, live_server
 ) -> None:
-    trip, _rachel, _girls = the_levins_away()
-    link, token = grandpas_link(trip)
-    url = live_server.url
-    log = f"/s/{token}/log/"
+    grandpas = away_with_grandpas_link()
+    url, log = live_server.url, grandpas.quick_log
     open_quick_log(page, url + log)
     wait_until_kept(page, log)
     log_a_note_offline(page, context, "Noa fell asleep on the sofa at 8")
 
     # Rachel revokes the link while Grandpa's phone is offline; then it comes back.
-    ShareLink.objects.filter(pk=link.pk).update(revoked_at=timezone.now())
+    ShareLink.objects.filter(pk=grandpas.link.pk).update(revoked_at=timezone.now())
     context.set_offline(False)
 
     refused = page.locator("#refused-entries")

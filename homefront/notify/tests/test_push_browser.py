@@ -16,7 +16,7 @@ from playwright.sync_api import Page
 from playwright.sync_api import expect
 
 from homefront.core.tests.browser import full_page_shot
-from homefront.journal.tests.test_journal_browser import the_levins_away
+from homefront.journal.tests.away import the_levins_away
 from homefront.notify.models import Message
 from homefront.notify.models import MessageKind
 from homefront.notify.push import plaintext

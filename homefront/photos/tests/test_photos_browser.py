@@ -18,19 +18,18 @@ from playwright.sync_api import BrowserContext
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
-from homefront.journal.tests.test_journal_browser import AWAY_ZONE
-from homefront.journal.tests.test_journal_browser import POLLED
-from homefront.journal.tests.test_journal_browser import clock
-from homefront.journal.tests.test_journal_browser import grandpas_link
-from homefront.journal.tests.test_journal_browser import rachels_laptop
-from homefront.journal.tests.test_journal_browser import the_levins_away
+from homefront.journal.tests.away import away_with_grandpas_link
 from homefront.photos import testing
 from homefront.photos.models import Photo
 from homefront.photos.models import PhotoImage
+from homefront.testing.browser import AWAY_ZONE
 from homefront.testing.browser import HOME_ZONE
 from homefront.testing.browser import PHONE
+from homefront.testing.browser import POLLED
+from homefront.testing.browser import clock
 from homefront.testing.browser import offline
 from homefront.testing.browser import open_quick_log
+from homefront.testing.browser import rachels_laptop
 from homefront.testing.browser import screenshots
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
@@ -60,8 +59,7 @@ def shot_of_the_photos(page: Page, name: str) -> None:
 def test_grandpa_sends_two_photos_taken_offline_and_rachel_sees_them_upright(
     page: Page, context: BrowserContext, browser: Browser, live_server
 ) -> None:
-    trip, rachel, girls = the_levins_away()
-    _link, token = grandpas_link(trip)
+    trip, rachel, girls, _link, quick_log = away_with_grandpas_link()
     url = live_server.url
     sideways = testing.phone_jpeg(3000, 2000, orientation=6)  # a 6 MP phone JPEG with GPS
     heic = testing.phone_heic(1200, 800)
@@ -75,7 +73,7 @@ def test_grandpa_sends_two_photos_taken_offline_and_rachel_sees_them_upright(
             opened.evaluate("window.stillTheSamePage = true")
 
         # Grandpa opens the quick log from his link; his phone loses its connection.
-        open_quick_log(page, f"{url}/s/{token}/log/")
+        open_quick_log(page, url + quick_log)
         with offline(context):
             add_photos(
                 page,
@@ -149,9 +147,7 @@ def test_grandpa_sends_two_photos_taken_offline_and_rachel_sees_them_upright(
 def test_a_queued_file_the_server_refuses_shows_why_and_can_be_dropped(
     page: Page, live_server
 ) -> None:
-    trip, _rachel, _girls = the_levins_away()
-    _link, token = grandpas_link(trip)
-    page.goto(f"{live_server.url}/s/{token}/log/")
+    page.goto(live_server.url + away_with_grandpas_link().quick_log)
     add_photos(
         page, [{"name": "shopping.jpg", "mimeType": "image/jpeg", "buffer": b"milk, bread\n" * 40}]
     )
