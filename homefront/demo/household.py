@@ -2,13 +2,15 @@
 
 A mother, the primary caretaker, takes her first long trip away; the father,
 who travels for work a few times a month, covers; their daughters are 4½ and 3
-(children.py). `the_levins` builds its people and daughters, all of them for
+(children.py). What is only data (the phone tree, the house notes, the mother's trips)
+is in household.toml. `the_levins` builds its people and daughters, all of them for
 `load_demo`, and the few each browser journey needs for the journey.
 """
 
 from __future__ import annotations
 
 import secrets
+import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -22,12 +24,10 @@ from django.conf import settings
 from django.db import transaction
 
 from homefront.accounts.models import User
-from homefront.demo.children import add_maya
-from homefront.demo.children import add_noa
+from homefront.demo.children import add_girl
 from homefront.households.measurements import Units
 from homefront.households.models import Child
 from homefront.households.models import Contact
-from homefront.households.models import ContactRole
 from homefront.households.models import Household
 from homefront.households.models import HouseNote
 from homefront.households.models import Membership
@@ -45,6 +45,9 @@ DEMO_PHONES = {
     "judy@demo.homefront.invalid": "+1 619 555 0187",
 }
 RACHEL, DAVID, JUDY = (email for email, _name, _role in DEMO_PEOPLE)
+HOME: dict[str, Any] = tomllib.loads(
+    Path(__file__).with_name("household.toml").read_text(encoding="utf-8")
+)
 
 
 def DEMO_LOGINS_FILE() -> Path:
@@ -98,11 +101,10 @@ def the_levins(
     """The demo's household with the people and daughters named, each girl with her
     profile; `household` changes what differs from the demo's home (its time zone)."""
     home = new_demo_household(**household)
-    daughters = {"Maya": add_maya, "Noa": add_noa}
     return Levins(
         household=home,
         members={email: add_demo_member(home, email, password) for email in people},
-        girls=[daughters[name](home) for name in girls],
+        girls=[add_girl(home, name) for name in girls],
     )
 
 
@@ -132,77 +134,12 @@ def load_demo(out: Any) -> Household:
 
 
 def add_demo_contacts(household: Household) -> None:
-    """The phone tree, in its order, and the house notes."""
-    contacts = [
-        Contact(
-            household=household,
-            name="Sarah Cohen",
-            relation="Neighbour and friend, two doors down",
-            phone="+1 617 555 0142",
-            roles=[ContactRole.BACKUP, ContactRole.NEIGHBOUR],
-        ),
-        Contact(
-            household=household,
-            name="Judy Stern",
-            relation="Grandma (Rachel's mother), San Diego, California",
-            phone="+1 619 555 0187",
-            email="judy@demo.homefront.invalid",
-            roles=[ContactRole.BACKUP],
-        ),
-        Contact(
-            household=household,
-            name="Alan Stern",
-            relation="Grandpa (Rachel's father), San Diego, California",
-            phone="+1 619 555 0188",
-            roles=[ContactRole.BACKUP],
-        ),
-        Contact(
-            household=household,
-            name="Dr. Anita Patel",
-            relation="Paediatrician, Brookline Pediatrics",
-            phone="+1 617 555 0100",
-            address="1 Harvard St, Brookline, MA",
-            roles=[ContactRole.DOCTOR, ContactRole.EMERGENCY],
-        ),
-        Contact(
-            household=household,
-            name="Boston Children's Hospital",
-            relation="Emergency department, open all night",
-            phone="+1 617 555 0199",
-            address="300 Longwood Ave, Boston, MA",
-            roles=[ContactRole.HOSPITAL],
-        ),
-        Contact(
-            household=household,
-            name="Little Acorns preschool",
-            relation="Ms. Ortiz's class",
-            phone="+1 617 555 0125",
-            roles=[ContactRole.SCHOOL],
-        ),
-    ]
-    for contact in contacts:
-        contact.save()  # one by one: save() numbers the phone tree in this order
+    """The phone tree, in its order, and the house notes, as household.toml has them."""
+    for contact in HOME["contacts"]:
+        # One by one: save() numbers the phone tree in this order.
+        Contact.objects.create(household=household, **contact)
     HouseNote.objects.bulk_create(
-        [
-            HouseNote(
-                household=household,
-                title="Wi-Fi",
-                text="Network: Levin-home\nPassword: moonsong-2017",
-            ),
-            HouseNote(
-                household=household, title="Alarm code", text="4 8 1 5, then OFF", sensitive=True
-            ),
-            HouseNote(
-                household=household,
-                title="Where things are",
-                text=(
-                    "Spare key: with Sarah (two doors down).\n"
-                    "Night lights: hall closet, top shelf.\n"
-                    "Pull-ups for Noa's nights: bathroom cabinet."
-                ),
-            ),
-            HouseNote(household=household, title="Trash", text="Bins out Tuesday night."),
-        ]
+        HouseNote(household=household, **note) for note in HOME["house_notes"]
     )
 
 
@@ -217,40 +154,23 @@ def _add_demo_trips(household: Household, mother: User, father: User) -> None:
     # "Two weeks ago": the Thursday two to three weeks back.
     story_thursday = today - timedelta(days=14 + (today.weekday() - 3) % 7)
 
-    def at(day: date, hour: int, minute: int = 0) -> datetime:
-        return datetime.combine(day, time(hour, minute), tzinfo=zone)
+    def at(day: date, clock: time) -> datetime:
+        return datetime.combine(day, clock, tzinfo=zone)
 
     def trip(traveller: User, leaves: datetime, back: datetime, **fields: Any) -> Trip:
         return Trip.objects.create(
             household=household, traveller=traveller, starts_at=leaves, ends_at=back, **fields
         )
 
-    first = story_thursday - timedelta(weeks=30)
-    cape_cod = trip(
-        mother,
-        at(first, 10),
-        at(first + timedelta(days=1), 16),
-        destination="Cape Cod",
-        destination_zone="America/New_York",
-        notes="A night at the beach with Sarah.",
-    )
-    second = story_thursday - timedelta(weeks=14)
-    new_york = trip(
-        mother,
-        at(second, 9),
-        at(second + timedelta(days=2), 18),
-        destination="New York City",
-        destination_zone="America/New_York",
-    )
-    story = trip(
-        mother,
-        at(story_thursday, 7, 30),
-        at(story_thursday + timedelta(days=3), 21),
-        destination="Albuquerque, New Mexico",
-        destination_zone="America/Denver",
-        notes="Home state, by myself. David has the girls.",
-    )
-    for past in (cape_cod, new_york, story):
+    mothers = []
+    for row in HOME["mothers_trips"]:
+        fields = dict(row)
+        leaves_on = story_thursday - timedelta(weeks=fields.pop("weeks_before_story"))
+        back_on = leaves_on + timedelta(days=fields.pop("nights"))
+        leaves, back = at(leaves_on, fields.pop("leaves")), at(back_on, fields.pop("back"))
+        mothers.append(trip(mother, leaves, back, **fields))
+    story = mothers[-1]
+    for past in mothers:
         _prepared_as_in_the_story(past, comfort=past is story)
     from homefront.handoff.models import ShareLink
 
@@ -274,8 +194,8 @@ def _add_demo_trips(household: Household, mother: User, father: User) -> None:
     next_tuesday = today + timedelta(days=(1 - today.weekday()) % 7 + 7)
     trip(
         father,
-        at(next_tuesday, 6),
-        at(next_tuesday + timedelta(days=2), 20),
+        at(next_tuesday, time(6)),
+        at(next_tuesday + timedelta(days=2), time(20)),
         destination="Chicago",
         destination_zone="America/Chicago",
         kind=TripKind.WORK,
@@ -298,25 +218,25 @@ def _prepared_as_in_the_story(trip: Any, *, comfort: bool) -> None:
     plan_trip(trip, today=departure - timedelta(days=4))
     if comfort:
         nights = trip.nights_list
+        # The traveller's comfort tasks: what, how many days before leaving, and when for.
+        comfort_tasks = [
+            ("A card for each girl, to read on Friday at bedtime", 2, {"comfort_night": nights[1]}),
+            (
+                "Small presents and new books, for when they miss me",
+                3,
+                {"comfort_when_missed": True},
+            ),
+        ]
         PrepTask.objects.bulk_create(
-            [
-                PrepTask(
-                    trip=trip,
-                    title="A card for each girl, to read on Friday at bedtime",
-                    category=Category.COMFORT,
-                    due_on=departure - timedelta(days=2),
-                    who=Who.TRAVELLER,
-                    comfort_night=nights[1],
-                ),
-                PrepTask(
-                    trip=trip,
-                    title="Small presents and new books, for when they miss me",
-                    category=Category.COMFORT,
-                    due_on=departure - timedelta(days=3),
-                    who=Who.TRAVELLER,
-                    comfort_when_missed=True,
-                ),
-            ]
+            PrepTask(
+                trip=trip,
+                title=title,
+                category=Category.COMFORT,
+                due_on=departure - timedelta(days=days_before),
+                who=Who.TRAVELLER,
+                **when_for,
+            )
+            for title, days_before, when_for in comfort_tasks
         )
     done_at = datetime.combine(departure, time(7, 0), tzinfo=trip.household.zone)
     tasks = list(trip.prep_tasks.all())
