@@ -324,6 +324,22 @@ def test_a_label_from_the_model_speaks_the_members_language(family, path, englis
     assert english not in page.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("language", "every_day", "monday"), [("es", "todos los días", "lun"), ("he", "כל יום", "ב׳")]
+)
+def test_a_routine_s_days_speak_the_members_language(family, language, every_day, monday):
+    """The days come from the model, not a template, so the page crawl cannot see them."""
+    family.parent.language = language
+    family.parent.save(update_fields=["language"])
+    client = family.client_for(family.parent)
+    child = client.get(reverse("households:child", args=[family.child.pk])).content.decode()
+    form = client.get(reverse("households:routine_edit", args=[family.routine.pk]))
+    assert f"· {every_day}" in child
+    assert "every day" not in child
+    assert monday in form.content.decode()
+    assert not re.search(r"\bMon\b", form.content.decode())
+
+
 @pytest.mark.parametrize("language", catalogs.LANGUAGES)
 def test_no_english_on_any_page_in_spanish_and_hebrew(family, language):
     """Every page a parent and the caregiver in charge open, and the share link's pages."""

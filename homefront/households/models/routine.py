@@ -9,7 +9,9 @@ from django.core.validators import MaxValueValidator
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from homefront.households.models.child import Child
 from homefront.households.models.child import ChildScopedQuerySet
@@ -18,13 +20,13 @@ from homefront.households.models.fields import long_text
 
 
 class Weekday(models.IntegerChoices):
-    MONDAY = 0, "Mon"
-    TUESDAY = 1, "Tue"
-    WEDNESDAY = 2, "Wed"
-    THURSDAY = 3, "Thu"
-    FRIDAY = 4, "Fri"
-    SATURDAY = 5, "Sat"
-    SUNDAY = 6, "Sun"
+    MONDAY = 0, _("Mon")
+    TUESDAY = 1, _("Tue")
+    WEDNESDAY = 2, _("Wed")
+    THURSDAY = 3, _("Thu")
+    FRIDAY = 4, _("Fri")
+    SATURDAY = 5, _("Sat")
+    SUNDAY = 6, _("Sun")
 
 
 EVERY_DAY = 0b1111111
@@ -99,27 +101,31 @@ class Routine(models.Model):
         return [day for day in range(7) if self.weekdays & (1 << day)]
 
     def schedule_label(self) -> str:
+        days = ", ".join(str(Weekday(d).label) for d in self.day_list)
         if self.every_n_days > 1:
             every = (
-                "every other day" if self.every_n_days == 2 else f"every {self.every_n_days} days"
+                gettext("every other day")
+                if self.every_n_days == 2
+                else ngettext("every %(count)s day", "every %(count)s days", self.every_n_days)
+                % {"count": self.every_n_days}
             )
             if self.weekdays == EVERY_DAY:
                 return every
-            return f"{every}, on " + ", ".join(Weekday(d).label for d in self.day_list)
+            return gettext("%(every)s, on %(days)s") % {"every": every, "days": days}
         if self.weekdays == EVERY_DAY:
-            return "every day"
+            return gettext("every day")
         if self.weekdays == SCHOOL_DAYS:
-            return "weekdays"
+            return gettext("weekdays")
         if self.weekdays == 0b1100000:
-            return "weekends"
-        return ", ".join(Weekday(d).label for d in self.day_list)
+            return gettext("weekends")
+        return days
 
     def clean(self) -> None:
         if self.every_n_days and self.every_n_days > 1 and not self.starts_on:
             # "Every other day" counts from today unless the parent said otherwise.
             if not self.child_id:
                 raise ValidationError(
-                    {"starts_on": "Give a day it happened, so we can count the days from it."}
+                    {"starts_on": _("Give a day it happened, so we can count the days from it.")}
                 )
             self.starts_on = self.child.household.today()
 
